@@ -1,0 +1,536 @@
+// Package bot is Quorum's core: the domain types (events, messages, questions,
+// verdicts, sessions) and the Bot that routes events, times answers and grades them.
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Defaults for Config fields left zero.
+const (
+	DefaultTimeLimit  = 3 * time.Minute
+	DefaultGrace      = 10 * time.Second
+	DefaultLateWindow = 15 * time.Minute
+	// MaxAnswerBytes caps a typed answer: far more than anyone says in a time limit.
+	MaxAnswerBytes = 20000
+)
+
+// Config is what a Bot needs. Bank, Grader and Store are required.
+type Config struct {
+	Bank   *Bank
+	Grader Grader
+	Store  Store
+	Clock  Clock
+	Logger *slog.Logger
+	// TimeLimit applies to questions that set none; Grace is added to every limit.
+	TimeLimit, Grace time.Duration
+	// LateWindow is how long after time's up a late answer still gets feedback.
+	LateWindow time.Duration
+	// Rand picks questions; nil seeds one from the clock.
+	Rand *rand.Rand
+}
+
+// Bot routes events from platforms to sessions and commands. It is safe for concurrent use.
+type Bot struct {
+	bank   *Bank
+	grader Grader
+	store  Store
+	clock  Clock
+	log    *slog.Logger
+	limit  time.Duration
+	grace  time.Duration
+	late   time.Duration
+
+	rngMu sync.Mutex
+	rng   *rand.Rand
+
+	mu        sync.Mutex
+	platforms map[string]Platform
+	sessions  map[string]*live // by sessionKey
+	closed    bool
+	inflight  sync.WaitGroup
+}
+
+// live is a session held in memory with its timer.
+type live struct {
+	s     *Session
+	timer Timer
+	busy  bool // an answer is being graded
+}
+
+// New returns a Bot. Call AddPlatform for each platform, then Start.
+func New(cfg Config) *Bot {
+	b := &Bot{
+		bank:      cfg.Bank,
+		grader:    cfg.Grader,
+		store:     cfg.Store,
+		clock:     cfg.Clock,
+		log:       cfg.Logger,
+		limit:     cfg.TimeLimit,
+		grace:     cfg.Grace,
+		late:      cfg.LateWindow,
+		rng:       cfg.Rand,
+		platforms: map[string]Platform{},
+		sessions:  map[string]*live{},
+	}
+	if b.clock == nil {
+		b.clock = SystemClock{}
+	}
+	if b.log == nil {
+		b.log = slog.New(slog.DiscardHandler)
+	}
+	b.log = b.log.With("component", "bot")
+	if b.limit <= 0 {
+		b.limit = DefaultTimeLimit
+	}
+	if b.grace < 0 {
+		b.grace = 0
+	}
+	if b.late <= 0 {
+		b.late = DefaultLateWindow
+	}
+	if b.rng == nil {
+		seed := uint64(b.clock.Now().UnixNano())
+		b.rng = rand.New(rand.NewPCG(seed, seed>>7|1))
+	}
+	return b
+}
+
+// Bank returns the question bank.
+func (b *Bot) Bank() *Bank { return b.bank }
+
+// AddPlatform registers p; messages to conversations on p.Name() go through it.
+func (b *Bot) AddPlatform(p Platform) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.platforms[p.Name()] = p
+}
+
+// Start loads stored sessions of the registered platforms and re-arms their timers.
+// A session whose time ran out while the bot was down gets its time's-up now.
+func (b *Bot) Start(ctx context.Context) error {
+	stored, err := b.store.Sessions(ctx)
+	if err != nil {
+		return fmt.Errorf("load sessions: %w", err)
+	}
+	now := b.clock.Now()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, s := range stored {
+		if _, ok := b.platforms[s.Conv.Platform]; !ok {
+			continue // another process's platform; leave it for that process
+		}
+		if s.State == SessionExpired && now.After(s.Closes().Add(b.late)) {
+			if err := b.store.FinishSession(ctx, s.ID, nil); err != nil {
+				b.log.Warn("drop stale session", "session", s.ID, "err", err)
+			}
+			continue
+		}
+		l := &live{s: s}
+		b.sessions[sessionKey(s.User, s.Conv)] = l
+		if s.State == SessionOpen {
+			b.arm(l)
+		}
+	}
+	b.log.Info("started", "sessions", len(b.sessions))
+	return nil
+}
+
+// Close stops the timers and waits for answers being graded. It does not close the store.
+func (b *Bot) Close() {
+	b.mu.Lock()
+	b.closed = true
+	for _, l := range b.sessions {
+		if l.timer != nil {
+			l.timer.Stop()
+		}
+	}
+	b.mu.Unlock()
+	b.inflight.Wait()
+}
+
+// OpenSession returns a copy of the person's session in conv, if any.
+func (b *Bot) OpenSession(u User, conv Conversation) (Session, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	l, ok := b.sessions[sessionKey(u, conv)]
+	if !ok {
+		return Session{}, false
+	}
+	return *l.s, true
+}
+
+// sessionKey is one person in one channel (a thread belongs to its channel).
+func sessionKey(u User, c Conversation) string {
+	return u.Key() + "|" + c.Platform + ":" + c.ID
+}
+
+// arm starts the session's time-up timer. b.mu must be held.
+func (b *Bot) arm(l *live) {
+	d := l.s.Closes().Sub(b.clock.Now())
+	if d < 0 {
+		d = 0
+	}
+	id := l.s.ID
+	key := sessionKey(l.s.User, l.s.Conv)
+	l.timer = b.clock.AfterFunc(d, func() { b.timeUp(key, id) })
+}
+
+// Handle processes one event and sends the replies. It returns when the replies are sent.
+func (b *Bot) Handle(ctx context.Context, ev Event) {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return
+	}
+	b.inflight.Add(1)
+	b.mu.Unlock()
+	defer b.inflight.Done()
+
+	if ev.Time.IsZero() {
+		ev.Time = b.clock.Now()
+	}
+	switch ev.Kind {
+	case EventAction:
+		b.handleAction(ctx, ev)
+	default:
+		b.handleMessage(ctx, ev)
+	}
+}
+
+func (b *Bot) handleMessage(ctx context.Context, ev Event) {
+	text := ev.Text
+	cmd, args := parseCommand(text)
+	key := sessionKey(ev.User, ev.Conv)
+
+	b.mu.Lock()
+	l := b.sessions[key]
+	if l != nil && l.s.Conv.Thread != "" && ev.Conv.Thread != l.s.Conv.Thread && !ev.Answer {
+		l = nil // a message elsewhere in the channel, not in the question's thread
+	}
+	b.mu.Unlock()
+
+	if l != nil {
+		if !ev.Answer && b.commandDuringSession(cmd, args) {
+			b.command(ctx, ev, cmd, args)
+		} else {
+			b.answer(ctx, ev, l)
+		}
+		return
+	}
+	if ev.Answer {
+		b.reply(ctx, ev, MsgInfo, "", "There's no open question to answer here. Say `practice` to get one.")
+		return
+	}
+	b.command(ctx, ev, cmd, args)
+}
+
+func (b *Bot) handleAction(ctx context.Context, ev Event) {
+	switch ev.Action {
+	case ActionModel:
+		b.command(ctx, ev, "model", nil)
+	case ActionFollowUp:
+		b.command(ctx, ev, "followup", nil)
+	case ActionAnother:
+		b.command(ctx, ev, "practice", nil)
+	case ActionSkip:
+		b.command(ctx, ev, "skip", nil)
+	default:
+		b.log.Warn("unknown action", "action", ev.Action)
+		b.reply(ctx, ev, MsgError, "", "That button no longer works. Say `help` to see what I can do.")
+	}
+}
+
+// send delivers msg through its conversation's platform, logging failures.
+func (b *Bot) send(ctx context.Context, msg Message) (Sent, error) {
+	b.mu.Lock()
+	p := b.platforms[msg.Conv.Platform]
+	b.mu.Unlock()
+	if p == nil {
+		err := fmt.Errorf("no platform %q", msg.Conv.Platform)
+		b.log.Error("send", "err", err)
+		return Sent{}, err
+	}
+	sent, err := p.Send(ctx, msg)
+	if err != nil {
+		b.log.Error("send", "platform", msg.Conv.Platform, "conv", msg.Conv.ID, "kind", msg.Kind, "err", err)
+	}
+	return sent, err
+}
+
+// reply sends a plain message to the event's conversation.
+func (b *Bot) reply(ctx context.Context, ev Event, kind MessageKind, title, text string) {
+	b.send(ctx, Message{Kind: kind, Conv: ev.Conv, To: ev.User, Title: title, Text: text})
+}
+
+// pick chooses a question for the person, avoiding repeats.
+func (b *Bot) pick(ctx context.Context, u User, f Filter) (*Question, error) {
+	attempts, err := b.store.Attempts(ctx, u.Key())
+	if err != nil {
+		return nil, fmt.Errorf("load attempts: %w", err)
+	}
+	seen := map[string]int{}
+	last := ""
+	for _, a := range attempts {
+		seen[a.Question]++
+		last = a.Question
+	}
+	b.rngMu.Lock()
+	defer b.rngMu.Unlock()
+	return b.bank.Pick(f, seen, last, b.rng), nil
+}
+
+// Ask puts question q to the person in conv: the session is stored before the question is sent.
+// An open session of theirs in conv is closed as skipped first when replace is set.
+func (b *Bot) Ask(ctx context.Context, u User, conv Conversation, q *Question, replace bool) (*Session, error) {
+	key := sessionKey(u, conv)
+	now := b.clock.Now()
+	limit := q.TimeLimit
+	if limit <= 0 {
+		limit = b.limit
+	}
+	s := &Session{
+		User: u, Conv: conv, Question: q.Ref(), Kind: "practice", State: SessionOpen,
+		Asked: now, Deadline: now.Add(limit), Grace: b.grace,
+	}
+
+	b.mu.Lock()
+	old := b.sessions[key]
+	if old != nil && old.busy {
+		b.mu.Unlock()
+		return nil, errBusy
+	}
+	if old != nil && old.s.State == SessionOpen && !replace {
+		b.mu.Unlock()
+		return nil, errOpen
+	}
+	if old != nil {
+		if old.timer != nil {
+			old.timer.Stop()
+		}
+		delete(b.sessions, key)
+	}
+	b.mu.Unlock()
+
+	if old != nil {
+		var a *Attempt
+		if old.s.State == SessionOpen {
+			a = b.attempt(old.s, OutcomeSkipped, "", nil, now)
+		}
+		if err := b.store.FinishSession(ctx, old.s.ID, a); err != nil {
+			return nil, fmt.Errorf("close previous session: %w", err)
+		}
+	}
+	if err := b.store.SaveSession(ctx, s, nil); err != nil {
+		return nil, fmt.Errorf("save session: %w", err)
+	}
+	l := &live{s: s}
+	b.mu.Lock()
+	b.sessions[key] = l
+	b.arm(l)
+	b.mu.Unlock()
+
+	sent, err := b.send(ctx, questionMessage(s, q))
+	if err != nil {
+		b.drop(ctx, key, s.ID)
+		return nil, fmt.Errorf("send question: %w", err)
+	}
+	if sent.ID != "" || sent.Thread != "" {
+		b.mu.Lock()
+		s.MessageID, s.Conv.Thread = sent.ID, sent.Thread
+		cp := *s
+		b.mu.Unlock()
+		if err := b.store.SaveSession(ctx, &cp, nil); err != nil {
+			b.log.Error("save session thread", "session", s.ID, "err", err)
+		}
+	}
+	return s, nil
+}
+
+// drop forgets a session that never reached the person.
+func (b *Bot) drop(ctx context.Context, key string, id uint64) {
+	b.mu.Lock()
+	if l := b.sessions[key]; l != nil && l.s.ID == id {
+		if l.timer != nil {
+			l.timer.Stop()
+		}
+		delete(b.sessions, key)
+	}
+	b.mu.Unlock()
+	if err := b.store.FinishSession(ctx, id, nil); err != nil {
+		b.log.Error("drop session", "session", id, "err", err)
+	}
+}
+
+// timeUp fires when a session's time and grace have run out with no answer.
+func (b *Bot) timeUp(key string, id uint64) {
+	ctx := context.Background()
+	b.mu.Lock()
+	l := b.sessions[key]
+	if b.closed || l == nil || l.s.ID != id || l.s.State != SessionOpen || l.busy {
+		b.mu.Unlock()
+		return
+	}
+	b.inflight.Add(1)
+	defer b.inflight.Done()
+	l.busy = true // an answer arriving now waits for the time-up to be recorded
+	s := *l.s
+	b.mu.Unlock()
+
+	s.State = SessionExpired
+	a := b.attempt(&s, OutcomeTimeout, "", nil, b.clock.Now())
+	err := b.store.SaveSession(ctx, &s, a)
+	b.mu.Lock()
+	l.busy = false
+	if err == nil {
+		l.s.State, l.s.AttemptID = s.State, s.AttemptID
+	}
+	b.mu.Unlock()
+	if err != nil {
+		b.log.Error("expire session", "session", id, "err", err)
+		return
+	}
+
+	text := "⏰ Time's up: no answer came in time, so this counts as a timed-out attempt."
+	if q, err := b.bank.Lookup(s.Question); err == nil {
+		text += fmt.Sprintf("\n\nThe question was: %s", firstLine(q.Prompt))
+	}
+	text += "\n\nYou can still send your answer for feedback (it stays a FAIL), say `model` for the model answer, or `practice` for another question."
+	b.send(ctx, Message{Kind: MsgTimeUp, Conv: s.Conv, To: s.User, Title: "Time's up", Text: text, Session: s.ID,
+		Actions: []Button{{ActionModel, "Model answer"}, {ActionAnother, "Try another"}}})
+}
+
+// answer grades ev as the answer to session l.
+func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
+	text, problem := cleanAnswer(ev.Text)
+	if problem != "" {
+		b.reply(ctx, ev, MsgError, "", problem)
+		return
+	}
+	b.mu.Lock()
+	if b.sessions[sessionKey(ev.User, ev.Conv)] != l {
+		b.mu.Unlock()
+		b.reply(ctx, ev, MsgInfo, "", "That question was just closed. Say `practice` for another.")
+		return
+	}
+	if l.busy {
+		b.mu.Unlock()
+		b.reply(ctx, ev, MsgInfo, "", "I'm still grading your answer; one moment.")
+		return
+	}
+	l.busy = true
+	if l.timer != nil {
+		l.timer.Stop()
+	}
+	s := *l.s
+	b.mu.Unlock()
+
+	release := func() {
+		b.mu.Lock()
+		l.busy = false
+		if l.s.State == SessionOpen && !b.closed {
+			b.arm(l)
+		}
+		b.mu.Unlock()
+	}
+
+	q, err := b.bank.Lookup(s.Question)
+	if err != nil {
+		// The pack was removed from the config since the question was asked.
+		b.log.Error("session question missing", "session", s.ID, "question", s.Question)
+		b.drop(ctx, sessionKey(s.User, s.Conv), s.ID)
+		b.reply(ctx, ev, MsgError, "", "Sorry, I can't find that question any more, so I can't grade this answer. Say `practice` for a new one.")
+		return
+	}
+	limit := s.Deadline.Sub(s.Asked)
+	v, err := b.grader.Grade(ctx, q, Answer{Text: text, TimeLimit: limit})
+	if err != nil {
+		b.log.Error("grade", "session", s.ID, "question", q.Ref(), "err", err)
+		release()
+		b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't grade that just now. Your question is still open: send the answer again, or say `skip`.")
+		return
+	}
+	outcome := OutcomeGraded
+	if s.State == SessionExpired || ev.Time.After(s.Closes()) {
+		outcome = OutcomeLate
+		markLate(v, ev.Time.Sub(s.Deadline))
+	}
+	a := b.attempt(&s, outcome, text, v, ev.Time)
+	a.ID = s.AttemptID // a late answer replaces its timed-out attempt
+	if err := b.store.FinishSession(ctx, s.ID, a); err != nil {
+		b.log.Error("record attempt", "session", s.ID, "err", err)
+		release()
+		b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't save your answer just now. The question is still open: please send it again in a moment.")
+		return
+	}
+	b.mu.Lock()
+	if b.sessions[sessionKey(s.User, s.Conv)] == l {
+		delete(b.sessions, sessionKey(s.User, s.Conv))
+	}
+	b.mu.Unlock()
+	b.send(ctx, verdictMessage(s, q, v))
+}
+
+// markLate turns a verdict into a late one: feedback stays, the verdict is a FAIL.
+func markLate(v *Verdict, over time.Duration) {
+	v.Late = true
+	would := v.Title()
+	v.Pass = false
+	v.Note = fmt.Sprintf("This answer came %s after the time limit, so it counts as a FAIL. On time it would have been %s.", roundDur(over), would)
+}
+
+func (b *Bot) attempt(s *Session, outcome, answer string, v *Verdict, at time.Time) *Attempt {
+	a := &Attempt{
+		User: s.User.Key(), Conv: s.Conv.Key(), Question: s.Question, Kind: s.Kind,
+		Outcome: outcome, Answer: answer, Verdict: v, Asked: s.Asked, Answered: at,
+	}
+	if q, err := b.bank.Lookup(s.Question); err == nil {
+		a.Topic, a.Difficulty = q.Topic, q.Difficulty
+	}
+	if v != nil {
+		a.Pass, a.Score = v.Pass, v.Score
+	}
+	return a
+}
+
+// cleanAnswer makes typed text safe to grade, or says what is wrong with it.
+func cleanAnswer(s string) (string, string) {
+	if len(s) > MaxAnswerBytes {
+		return "", fmt.Sprintf("That answer is %d characters long; I take up to %d (about 3,000 words, far more than fits in the time limit). Please shorten it and send it again: your question is still open.", len(s), MaxAnswerBytes)
+	}
+	if looksBinary(s) {
+		return "", "That looks like binary data rather than a typed answer. Send your answer as text (or as a voice message): your question is still open."
+	}
+	return strings.TrimSpace(strings.ToValidUTF8(s, "")), ""
+}
+
+// looksBinary reports NUL bytes, or text that is mostly invalid UTF-8 or control characters.
+func looksBinary(s string) bool {
+	if strings.IndexByte(s, 0) >= 0 {
+		return true
+	}
+	bad, n := 0, 0
+	for _, r := range s {
+		n++
+		if r == '\uFFFD' || (r < 0x20 && r != '\n' && r != '\r' && r != '\t') || (r >= 0x7f && r < 0xa0) {
+			bad++
+		}
+	}
+	return n > 0 && bad*10 > n
+}
+
+func roundDur(d time.Duration) string { return d.Round(time.Second).String() }
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -1,0 +1,447 @@
+package bot_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/bot/bottest"
+	"github.com/quorum-dev/quorum/bot/rubric"
+	"github.com/quorum-dev/quorum/store"
+)
+
+var t0 = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+
+const goodAnswer = `Raft divides time into terms, and each term has at most one leader. When a follower's randomized
+election timeout fires it becomes a candidate, increments the term and requests votes. Every server
+casts one vote per term, first come first served, and a candidate needs a majority of the cluster,
+so two candidates can't both win the same term because two majorities always overlap.`
+
+const wrongAnswer = `The node with the lowest id becomes the leader, because it starts first. The others just follow it.`
+
+// harness is a Bot on a real bbolt file, a fake clock and an in-memory platform.
+type harness struct {
+	t     *testing.T
+	bot   *bot.Bot
+	store *store.Store
+	clock *bottest.Clock
+	plat  *bottest.Platform
+	path  string
+	bank  *bot.Bank
+}
+
+func loadBank(t testing.TB) *bot.Bank {
+	t.Helper()
+	data, err := os.ReadFile("testdata/test-pack.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := bot.ParsePack("testdata/test-pack.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := bot.NewBank(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	h := &harness{t: t, clock: bottest.NewClock(t0), path: filepath.Join(t.TempDir(), "quorum.db"), bank: loadBank(t)}
+	h.start()
+	return h
+}
+
+// start opens the store and a new Bot on it, as a process start would.
+func (h *harness) start() {
+	h.t.Helper()
+	st, err := store.Open(h.path, 0)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.store = st
+	h.plat = bottest.NewPlatform("test")
+	h.plat.Threads = true
+	h.bot = bot.New(bot.Config{
+		Bank: h.bank, Grader: rubric.New(rubric.Options{}), Store: st, Clock: h.clock,
+		Grace: 10 * time.Second, Rand: rand.New(rand.NewPCG(1, 2)),
+	})
+	h.bot.AddPlatform(h.plat)
+	if err := h.bot.Start(context.Background()); err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(h.stop)
+}
+
+// stop closes the bot and the store, as a process exit would.
+func (h *harness) stop() {
+	if h.store == nil {
+		return
+	}
+	h.bot.Close()
+	h.store.Close()
+	h.store = nil
+}
+
+var (
+	alice = bot.User{Platform: "test", ID: "alice"}
+	bob   = bot.User{Platform: "test", ID: "bob"}
+	dm    = bot.Conversation{Platform: "test", ID: "dm-alice", DM: true}
+	chanA = bot.Conversation{Platform: "test", ID: "general"}
+)
+
+func (h *harness) say(u bot.User, c bot.Conversation, text string) {
+	h.bot.Handle(context.Background(), bot.Event{User: u, Conv: c, Text: text})
+}
+
+func (h *harness) attempts(u bot.User) []*bot.Attempt {
+	h.t.Helper()
+	as, err := h.store.Attempts(context.Background(), u.Key())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return as
+}
+
+func TestPracticeAnswerVerdict(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "practice consensus")
+	q := h.plat.NextKind(t, bot.MsgQuestion)
+	if q.Question.ID != "raft-election" {
+		t.Fatalf("got question %s, want raft-election", q.Question.ID)
+	}
+	if got, want := q.Deadline, t0.Add(3*time.Minute); !got.Equal(want) {
+		t.Fatalf("got deadline %v, want %v", got, want)
+	}
+	h.clock.Advance(time.Minute)
+	h.say(alice, dm, goodAnswer)
+	v := h.plat.NextKind(t, bot.MsgVerdict)
+	if !strings.HasPrefix(v.Title, "PASS · ") || !strings.HasPrefix(v.Text, "PASS · ") {
+		t.Fatalf("got title %q, want PASS first:\n%s", v.Title, v.Text)
+	}
+	as := h.attempts(alice)
+	if len(as) != 1 || as[0].Outcome != bot.OutcomeGraded || !as[0].Pass || as[0].Answer == "" {
+		t.Fatalf("got attempts %+v, want one graded pass with its answer", as)
+	}
+	if _, open := h.bot.OpenSession(alice, dm); open {
+		t.Fatal("session still open after the verdict")
+	}
+	// The timer was stopped: advancing past the deadline sends nothing.
+	h.clock.Advance(10 * time.Minute)
+	h.plat.None(t)
+}
+
+func TestWrongAnswerFailsWithRedFlag(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.say(alice, dm, wrongAnswer)
+	v := h.plat.NextKind(t, bot.MsgVerdict)
+	if v.Verdict.Pass || !strings.HasPrefix(v.Title, "FAIL") {
+		t.Fatalf("got %q, want FAIL", v.Title)
+	}
+	if len(v.Verdict.RedFlags) != 1 || v.Verdict.RedFlags[0].ID != "lowest-id" {
+		t.Fatalf("got red flags %+v, want lowest-id", v.Verdict.RedFlags)
+	}
+	if !strings.Contains(v.Text, "Whoever first collects a majority") {
+		t.Fatalf("verdict text lacks the correction:\n%s", v.Text)
+	}
+}
+
+func TestTimeUp(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "practice replication")
+	q := h.plat.NextKind(t, bot.MsgQuestion)
+	if got, want := q.Deadline.Sub(t0), 2*time.Minute; got != want {
+		t.Fatalf("got limit %v, want the question's own %v", got, want)
+	}
+	h.clock.Advance(2*time.Minute + 9*time.Second)
+	h.plat.None(t) // still inside the grace period
+	h.clock.Advance(time.Second)
+	m := h.plat.NextKind(t, bot.MsgTimeUp)
+	if !strings.Contains(m.Text, "Time's up") {
+		t.Fatalf("got %q", m.Text)
+	}
+	as := h.attempts(alice)
+	if len(as) != 1 || as[0].Outcome != bot.OutcomeTimeout || as[0].Pass {
+		t.Fatalf("got attempts %+v, want one timeout", as)
+	}
+}
+
+func TestAnswerInGraceIsOnTime(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.clock.Advance(3*time.Minute + 5*time.Second)
+	h.say(alice, dm, goodAnswer)
+	v := h.plat.NextKind(t, bot.MsgVerdict)
+	if !v.Verdict.Pass || v.Verdict.Late {
+		t.Fatalf("got %q late=%v, want an on-time PASS", v.Title, v.Verdict.Late)
+	}
+}
+
+func TestLateAnswer(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.clock.Advance(4 * time.Minute)
+	h.plat.NextKind(t, bot.MsgTimeUp)
+	h.say(alice, dm, goodAnswer)
+	v := h.plat.NextKind(t, bot.MsgVerdict)
+	if v.Verdict.Pass || !v.Verdict.Late || !strings.HasPrefix(v.Title, "FAIL") {
+		t.Fatalf("got %q late=%v, want a late FAIL", v.Title, v.Verdict.Late)
+	}
+	if !strings.Contains(v.Text, "would have been PASS") {
+		t.Fatalf("late verdict should say what it would have been:\n%s", v.Text)
+	}
+	as := h.attempts(alice)
+	if len(as) != 1 || as[0].Outcome != bot.OutcomeLate || as[0].Answer == "" {
+		t.Fatalf("got %d attempts %+v, want the timeout replaced by one late attempt", len(as), as)
+	}
+	// After the late window, the same text is no longer taken as an answer.
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.clock.Advance(3*time.Minute + 10*time.Second)
+	h.plat.NextKind(t, bot.MsgTimeUp)
+	h.clock.Advance(bot.DefaultLateWindow + time.Minute)
+	h.stop()
+	h.start()
+	h.say(alice, dm, goodAnswer)
+	m := h.plat.NextKind(t, bot.MsgInfo)
+	if !strings.Contains(m.Text, "I don't know") {
+		t.Fatalf("got %q, want the unknown-command reply", m.Text)
+	}
+}
+
+func TestRestartRearmsTimer(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.stop()
+
+	h.start() // a new process on the same file
+	if _, open := h.bot.OpenSession(alice, dm); !open {
+		t.Fatal("session lost across the restart")
+	}
+	h.clock.Advance(3*time.Minute + 10*time.Second)
+	h.plat.NextKind(t, bot.MsgTimeUp)
+	if as := h.attempts(alice); len(as) != 1 || as[0].Outcome != bot.OutcomeTimeout {
+		t.Fatalf("got %+v, want one timeout", as)
+	}
+}
+
+func TestRestartKeepsAnswerable(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.stop()
+	h.clock.Advance(time.Minute)
+	h.start()
+	h.say(alice, dm, goodAnswer)
+	v := h.plat.NextKind(t, bot.MsgVerdict)
+	if !v.Verdict.Pass {
+		t.Fatalf("got %q, want PASS after restart", v.Title)
+	}
+}
+
+func TestRestartAfterDeadlineSendsTimeUp(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.stop()
+	h.clock.Advance(10 * time.Minute) // down past the deadline
+	h.start()
+	h.clock.Advance(0)
+	h.plat.NextKind(t, bot.MsgTimeUp)
+}
+
+func TestSessionsInTwoConversationsStayApart(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.say(alice, chanA, "practice replication")
+	q2 := h.plat.NextKind(t, bot.MsgQuestion)
+	if q2.Question.ID != "quorum-overlap" {
+		t.Fatalf("got %s", q2.Question.ID)
+	}
+	thread := chanA
+	thread.Thread = "tm2"
+	// An answer in the channel itself (not the thread) is not the answer.
+	h.say(alice, chanA, "stats")
+	h.plat.NextKind(t, bot.MsgStats)
+	h.say(alice, thread, "Every read quorum and write quorum overlap in at least one replica, so the reader sees the newest version number among the replies.")
+	v := h.plat.NextKind(t, bot.MsgVerdict)
+	if v.Verdict.QuestionID != "test/quorum-overlap" || v.Conv.Thread != "tm2" {
+		t.Fatalf("got verdict for %s in %+v, want quorum-overlap in the thread", v.Verdict.QuestionID, v.Conv)
+	}
+	if _, open := h.bot.OpenSession(alice, dm); !open {
+		t.Fatal("the DM session was closed by the channel answer")
+	}
+	h.say(alice, dm, goodAnswer)
+	v = h.plat.NextKind(t, bot.MsgVerdict)
+	if v.Verdict.QuestionID != "test/raft-election" || !v.Verdict.Pass {
+		t.Fatalf("got %s %s", v.Verdict.QuestionID, v.Title)
+	}
+}
+
+func TestTwoPeopleInOneChannel(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, chanA, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.say(bob, chanA, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.say(bob, bot.Conversation{Platform: "test", ID: "general", Thread: "tm2"}, wrongAnswer)
+	v := h.plat.NextKind(t, bot.MsgVerdict)
+	if v.To != bob || v.Verdict.Pass {
+		t.Fatalf("got verdict to %v pass=%v, want bob's FAIL", v.To, v.Verdict.Pass)
+	}
+	if _, open := h.bot.OpenSession(alice, chanA); !open {
+		t.Fatal("alice's session closed by bob's answer")
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+
+	h.say(alice, dm, strings.Repeat("consensus ", 100_000)) // 1 MB
+	m := h.plat.NextKind(t, bot.MsgError)
+	if !strings.Contains(m.Text, "shorten") {
+		t.Fatalf("got %q", m.Text)
+	}
+	h.say(alice, dm, "\x00\x01\x02\xff\xfe binary\x00")
+	m = h.plat.NextKind(t, bot.MsgError)
+	if !strings.Contains(m.Text, "binary") {
+		t.Fatalf("got %q", m.Text)
+	}
+	if _, open := h.bot.OpenSession(alice, dm); !open {
+		t.Fatal("bad input closed the session: the person could not answer any more")
+	}
+	h.say(alice, dm, "🤔🤔🔥🚀")
+	v := h.plat.NextKind(t, bot.MsgVerdict)
+	if v.Verdict.Pass || !strings.Contains(v.Text, "no words") {
+		t.Fatalf("got %q, want a FAIL that says there were no words:\n%s", v.Title, v.Text)
+	}
+
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.bot.Handle(context.Background(), bot.Event{User: alice, Conv: dm, Text: "   ", Answer: true})
+	v = h.plat.NextKind(t, bot.MsgVerdict)
+	if v.Verdict.Pass || v.Verdict.Score != 0 || !strings.Contains(v.Text, "didn't get an answer") {
+		t.Fatalf("empty answer got %q, want FAIL · 0 saying so:\n%s", v.Title, v.Text)
+	}
+}
+
+func TestCommands(t *testing.T) {
+	h := newHarness(t)
+	tests := []struct {
+		text string
+		kind bot.MessageKind
+		want string
+	}{
+		{"help", bot.MsgHelp, "practice [topic]"},
+		{"dance", bot.MsgInfo, `I don't know "dance"`},
+		{"stats", bot.MsgStats, "No attempts yet"},
+		{"skip", bot.MsgInfo, "no open question"},
+		{"model", bot.MsgInfo, "haven't answered"},
+		{"practice astrology", bot.MsgInfo, `I don't know the topic "astrology"`},
+		{"practice hard", bot.MsgInfo, "I have no hard questions"},
+	}
+	for _, tt := range tests {
+		h.say(alice, dm, tt.text)
+		m := h.plat.NextKind(t, tt.kind)
+		if !strings.Contains(m.Text, tt.want) {
+			t.Errorf("%q: got %q, want it to contain %q", tt.text, m.Text, tt.want)
+		}
+	}
+}
+
+func TestSkipStatsAndModel(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.say(alice, dm, "practice")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "already have an open question") {
+		t.Fatalf("got %q", m.Text)
+	}
+	h.say(alice, dm, "model")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "Answer the open question first") {
+		t.Fatalf("got %q", m.Text)
+	}
+	h.say(alice, dm, "skip")
+	h.plat.NextKind(t, bot.MsgInfo)
+	h.say(alice, dm, "model")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "Raft splits time into terms") {
+		t.Fatalf("got %q, want the model answer", m.Text)
+	}
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.say(alice, dm, goodAnswer)
+	h.plat.NextKind(t, bot.MsgVerdict)
+	h.say(alice, dm, "stats")
+	m := h.plat.NextKind(t, bot.MsgStats)
+	for _, want := range []string{"1 attempts, 1 passed (100%)", "1 skipped", "consensus"} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("stats lack %q:\n%s", want, m.Text)
+		}
+	}
+}
+
+func TestStopIsNotAnAnswerUnlessAlone(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	// An answer that starts with a command word is still the answer.
+	h.say(alice, dm, "Stop and think: Raft uses terms, a majority vote and one vote per term.")
+	h.plat.NextKind(t, bot.MsgVerdict)
+}
+
+func TestButtons(t *testing.T) {
+	h := newHarness(t)
+	h.bot.Handle(context.Background(), bot.Event{Kind: bot.EventAction, User: alice, Conv: dm, Action: bot.ActionAnother})
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.bot.Handle(context.Background(), bot.Event{Kind: bot.EventAction, User: alice, Conv: dm, Action: bot.ActionSkip})
+	h.plat.NextKind(t, bot.MsgInfo)
+	h.bot.Handle(context.Background(), bot.Event{Kind: bot.EventAction, User: alice, Conv: dm, Action: "bogus"})
+	h.plat.NextKind(t, bot.MsgError)
+}
+
+func TestSendFailureDropsSession(t *testing.T) {
+	h := newHarness(t)
+	h.plat.FailNext(context.DeadlineExceeded)
+	h.say(alice, dm, "practice consensus")
+	m := h.plat.NextKind(t, bot.MsgError)
+	if !strings.Contains(m.Text, "couldn't start") {
+		t.Fatalf("got %q", m.Text)
+	}
+	if _, open := h.bot.OpenSession(alice, dm); open {
+		t.Fatal("a question that was never shown left an open session")
+	}
+	sessions, _ := h.store.Sessions(context.Background())
+	if len(sessions) != 0 {
+		t.Fatalf("got %d stored sessions, want 0", len(sessions))
+	}
+}
+
+func TestNoRepeatInARow(t *testing.T) {
+	h := newHarness(t)
+	last := ""
+	for i := 0; i < 6; i++ {
+		h.say(alice, dm, "practice")
+		q := h.plat.NextKind(t, bot.MsgQuestion)
+		if q.Question.ID == last {
+			t.Fatalf("question %s asked twice in a row", last)
+		}
+		last = q.Question.ID
+		h.say(alice, dm, "skip")
+		h.plat.NextKind(t, bot.MsgInfo)
+	}
+}

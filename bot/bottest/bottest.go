@@ -1,0 +1,210 @@
+// Package bottest has test doubles for driving a bot.Bot: a fake clock whose
+// timers fire when the test advances it, and an in-memory platform that records messages.
+package bottest
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/quorum-dev/quorum/bot"
+)
+
+// Clock is a bot.Clock that only moves when Advance is called.
+type Clock struct {
+	mu     sync.Mutex
+	now    time.Time
+	seq    int
+	timers []*timer
+}
+
+var _ bot.Clock = (*Clock)(nil)
+
+type timer struct {
+	c       *Clock
+	at      time.Time
+	seq     int
+	f       func()
+	stopped bool
+	fired   bool
+}
+
+// NewClock returns a clock set to now.
+func NewClock(now time.Time) *Clock { return &Clock{now: now} }
+
+// Now returns the fake time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// AfterFunc schedules f to run when the clock passes now+d.
+func (c *Clock) AfterFunc(d time.Duration, f func()) bot.Timer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq++
+	t := &timer{c: c, at: c.now.Add(d), seq: c.seq, f: f}
+	c.timers = append(c.timers, t)
+	return t
+}
+
+// Stop implements bot.Timer.
+func (t *timer) Stop() bool {
+	t.c.mu.Lock()
+	defer t.c.mu.Unlock()
+	if t.stopped || t.fired {
+		return false
+	}
+	t.stopped = true
+	return true
+}
+
+// Advance moves the clock by d, running due timers in time order, each in the
+// caller's goroutine so that the test sees their effects when Advance returns.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	end := c.now.Add(d)
+	c.mu.Unlock()
+	for {
+		c.mu.Lock()
+		var due []*timer
+		for _, t := range c.timers {
+			if !t.stopped && !t.fired && !t.at.After(end) {
+				due = append(due, t)
+			}
+		}
+		if len(due) == 0 {
+			c.now = end
+			c.mu.Unlock()
+			return
+		}
+		sort.Slice(due, func(i, j int) bool {
+			return due[i].at.Before(due[j].at) || due[i].at.Equal(due[j].at) && due[i].seq < due[j].seq
+		})
+		t := due[0]
+		t.fired = true
+		if t.at.After(c.now) {
+			c.now = t.at
+		}
+		c.mu.Unlock()
+		t.f()
+	}
+}
+
+// Pending counts timers that have neither fired nor been stopped.
+func (c *Clock) Pending() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, t := range c.timers {
+		if !t.stopped && !t.fired {
+			n++
+		}
+	}
+	return n
+}
+
+// Platform is an in-memory bot.Platform that records what was sent.
+type Platform struct {
+	name string
+	// Threads makes every question outside a DM open a thread, as Discord and Slack do.
+	Threads bool
+
+	mu      sync.Mutex
+	msgs    []bot.Message
+	ch      chan bot.Message
+	n       int
+	failErr error
+}
+
+var _ bot.Platform = (*Platform)(nil)
+
+// NewPlatform returns a platform called name.
+func NewPlatform(name string) *Platform {
+	return &Platform{name: name, ch: make(chan bot.Message, 1024)}
+}
+
+// Name implements bot.Platform.
+func (p *Platform) Name() string { return p.name }
+
+// FailNext makes the next Send return err.
+func (p *Platform) FailNext(err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.failErr = err
+}
+
+// Send records msg.
+func (p *Platform) Send(_ context.Context, msg bot.Message) (bot.Sent, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.failErr; err != nil {
+		p.failErr = nil
+		return bot.Sent{}, err
+	}
+	p.n++
+	sent := bot.Sent{ID: fmt.Sprintf("m%d", p.n)}
+	if p.Threads && msg.Kind == bot.MsgQuestion && !msg.Conv.DM && msg.Conv.Thread == "" {
+		sent.Thread = "t" + sent.ID
+	}
+	p.msgs = append(p.msgs, msg)
+	select {
+	case p.ch <- msg:
+	default: // nobody is reading; Messages still has it
+	}
+	return sent, nil
+}
+
+// Messages returns everything sent so far.
+func (p *Platform) Messages() []bot.Message {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]bot.Message(nil), p.msgs...)
+}
+
+// Next returns the next message sent, failing the test if none comes within a second.
+func (p *Platform) Next(t testing.TB) bot.Message {
+	t.Helper()
+	select {
+	case m := <-p.ch:
+		return m
+	case <-time.After(time.Second):
+		t.Fatalf("no message sent within 1s")
+		return bot.Message{}
+	}
+}
+
+// NextKind returns the next message, failing the test unless it has kind k.
+func (p *Platform) NextKind(t testing.TB, k bot.MessageKind) bot.Message {
+	t.Helper()
+	m := p.Next(t)
+	if m.Kind != k {
+		t.Fatalf("got message kind %d (%q), want kind %d", m.Kind, m.Text, k)
+	}
+	return m
+}
+
+// None fails the test if a message is waiting.
+func (p *Platform) None(t testing.TB) {
+	t.Helper()
+	select {
+	case m := <-p.ch:
+		t.Fatalf("got unexpected message %d: %q", m.Kind, m.Text)
+	default:
+	}
+}
+
+// Drain discards waiting messages.
+func (p *Platform) Drain() {
+	for {
+		select {
+		case <-p.ch:
+		default:
+			return
+		}
+	}
+}

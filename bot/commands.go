@@ -1,0 +1,256 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+var (
+	errOpen = errors.New("a session is open")
+	errBusy = errors.New("an answer is being graded")
+)
+
+// commands are the words the bot answers to. Adapters map slash commands onto them.
+var commands = map[string]bool{
+	"practice": true, "skip": true, "stop": true, "stats": true, "help": true, "model": true,
+}
+
+// commandDuringSession reports whether a message sent while a question is open is a
+// command rather than the answer: a command word alone, or `practice` with valid
+// filter words. Anything else is the answer, so "Stop-the-world pauses..." is never lost.
+func (b *Bot) commandDuringSession(cmd string, args []string) bool {
+	switch {
+	case !isCommand(cmd):
+		return false
+	case len(args) == 0:
+		return true
+	case cmd == "practice" && len(args) <= 3:
+		_, err := b.ParseFilter(args)
+		return err == nil
+	}
+	return false
+}
+
+// aliases map other words people use to the command words.
+var aliases = map[string]string{
+	"question": "practice", "ask": "practice", "next": "practice", "another": "practice",
+	"pass": "skip", "giveup": "skip", "quit": "stop", "cancel": "stop", "exit": "stop",
+	"?": "help", "commands": "help", "stat": "stats", "history": "stats", "progress": "stats",
+	"answer": "model", "solution": "model",
+}
+
+// parseCommand splits text into a lowercase command word and its arguments.
+// A leading "/" or "!" and a leading "quorum" are ignored.
+func parseCommand(text string) (string, []string) {
+	fields := strings.Fields(strings.ToLower(text))
+	if len(fields) > 0 && (fields[0] == "quorum" || fields[0] == "/quorum") {
+		fields = fields[1:]
+	}
+	if len(fields) == 0 {
+		return "", nil
+	}
+	cmd := strings.TrimLeft(fields[0], "/!")
+	if a, ok := aliases[cmd]; ok {
+		cmd = a
+	}
+	return cmd, fields[1:]
+}
+
+func isCommand(cmd string) bool { return commands[cmd] }
+
+func (b *Bot) command(ctx context.Context, ev Event, cmd string, args []string) {
+	switch cmd {
+	case "practice":
+		b.practice(ctx, ev, args)
+	case "skip", "stop":
+		b.skip(ctx, ev, cmd)
+	case "stats":
+		b.stats(ctx, ev)
+	case "help":
+		b.send(ctx, Message{Kind: MsgHelp, Conv: ev.Conv, To: ev.User, Title: "Quorum", Text: b.helpText()})
+	case "model":
+		b.model(ctx, ev)
+	case "":
+		b.reply(ctx, ev, MsgInfo, "", "I didn't get any text there. Say `practice` for a question, or `help`.")
+	default:
+		b.reply(ctx, ev, MsgInfo, "", fmt.Sprintf("I don't know %q. Say `practice` for a question, `stats` for your progress, or `help` for everything I can do.", truncate(cmd, 30)))
+	}
+}
+
+// ParseFilter reads practice arguments: difficulty and kind words, and a topic.
+// It returns a friendly error naming what it did not understand.
+func (b *Bot) ParseFilter(args []string) (Filter, error) {
+	var f Filter
+	var rest []string
+	for _, a := range args {
+		a = strings.ToLower(strings.TrimSpace(a))
+		switch {
+		case a == "":
+		case contains(Difficulties, a):
+			f.Difficulty = a
+		case contains(Kinds, a) || contains(Kinds, strings.TrimSuffix(a, "s")):
+			f.Kind = strings.TrimSuffix(a, "s")
+		default:
+			rest = append(rest, a)
+		}
+	}
+	if len(rest) > 0 {
+		want := strings.Join(rest, "-")
+		topics := b.bank.Topics()
+		for _, t := range topics {
+			if t == want {
+				f.Topic = t
+			}
+		}
+		if f.Topic == "" {
+			for _, t := range topics {
+				if strings.HasPrefix(t, want) || strings.HasPrefix(t, strings.TrimSuffix(want, "s")) {
+					f.Topic = t
+					break
+				}
+			}
+		}
+		if f.Topic == "" {
+			return f, fmt.Errorf("I don't know the topic %q. Topics: %s", truncate(strings.Join(rest, " "), 40), strings.Join(topics, ", "))
+		}
+	}
+	if len(b.bank.Select(f)) == 0 {
+		return f, fmt.Errorf("I have no %s questions. Try `practice %s`, or just `practice`", describeFilter(f), f.Topic)
+	}
+	return f, nil
+}
+
+func describeFilter(f Filter) string {
+	var parts []string
+	for _, s := range []string{f.Difficulty, f.Kind, f.Topic} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func (b *Bot) practice(ctx context.Context, ev Event, args []string) {
+	f, err := b.ParseFilter(args)
+	if err != nil {
+		b.reply(ctx, ev, MsgInfo, "", err.Error()+".")
+		return
+	}
+	q, err := b.pick(ctx, ev.User, f)
+	if err != nil {
+		b.log.Error("pick question", "user", ev.User.Key(), "err", err)
+		b.reply(ctx, ev, MsgError, "", "Sorry, something went wrong on my side while choosing a question. Please try again in a moment.")
+		return
+	}
+	b.askReplying(ctx, ev, q, false)
+}
+
+// askReplying asks q and tells the person when it cannot.
+func (b *Bot) askReplying(ctx context.Context, ev Event, q *Question, replace bool) {
+	_, err := b.Ask(ctx, ev.User, ev.Conv, q, replace)
+	switch {
+	case err == nil:
+	case errors.Is(err, errOpen):
+		b.reply(ctx, ev, MsgInfo, "", "You already have an open question here. Answer it, or say `skip` to drop it and get another.")
+	case errors.Is(err, errBusy):
+		b.reply(ctx, ev, MsgInfo, "", "I'm still grading your answer; one moment.")
+	default:
+		b.log.Error("ask", "user", ev.User.Key(), "question", q.Ref(), "err", err)
+		b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't start that question (a problem on my side). Please try again in a moment.")
+	}
+}
+
+func (b *Bot) skip(ctx context.Context, ev Event, word string) {
+	key := sessionKey(ev.User, ev.Conv)
+	b.mu.Lock()
+	l := b.sessions[key]
+	if l == nil || l.busy {
+		b.mu.Unlock()
+		if l != nil {
+			b.reply(ctx, ev, MsgInfo, "", "I'm already grading your answer; one moment.")
+			return
+		}
+		b.reply(ctx, ev, MsgInfo, "", "There's no open question to "+word+". Say `practice` to get one.")
+		return
+	}
+	if l.timer != nil {
+		l.timer.Stop()
+	}
+	delete(b.sessions, key)
+	s := *l.s
+	b.mu.Unlock()
+
+	var a *Attempt
+	if s.State == SessionOpen {
+		a = b.attempt(&s, OutcomeSkipped, "", nil, ev.Time)
+	}
+	if err := b.store.FinishSession(ctx, s.ID, a); err != nil {
+		b.log.Error("skip session", "session", s.ID, "err", err)
+	}
+	text := "Skipped. It isn't counted in your pass rate."
+	if word == "stop" {
+		text = "Stopped. It isn't counted in your pass rate."
+	}
+	if s.State == SessionExpired {
+		text = "Closed. The timed-out attempt stays in your history."
+	}
+	text += " Say `model` to see a model answer, or `practice` for another question."
+	b.send(ctx, Message{Kind: MsgInfo, Conv: ev.Conv, To: ev.User, Text: text,
+		Actions: []Button{{ActionModel, "Model answer"}, {ActionAnother, "Try another"}}})
+}
+
+func (b *Bot) model(ctx context.Context, ev Event) {
+	if s, ok := b.OpenSession(ev.User, ev.Conv); ok && s.State == SessionOpen {
+		b.reply(ctx, ev, MsgInfo, "", "Answer the open question first (or say `skip`); then I'll show you the model answer.")
+		return
+	}
+	attempts, err := b.store.Attempts(ctx, ev.User.Key())
+	if err != nil {
+		b.log.Error("load attempts", "user", ev.User.Key(), "err", err)
+		b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't load your history just now. Please try again in a moment.")
+		return
+	}
+	var q *Question
+	for i := len(attempts) - 1; i >= 0 && q == nil; i-- {
+		q, _ = b.bank.Lookup(attempts[i].Question)
+	}
+	if q == nil {
+		b.reply(ctx, ev, MsgInfo, "", "You haven't answered a question yet. Say `practice` to get one.")
+		return
+	}
+	b.send(ctx, modelMessage(ev, q))
+}
+
+func (b *Bot) stats(ctx context.Context, ev Event) {
+	msg, err := b.StatsMessage(ctx, ev.User, ev.Conv)
+	if err != nil {
+		b.log.Error("stats", "user", ev.User.Key(), "err", err)
+		b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't load your history just now. Please try again in a moment.")
+		return
+	}
+	b.send(ctx, msg)
+}
+
+func (b *Bot) helpText() string {
+	return strings.Join([]string{
+		"I ask distributed-systems interview questions and grade your answers: PASS or FAIL, a score, and feedback on content, clarity, confidence and delivery.",
+		"",
+		"`practice [topic] [easy|medium|hard]`: a question (answer within the time limit)",
+		"`skip` or `stop`: drop the open question",
+		"`model`: the model answer to your last question",
+		"`stats`: your attempts and pass rate by topic",
+		"`help`: this message",
+		"",
+		"Topics: " + strings.Join(b.bank.Topics(), ", "),
+	}, "\n")
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}

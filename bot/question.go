@@ -1,0 +1,204 @@
+package bot
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Difficulty levels of a question.
+const (
+	Easy   = "easy"
+	Medium = "medium"
+	Hard   = "hard"
+)
+
+// Kinds of question.
+var Kinds = []string{"concept", "design", "coding", "paper", "behavioral"}
+
+// Difficulties lists the difficulty levels from easiest.
+var Difficulties = []string{Easy, Medium, Hard}
+
+// DefaultPassWeight is the share of key-point weight a pass needs when neither question nor pack sets one.
+const DefaultPassWeight = 0.6
+
+// Question is one interview question with the rubric that grades it.
+type Question struct {
+	Pack        string        `json:"pack"`
+	ID          string        `json:"id"`
+	Topic       string        `json:"topic"`
+	Difficulty  string        `json:"difficulty"`
+	Kind        string        `json:"kind"`
+	Tags        []string      `json:"tags,omitempty"`
+	Prompt      string        `json:"prompt"`
+	TimeLimit   time.Duration `json:"time_limit,omitempty"` // zero: the configured default
+	KeyPoints   []KeyPoint    `json:"key_points"`
+	RedFlags    []RedFlag     `json:"red_flags"`
+	PassWeight  float64       `json:"pass_weight"`
+	ModelAnswer string        `json:"model_answer"`
+	FollowUps   []string      `json:"follow_ups,omitempty"`
+	References  []string      `json:"references,omitempty"`
+	// Source is where the question was read from, as file:line.
+	Source string `json:"-"`
+}
+
+// KeyPoint is something a passing answer says.
+type KeyPoint struct {
+	ID       string   `json:"id"`
+	Text     string   `json:"text"`
+	Weight   int      `json:"weight"`
+	Evidence []string `json:"evidence"`
+}
+
+// RedFlag is a misconception that an answer must not state.
+type RedFlag struct {
+	ID         string   `json:"id"`
+	Text       string   `json:"text"`
+	Correction string   `json:"correction,omitempty"`
+	Evidence   []string `json:"evidence"`
+}
+
+// Ref is the question's full id, pack/id.
+func (q *Question) Ref() string { return q.Pack + "/" + q.ID }
+
+// TotalWeight is the sum of the key points' weights.
+func (q *Question) TotalWeight() int {
+	n := 0
+	for _, k := range q.KeyPoints {
+		n += k.Weight
+	}
+	return n
+}
+
+// Pack is a set of questions read from one file.
+type Pack struct {
+	ID        string
+	Title     string
+	Source    string
+	Questions []*Question
+}
+
+// Bank holds every loaded question, addressable by id or pack/id.
+type Bank struct {
+	packs     []*Pack
+	questions []*Question
+	byRef     map[string]*Question
+	byID      map[string][]*Question
+}
+
+// NewBank indexes packs. A pack id may appear once; question ids need only be unique within a pack.
+func NewBank(packs ...*Pack) (*Bank, error) {
+	b := &Bank{byRef: map[string]*Question{}, byID: map[string][]*Question{}}
+	for _, p := range packs {
+		if err := b.Add(p); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// Add adds a pack to the bank.
+func (b *Bank) Add(p *Pack) error {
+	for _, old := range b.packs {
+		if old.ID == p.ID {
+			return fmt.Errorf("%s: pack %q is already loaded from %s", p.Source, p.ID, old.Source)
+		}
+	}
+	b.packs = append(b.packs, p)
+	for _, q := range p.Questions {
+		b.questions = append(b.questions, q)
+		b.byRef[q.Ref()] = q
+		b.byID[q.ID] = append(b.byID[q.ID], q)
+	}
+	return nil
+}
+
+// Packs returns the loaded packs in load order. The caller must not modify them.
+func (b *Bank) Packs() []*Pack { return b.packs }
+
+// Questions returns every question. The caller must not modify the slice.
+func (b *Bank) Questions() []*Question { return b.questions }
+
+// Lookup finds a question by pack/id, or by id when only one pack has it.
+func (b *Bank) Lookup(ref string) (*Question, error) {
+	ref = strings.TrimSpace(ref)
+	if q, ok := b.byRef[ref]; ok {
+		return q, nil
+	}
+	qs := b.byID[ref]
+	switch len(qs) {
+	case 1:
+		return qs[0], nil
+	case 0:
+		return nil, fmt.Errorf("no question %q; `quorum packs list` shows them all", ref)
+	}
+	refs := make([]string, len(qs))
+	for i, q := range qs {
+		refs[i] = q.Ref()
+	}
+	return nil, fmt.Errorf("question id %q is in more than one pack; say which: %s", ref, strings.Join(refs, ", "))
+}
+
+// Topics returns the topics in the bank, sorted.
+func (b *Bank) Topics() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, q := range b.questions {
+		if !seen[q.Topic] {
+			seen[q.Topic] = true
+			out = append(out, q.Topic)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Filter says which questions a practice request wants. Empty fields match anything.
+type Filter struct {
+	Topic      string
+	Difficulty string
+	Kind       string
+}
+
+func (f Filter) match(q *Question) bool {
+	return (f.Topic == "" || q.Topic == f.Topic) &&
+		(f.Difficulty == "" || q.Difficulty == f.Difficulty) &&
+		(f.Kind == "" || q.Kind == f.Kind)
+}
+
+// Select returns the questions that match f.
+func (b *Bank) Select(f Filter) []*Question {
+	var out []*Question
+	for _, q := range b.questions {
+		if f.match(q) {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// Pick chooses a question matching f for someone whose history is seen (ref → times asked)
+// and whose last question was last: unseen questions first, never last again when another exists.
+func (b *Bank) Pick(f Filter, seen map[string]int, last string, rng *rand.Rand) *Question {
+	cands := b.Select(f)
+	if len(cands) == 0 {
+		return nil
+	}
+	least := -1
+	var pool []*Question
+	for _, q := range cands {
+		if q.Ref() == last && len(cands) > 1 {
+			continue
+		}
+		n := seen[q.Ref()]
+		switch {
+		case least == -1 || n < least:
+			least, pool = n, []*Question{q}
+		case n == least:
+			pool = append(pool, q)
+		}
+	}
+	return pool[rng.IntN(len(pool))]
+}

@@ -1,0 +1,222 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// questionMessage is the message that puts q to the person.
+func questionMessage(s *Session, q *Question) Message {
+	limit := s.Deadline.Sub(s.Asked)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n\n", strings.TrimSpace(q.Prompt))
+	fmt.Fprintf(&b, "Topic: %s · %s · %s · you have %s", q.Topic, q.Difficulty, q.Kind, humanDuration(limit))
+	return Message{
+		Kind:     MsgQuestion,
+		Conv:     s.Conv,
+		To:       s.User,
+		Title:    fmt.Sprintf("Question: %s", q.ID),
+		Text:     b.String(),
+		Question: q,
+		Deadline: s.Deadline,
+		Session:  s.ID,
+		Actions:  []Button{{ActionSkip, "Skip"}},
+	}
+}
+
+// verdictMessage renders a verdict; the title (and the text's first line) starts with PASS or FAIL.
+func verdictMessage(s Session, q *Question, v *Verdict) Message {
+	return Message{
+		Kind:     MsgVerdict,
+		Conv:     s.Conv,
+		To:       s.User,
+		Title:    v.Title(),
+		Text:     VerdictText(v),
+		Question: q,
+		Verdict:  v,
+		Session:  s.ID,
+		Fields: []Field{
+			{"Content", fmt.Sprint(v.Scores.Content)},
+			{"Clarity", fmt.Sprint(v.Scores.Clarity)},
+			{"Confidence", fmt.Sprint(v.Scores.Confidence)},
+			{"Delivery", fmt.Sprint(v.Scores.Delivery)},
+		},
+		Actions: []Button{{ActionModel, "Model answer"}, {ActionAnother, "Try another"}},
+	}
+}
+
+// VerdictText renders a verdict as plain text, title first.
+func VerdictText(v *Verdict) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n", v.Title())
+	if v.Note != "" {
+		fmt.Fprintf(&b, "%s\n", v.Note)
+	}
+	fmt.Fprintf(&b, "Content %d · Clarity %d · Confidence %d · Delivery %d (graded by %s)\n",
+		v.Scores.Content, v.Scores.Clarity, v.Scores.Confidence, v.Scores.Delivery, v.Grader)
+	if v.Feedback.Summary != "" {
+		fmt.Fprintf(&b, "\n%s\n", v.Feedback.Summary)
+	}
+	if len(v.Covered) > 0 {
+		b.WriteString("\nCovered:\n")
+		for _, p := range v.Covered {
+			fmt.Fprintf(&b, "  ✓ %s\n", p.Text)
+		}
+	}
+	if len(v.Missed) > 0 {
+		b.WriteString("\nMissed:\n")
+		for _, p := range v.Missed {
+			fmt.Fprintf(&b, "  ✗ %s\n", p.Text)
+		}
+	}
+	if len(v.RedFlags) > 0 {
+		b.WriteString("\nRed flags:\n")
+		for _, p := range v.RedFlags {
+			fmt.Fprintf(&b, "  ⚠ %s", p.Text)
+			if p.Quote != "" {
+				fmt.Fprintf(&b, " (you said: %q)", p.Quote)
+			}
+			b.WriteString("\n")
+			if p.Correction != "" {
+				fmt.Fprintf(&b, "    In fact: %s\n", p.Correction)
+			}
+		}
+	}
+	b.WriteString("\n")
+	for _, line := range [][2]string{
+		{"Content", v.Feedback.Content},
+		{"Clarity", v.Feedback.Clarity},
+		{"Confidence", v.Feedback.Confidence},
+		{"Delivery", v.Feedback.Delivery},
+		{"Next step", v.Feedback.NextStep},
+		{"Follow-up to think about", v.Feedback.FollowUp},
+	} {
+		if line[1] != "" {
+			fmt.Fprintf(&b, "%s: %s\n", line[0], line[1])
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func modelMessage(ev Event, q *Question) Message {
+	text := fmt.Sprintf("%s\n\nModel answer:\n%s", firstLine(q.Prompt), q.ModelAnswer)
+	if len(q.References) > 0 {
+		text += "\n\nRead more: " + strings.Join(q.References, "; ")
+	}
+	return Message{Kind: MsgInfo, Conv: ev.Conv, To: ev.User, Title: "Model answer: " + q.ID, Text: text, Question: q,
+		Actions: []Button{{ActionAnother, "Try another"}}}
+}
+
+// TopicStats is one row of a person's stats.
+type TopicStats struct {
+	Topic    string
+	Attempts int
+	Passed   int
+	Skipped  int
+	AvgScore float64
+}
+
+// PassRate is the share of attempts passed, 0-100.
+func (t TopicStats) PassRate() int {
+	if t.Attempts == 0 {
+		return 0
+	}
+	return (t.Passed*100 + t.Attempts/2) / t.Attempts
+}
+
+// Stats summarises attempts: the total first, then one row per topic by name.
+func Stats(attempts []*Attempt) (TopicStats, []TopicStats) {
+	total := TopicStats{Topic: "all"}
+	by := map[string]*TopicStats{}
+	for _, a := range attempts {
+		t := by[a.Topic]
+		if t == nil {
+			t = &TopicStats{Topic: a.Topic}
+			by[a.Topic] = t
+		}
+		for _, row := range []*TopicStats{&total, t} {
+			if !a.Counted() {
+				row.Skipped++
+				continue
+			}
+			row.AvgScore = (row.AvgScore*float64(row.Attempts) + float64(a.Score)) / float64(row.Attempts+1)
+			row.Attempts++
+			if a.Pass {
+				row.Passed++
+			}
+		}
+	}
+	rows := make([]TopicStats, 0, len(by))
+	for _, t := range by {
+		rows = append(rows, *t)
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].Topic < rows[j].Topic })
+	return total, rows
+}
+
+// StatsMessage renders a person's history as a table.
+func (b *Bot) StatsMessage(ctx context.Context, u User, conv Conversation) (Message, error) {
+	attempts, err := b.store.Attempts(ctx, u.Key())
+	if err != nil {
+		return Message{}, fmt.Errorf("load attempts: %w", err)
+	}
+	msg := Message{Kind: MsgStats, Conv: conv, To: u, Title: "Your progress"}
+	if len(attempts) == 0 {
+		msg.Text = "No attempts yet. Say `practice` to answer your first question."
+		return msg, nil
+	}
+	total, rows := Stats(attempts)
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%d attempts, %d passed (%d%%), average score %.0f", total.Attempts, total.Passed, total.PassRate(), total.AvgScore)
+	if total.Skipped > 0 {
+		fmt.Fprintf(&sb, "; %d skipped", total.Skipped)
+	}
+	sb.WriteString("\n\n")
+	w := len("topic")
+	for _, r := range rows {
+		w = max(w, len(r.Topic))
+	}
+	fmt.Fprintf(&sb, "%-*s  %8s  %6s  %9s  %9s\n", w, "topic", "attempts", "passed", "pass rate", "avg score")
+	for _, r := range rows {
+		rate, avg := "-", "-"
+		if r.Attempts > 0 {
+			rate, avg = fmt.Sprintf("%d%%", r.PassRate()), fmt.Sprintf("%.0f", r.AvgScore)
+		}
+		fmt.Fprintf(&sb, "%-*s  %8d  %6d  %9s  %9s\n", w, r.Topic, r.Attempts, r.Passed, rate, avg)
+	}
+	last := attempts[len(attempts)-1]
+	fmt.Fprintf(&sb, "\nLast attempt: %s (%s), %s", last.Question, last.Answered.Format("2006-01-02 15:04"), outcomeWord(last))
+	msg.Text = sb.String()
+	return msg, nil
+}
+
+func outcomeWord(a *Attempt) string {
+	switch a.Outcome {
+	case OutcomeSkipped:
+		return "skipped"
+	case OutcomeTimeout:
+		return "timed out"
+	}
+	w := "FAIL"
+	if a.Pass {
+		w = "PASS"
+	}
+	return fmt.Sprintf("%s %d/100", w, a.Score)
+}
+
+func humanDuration(d time.Duration) string {
+	d = d.Round(time.Second)
+	m, s := int(d/time.Minute), int(d%time.Minute/time.Second)
+	switch {
+	case m == 0:
+		return fmt.Sprintf("%d seconds", s)
+	case s == 0 && m == 1:
+		return "1 minute"
+	case s == 0:
+		return fmt.Sprintf("%d minutes", m)
+	}
+	return fmt.Sprintf("%dm%02ds", m, s)
+}

@@ -1,0 +1,337 @@
+// Package rubric is Quorum's offline grader: it matches an answer against a
+// question's key points and red flags, and measures delivery. Pure and deterministic.
+package rubric
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/quorum-dev/quorum/bot"
+)
+
+// DefaultPassScore is the overall score a pass needs when Options leave it zero.
+const DefaultPassScore = 60
+
+// MinWords is the fewest words an answer needs to pass: below it, nothing was explained.
+const MinWords = 15
+
+// Options tune the grader.
+type Options struct {
+	// PassScore is the overall score (0-100) a pass needs, besides the key points.
+	PassScore int
+}
+
+// Grader grades answers against a question's rubric. It is safe for concurrent use.
+type Grader struct {
+	passScore int
+	cache     sync.Map // *bot.Question → *compiled
+}
+
+var _ bot.Grader = (*Grader)(nil)
+
+// New returns a Grader.
+func New(opts Options) *Grader {
+	if opts.PassScore <= 0 || opts.PassScore > 100 {
+		opts.PassScore = DefaultPassScore
+	}
+	return &Grader{passScore: opts.PassScore}
+}
+
+// compiled is a question's rubric, tokenized once.
+type compiled struct {
+	points []compiledItem
+	flags  []compiledItem
+	prompt map[string]bool // content stems of the prompt
+}
+
+type compiledItem struct {
+	phrases []phrase
+}
+
+func (g *Grader) compile(q *bot.Question) *compiled {
+	if c, ok := g.cache.Load(q); ok {
+		return c.(*compiled)
+	}
+	c := &compiled{prompt: contentStems(q.Prompt)}
+	for _, k := range q.KeyPoints {
+		c.points = append(c.points, compileItem(k.Evidence))
+	}
+	for _, f := range q.RedFlags {
+		c.flags = append(c.flags, compileItem(f.Evidence))
+	}
+	g.cache.Store(q, c)
+	return c
+}
+
+func compileItem(evidence []string) compiledItem {
+	var it compiledItem
+	for _, e := range evidence {
+		if p := compilePhrase(e); len(p.stems) > 0 {
+			it.phrases = append(it.phrases, p)
+		}
+	}
+	return it
+}
+
+// match is where an item's evidence was found.
+type match struct {
+	ok    bool
+	quote string
+}
+
+// findItem returns the first match of any of it's phrases that is not negated.
+func findItem(d *doc, it compiledItem) match {
+	for _, p := range it.phrases {
+		for _, i := range d.find(p) {
+			if !d.negated(i, len(p.stems)) {
+				return match{ok: true, quote: d.quote(i, len(p.stems))}
+			}
+		}
+	}
+	return match{}
+}
+
+// Grade grades a against q. It never fails: bad answers are FAIL verdicts.
+func (g *Grader) Grade(_ context.Context, q *bot.Question, a bot.Answer) (*bot.Verdict, error) {
+	return g.grade(q, a), nil
+}
+
+func (g *Grader) grade(q *bot.Question, a bot.Answer) *bot.Verdict {
+	c := g.compile(q)
+	d := newDoc(a.Text)
+	an := analyze(d, a)
+	v := &bot.Verdict{QuestionID: q.Ref(), Grader: bot.GraderRubric, Metrics: an.Metrics}
+
+	total := q.TotalWeight()
+	coveredW := 0
+	for i, k := range q.KeyPoints {
+		m := findItem(d, c.points[i])
+		p := bot.Point{ID: k.ID, Text: k.Text, Quote: m.quote}
+		if m.ok {
+			coveredW += k.Weight
+			v.Covered = append(v.Covered, p)
+		} else {
+			v.Missed = append(v.Missed, p)
+		}
+	}
+	for i, f := range q.RedFlags {
+		if m := findItem(d, c.flags[i]); m.ok {
+			v.RedFlags = append(v.RedFlags, bot.Point{ID: f.ID, Text: f.Text, Quote: m.quote, Correction: f.Correction})
+		}
+	}
+	coverage := 0.0
+	if total > 0 {
+		coverage = float64(coveredW) / float64(total)
+	}
+
+	restated := d.nsents > 0 && isRestatement(d, c.prompt)
+	content := int(math.Round(100*coverage)) - 25*len(v.RedFlags)
+	if restated {
+		content = min(content, 10)
+	}
+	clarity, confidence, delivery := g.dimensionScores(an, a.TimeLimit)
+	v.Scores = bot.Scores{Content: clamp(content), Clarity: clarity, Confidence: confidence, Delivery: delivery}
+	if an.Words == 0 {
+		v.Scores = bot.Scores{}
+	}
+	v.Score = int(math.Round(0.7*float64(v.Scores.Content) + 0.1*float64(clarity+confidence+delivery)))
+	if an.Words == 0 {
+		v.Score = 0
+	}
+
+	// The verdict rule: every condition must hold.
+	var reasons []string
+	switch {
+	case an.Words == 0:
+		reasons = append(reasons, "There was no answer to grade.")
+	case restated:
+		reasons = append(reasons, "The answer mostly repeats the question instead of answering it.")
+	case an.Words < MinWords:
+		reasons = append(reasons, fmt.Sprintf("At %d words the answer is too short to explain anything; a pass needs at least %d.", an.Words, MinWords))
+	}
+	if an.Words > 0 && coverage+1e-9 < q.PassWeight {
+		reasons = append(reasons, fmt.Sprintf("It covers %d%% of the key-point weight; a pass needs %d%%.", pct(coverage), pct(q.PassWeight)))
+	}
+	if len(v.RedFlags) > 0 {
+		reasons = append(reasons, fmt.Sprintf("It states %s.", plural(len(v.RedFlags), "misconception", "misconceptions")))
+	}
+	if len(reasons) == 0 && v.Score < g.passScore {
+		reasons = append(reasons, fmt.Sprintf("The overall score %d is under the pass mark of %d.", v.Score, g.passScore))
+	}
+	v.Pass = len(reasons) == 0
+	if !v.Pass && v.Score >= g.passScore {
+		// A FAIL never shows a passing number: the score stops just under the mark.
+		v.Score = g.passScore - 1
+	}
+
+	g.feedback(v, q, d, an, coverage, reasons, restated, a.TimeLimit)
+	return v
+}
+
+func (g *Grader) feedback(v *bot.Verdict, q *bot.Question, d *doc, an Analysis, coverage float64, reasons []string, restated bool, limit time.Duration) {
+	fb := &v.Feedback
+	n := len(q.KeyPoints)
+	switch {
+	case an.Words == 0 && strings.TrimSpace(d.text) != "":
+		fb.Summary = "Your answer had no words I could grade (only symbols or emoji), so it counts as a FAIL."
+	case an.Words == 0:
+		fb.Summary = "I didn't get an answer, so there is nothing to grade: this counts as a FAIL."
+	case v.Pass && len(v.Missed) == 0:
+		fb.Summary = "A strong answer: you covered every key point."
+	case v.Pass:
+		fb.Summary = fmt.Sprintf("A passing answer: you covered the essentials (%d of %d key points).", len(v.Covered), n)
+	default:
+		fb.Summary = strings.Join(reasons, " ")
+	}
+
+	switch {
+	case an.Words == 0:
+		fb.Content = fmt.Sprintf("No words, so none of the %d key points were covered.", n)
+	case restated:
+		fb.Content = "Restating the question earns nothing: explain how it works and why."
+	default:
+		fb.Content = fmt.Sprintf("You covered %d of %d key points, %d%% of the weight (a pass needs %d%%).", len(v.Covered), n, pct(coverage), pct(q.PassWeight))
+		if len(v.RedFlags) > 0 {
+			fb.Content += fmt.Sprintf(" %s cost %d points.", capitalize(plural(len(v.RedFlags), "red flag", "red flags")), 25*len(v.RedFlags))
+		}
+	}
+
+	avg := 0.0
+	if an.Sentences > 0 {
+		avg = float64(an.Words) / float64(an.Sentences)
+	}
+	switch {
+	case an.Words == 0:
+		fb.Clarity = "No answer, so no structure to judge."
+	case an.Words < 20:
+		fb.Clarity = fmt.Sprintf("At %d words there is too little to follow; explain the mechanism step by step.", an.Words)
+	case avg > 35:
+		fb.Clarity = fmt.Sprintf("Your sentences average %.0f words; split them so each carries one idea.", avg)
+	case avg < 5:
+		fb.Clarity = fmt.Sprintf("Your sentences average %.0f words, more a list of terms than an explanation; connect them with because and so.", avg)
+	case an.Signals == 0:
+		fb.Clarity = "You used no structure words (first, then, because, the trade-off is); add them so the listener can follow the steps."
+	default:
+		fb.Clarity = fmt.Sprintf("You used %s (first, because, the trade-off...) across %d sentences of %.0f words on average.", plural(an.Signals, "structure signal", "structure signals"), an.Sentences, avg)
+	}
+
+	switch {
+	case an.Words == 0:
+		fb.Confidence = "No answer, so no confidence to judge."
+	case an.Hedges == 0:
+		fb.Confidence = "You stated your points plainly, with no hedging."
+	default:
+		fb.Confidence = fmt.Sprintf("You hedged %s (%s), %.1f per 100 words; state what you know plainly and keep \"I'm not sure\" for what you don't.", times(an.Hedges), top(an.HedgeCounts, 2), an.per100(an.Hedges))
+	}
+
+	lo, hi := lengthRange(limit, an.Spoken)
+	switch {
+	case an.Words == 0:
+		fb.Delivery = "There were no words to judge."
+	case an.Fillers > 0 && an.perMinute(an.Fillers) > 3:
+		fb.Delivery = fmt.Sprintf("You said %s, %.0f a minute; aim for under 3.", top(an.FillerCounts, 2), an.perMinute(an.Fillers))
+	case an.Spoken && an.WordsPerMin > 0 && (an.WordsPerMin < 120 || an.WordsPerMin > 170):
+		fb.Delivery = fmt.Sprintf("You spoke at %.0f words a minute; aim for 120-170.", an.WordsPerMin)
+	case an.Words < lo:
+		fb.Delivery = fmt.Sprintf("Your answer is %d words; for this question aim for %d to %d.", an.Words, lo, hi)
+	case an.Words > hi:
+		fb.Delivery = fmt.Sprintf("Your answer is %d words, more than fits in the time (about %d); lead with the mechanism and cut the rest.", an.Words, hi)
+	case an.Spoken:
+		fb.Delivery = fmt.Sprintf("You spoke %d words at %.0f words a minute, with %s.", an.Words, an.WordsPerMin, plural(an.Fillers, "filler", "fillers"))
+	default:
+		fb.Delivery = fmt.Sprintf("At %d words the length fits the time, with %s.", an.Words, plural(an.Fillers, "filler", "fillers"))
+	}
+
+	fb.NextStep = nextStep(v, q, an)
+	if len(q.FollowUps) > 0 {
+		fb.FollowUp = q.FollowUps[0]
+	}
+}
+
+// nextStep is the one thing to do next: fix a misconception, else make the weightiest missed point.
+func nextStep(v *bot.Verdict, q *bot.Question, an Analysis) string {
+	if len(v.RedFlags) > 0 && v.RedFlags[0].Correction != "" {
+		return "Correct the misconception first: " + v.RedFlags[0].Correction
+	}
+	if len(v.Missed) > 0 {
+		best := v.Missed[0]
+		bw := 0
+		for _, m := range v.Missed {
+			for _, k := range q.KeyPoints {
+				if k.ID == m.ID && k.Weight > bw {
+					best, bw = m, k.Weight
+				}
+			}
+		}
+		return "Next time, make this point explicitly: " + best.Text
+	}
+	if an.Hedges > 2 {
+		return "Say the same answer again without the hedges: you know this."
+	}
+	if q.Difficulty != bot.Hard {
+		return fmt.Sprintf("You have this one: try a harder %s question.", q.Topic)
+	}
+	return "Practise the follow-up below, which is what an interviewer would ask next."
+}
+
+// isRestatement reports an answer whose content words are almost all the prompt's own.
+func isRestatement(d *doc, prompt map[string]bool) bool {
+	total, novel := 0, 0
+	seen := map[string]bool{}
+	for _, t := range d.toks {
+		if stopwords[t.lower] || seen[t.stem] {
+			continue
+		}
+		seen[t.stem] = true
+		total++
+		if !prompt[t.stem] {
+			novel++
+		}
+	}
+	if total == 0 {
+		return false
+	}
+	return novel < 6 && float64(novel) < 0.35*float64(total)
+}
+
+func contentStems(text string) map[string]bool {
+	out := map[string]bool{}
+	for _, t := range tokenize(text) {
+		if !stopwords[t.lower] {
+			out[t.stem] = true
+		}
+	}
+	return out
+}
+
+var stopwords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`a an the and or but if then so of to in on at by for with from as is are was were be been
+		being it its this that these those there here what which who whom whose how why when where do does did done can could
+		would should will shall may might must i you he she we they me him her us them my your our their his
+		not no yes about into over under than too very just also more most some any each all both such own same
+		other again further once only up down out off own s t have has had having am`) {
+		m[w] = true
+	}
+	return m
+}()
+
+func pct(f float64) int { return int(math.Round(100 * f)) }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

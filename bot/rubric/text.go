@@ -1,0 +1,258 @@
+package rubric
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// token is one word of a text.
+type token struct {
+	lower string // lowercase, apostrophes removed
+	stem  string
+	start int // byte offsets in the original text
+	end   int
+	sent  int // sentence index
+}
+
+// tokenize splits text into words and sentences. Words are runs of letters and
+// digits; apostrophes inside a word are dropped ("don't" → "dont"); anything else
+// (spaces, punctuation, hyphens) separates words. Sentences end at . ! ? ; : or a
+// line break, except a dot between digits ("0.5").
+func tokenize(text string) []token {
+	toks := make([]token, 0, len(text)/5)
+	sent := 0
+	var buf []byte
+	start := -1
+	flush := func(end int) {
+		if start < 0 {
+			return
+		}
+		lower := string(buf)
+		toks = append(toks, token{lower: lower, stem: stem(lower), start: start, end: end, sent: sent})
+		buf = buf[:0]
+		start = -1
+	}
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if start < 0 {
+				start = i
+			}
+			buf = utf8.AppendRune(buf, unicode.ToLower(r))
+		case (r == '\'' || r == '’') && start >= 0 && i+size < len(text) && isWordByte(text[i+size]):
+			// inside a word: skip
+		default:
+			flush(i)
+			if isSentenceEnd(text, i, r) && len(toks) > 0 && toks[len(toks)-1].sent == sent {
+				sent++
+			}
+		}
+		i += size
+	}
+	flush(len(text))
+	return toks
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
+}
+
+func isSentenceEnd(text string, i int, r rune) bool {
+	switch r {
+	case '!', '?', ';', '\n':
+		return true
+	case ':':
+		// "A: B" lists of terms are still one thought; treat as a break only before a space.
+		return i+1 < len(text) && (text[i+1] == ' ' || text[i+1] == '\n')
+	case '.':
+		// 0.5 and e.g. are not sentence ends.
+		if i > 0 && i+1 < len(text) && isDigit(text[i-1]) && isDigit(text[i+1]) {
+			return false
+		}
+		return i+1 >= len(text) || text[i+1] == ' ' || text[i+1] == '\n' || text[i+1] == '"' || text[i+1] == ')'
+	}
+	return false
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// stem reduces an English word to a rough base form so that plurals, tenses and
+// adverbs match their root. The rules, in order:
+//  1. -ies → -y, -ied → -y, -sses → -ss, else a final -s is dropped (not after s, u or i)
+//  2. -ing or -ed is dropped when at least three letters remain, then a doubled final
+//     consonant other than l, s or z is undone ("committed" → "commit")
+//  3. -ly is dropped when at least four letters remain
+//  4. -ency → -ent ("consistency" → "consistent")
+//  5. a final -e is dropped from words longer than three letters ("lease" → "leas")
+//
+// Words of three letters or fewer are left alone.
+func stem(w string) string {
+	if len(w) <= 3 || !isASCII(w) {
+		return w
+	}
+	switch {
+	case strings.HasSuffix(w, "ies") && len(w) > 4:
+		w = w[:len(w)-3] + "y"
+	case strings.HasSuffix(w, "ied") && len(w) > 4:
+		w = w[:len(w)-3] + "y"
+	case strings.HasSuffix(w, "sses"):
+		w = w[:len(w)-2]
+	case strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is"):
+		w = w[:len(w)-1]
+	}
+	switch {
+	case strings.HasSuffix(w, "ing") && len(w)-3 >= 3:
+		w = undouble(w[:len(w)-3])
+	case strings.HasSuffix(w, "ed") && len(w)-2 >= 3:
+		w = undouble(w[:len(w)-2])
+	}
+	if strings.HasSuffix(w, "ly") && len(w)-2 >= 4 {
+		w = w[:len(w)-2]
+	}
+	if strings.HasSuffix(w, "ency") && len(w) > 6 {
+		w = w[:len(w)-4] + "ent"
+	}
+	if strings.HasSuffix(w, "e") && len(w) > 3 {
+		w = w[:len(w)-1]
+	}
+	return w
+}
+
+func undouble(w string) string {
+	n := len(w)
+	if n >= 3 && w[n-1] == w[n-2] && !strings.ContainsRune("aeioulsz", rune(w[n-1])) {
+		return w[:n-1]
+	}
+	return w
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// phrase is an evidence phrase, tokenized and stemmed.
+type phrase struct {
+	text  string
+	stems []string
+}
+
+func compilePhrase(s string) phrase {
+	toks := tokenize(s)
+	p := phrase{text: s, stems: make([]string, len(toks))}
+	for i, t := range toks {
+		p.stems[i] = t.stem
+	}
+	return p
+}
+
+// doc is an analysed text: its tokens and an index from stem to positions.
+type doc struct {
+	text   string
+	toks   []token
+	index  map[string][]int
+	nsents int
+}
+
+func newDoc(text string) *doc {
+	d := &doc{text: text, toks: tokenize(text)}
+	d.index = make(map[string][]int, len(d.toks))
+	for i, t := range d.toks {
+		d.index[t.stem] = append(d.index[t.stem], i)
+	}
+	if len(d.toks) > 0 {
+		d.nsents = d.toks[len(d.toks)-1].sent + 1
+	}
+	return d
+}
+
+// find returns the token positions where p starts, in order.
+func (d *doc) find(p phrase) []int {
+	if len(p.stems) == 0 {
+		return nil
+	}
+	var out []int
+	for _, i := range d.index[p.stems[0]] {
+		if i+len(p.stems) > len(d.toks) {
+			continue
+		}
+		ok := true
+		for j := 1; j < len(p.stems); j++ {
+			if d.toks[i+j].stem != p.stems[j] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// negators turn the words that follow them (or, with "not needed", precede them) around.
+var negators = map[string]bool{
+	"not": true, "no": true, "never": true, "without": true, "neither": true, "nor": true, "cannot": true,
+	"dont": true, "doesnt": true, "didnt": true, "isnt": true, "arent": true, "wasnt": true, "werent": true,
+	"cant": true, "wont": true, "wouldnt": true, "shouldnt": true, "couldnt": true, "hasnt": true,
+	"havent": true, "neednt": true, "mustnt": true, "aint": true, "nothing": true, "none": true,
+}
+
+// notNegating are words after a negator that keep the meaning positive ("not only X but also Y").
+var notNegating = map[string]bool{"only": true, "just": true, "merely": true, "simply": true}
+
+// negatedAfter are words which, after a negator that follows a phrase, deny the phrase ("a majority is not needed").
+var negatedAfter = map[string]bool{
+	"need": true, "needed": true, "required": true, "require": true, "necessary": true, "matter": true,
+	"matters": true, "used": true, "use": true, "true": true, "correct": true, "involved": true, "important": true,
+	"relevant": true, "guaranteed": true, "possible": true, "happen": true, "happens": true, "exist": true, "exists": true,
+}
+
+// negated reports whether the match of n tokens at i is denied by a negation in its sentence:
+// a negator within the three words before it, or "is not needed" within three words after it.
+func (d *doc) negated(i, n int) bool {
+	sent := d.toks[i].sent
+	for j := i - 1; j >= 0 && j >= i-3 && d.toks[j].sent == sent; j-- {
+		w := d.toks[j].lower
+		if negators[w] {
+			if j+1 < len(d.toks) && notNegating[d.toks[j+1].lower] {
+				return false
+			}
+			return true
+		}
+		if w == "but" || w == "and" || w == "or" || w == "instead" {
+			break // a new clause starts after these words
+		}
+	}
+	end := i + n
+	for j := end; j < len(d.toks) && j < end+3 && d.toks[j].sent == sent; j++ {
+		if negators[d.toks[j].lower] {
+			if j+1 < len(d.toks) && d.toks[j+1].sent == sent && negatedAfter[d.toks[j+1].lower] {
+				return true
+			}
+			if j+1 >= len(d.toks) || d.toks[j+1].sent != sent {
+				return true // "... a majority? No."
+			}
+		}
+	}
+	return false
+}
+
+// quote returns the sentence around token i, trimmed to at most about 160 bytes.
+func (d *doc) quote(i, n int) string {
+	start, end := d.toks[i].start, d.toks[i+n-1].end
+	sent := d.toks[i].sent
+	for j := i - 1; j >= 0 && d.toks[j].sent == sent && start-d.toks[j].start < 80; j-- {
+		start = d.toks[j].start
+	}
+	for j := i + n; j < len(d.toks) && d.toks[j].sent == sent && d.toks[j].end-end < 80; j++ {
+		end = d.toks[j].end
+	}
+	return strings.TrimSpace(d.text[start:end])
+}

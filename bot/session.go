@@ -1,0 +1,83 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Session states.
+const (
+	// SessionOpen is waiting for an answer.
+	SessionOpen = "open"
+	// SessionExpired ran out of time; it is kept for a while so a late answer still gets feedback.
+	SessionExpired = "expired"
+)
+
+// Session is one question put to one person in one conversation, waiting for the answer.
+type Session struct {
+	ID       uint64        `json:"id"`
+	User     User          `json:"user"`
+	Conv     Conversation  `json:"conv"`
+	Question string        `json:"question"` // pack/id
+	Kind     string        `json:"kind"`     // practice
+	State    string        `json:"state"`
+	Asked    time.Time     `json:"asked"`
+	Deadline time.Time     `json:"deadline"`
+	Grace    time.Duration `json:"grace"`
+	// MessageID is the platform's id of the question message.
+	MessageID string `json:"message_id,omitempty"`
+	// AttemptID is the timed-out attempt recorded when the session expired.
+	AttemptID uint64 `json:"attempt_id,omitempty"`
+}
+
+// Closes is when the session stops taking on-time answers: the deadline plus grace.
+func (s *Session) Closes() time.Time { return s.Deadline.Add(s.Grace) }
+
+// Attempt outcomes.
+const (
+	OutcomeGraded  = "graded"
+	OutcomeTimeout = "timeout"
+	OutcomeLate    = "late"
+	OutcomeSkipped = "skipped"
+)
+
+// Attempt is one question a person was asked, and what came of it.
+type Attempt struct {
+	ID         uint64    `json:"id"`
+	User       string    `json:"user"` // User.Key()
+	Conv       string    `json:"conv"` // Conversation.Key()
+	Question   string    `json:"question"`
+	Topic      string    `json:"topic"`
+	Difficulty string    `json:"difficulty"`
+	Kind       string    `json:"kind"`
+	Outcome    string    `json:"outcome"`
+	Answer     string    `json:"answer,omitempty"`
+	Verdict    *Verdict  `json:"verdict,omitempty"`
+	Pass       bool      `json:"pass"`
+	Score      int       `json:"score"`
+	Asked      time.Time `json:"asked"`
+	Answered   time.Time `json:"answered"`
+}
+
+// Counted reports whether the attempt counts in pass rates (a skip does not).
+func (a *Attempt) Counted() bool { return a.Outcome != OutcomeSkipped }
+
+// ErrNotFound is returned by a Store for a record that does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store keeps sessions and attempts. Implementations must be safe for concurrent use.
+// Values passed in are copied; values returned belong to the caller.
+type Store interface {
+	// SaveSession writes s, and a if it is not nil, in one transaction.
+	// A zero s.ID or a.ID is assigned a new id (and set on the value);
+	// when a is written, s.AttemptID is set to a.ID.
+	SaveSession(ctx context.Context, s *Session, a *Attempt) error
+	// FinishSession deletes session id and writes a (if not nil) in one transaction.
+	// An a.ID that is not zero replaces that attempt.
+	FinishSession(ctx context.Context, id uint64, a *Attempt) error
+	// Sessions returns every stored session, open or expired, in id order.
+	Sessions(ctx context.Context) ([]*Session, error)
+	// Attempts returns a person's attempts, oldest first.
+	Attempts(ctx context.Context, userKey string) ([]*Attempt, error)
+}

@@ -1,0 +1,65 @@
+// Package prompts holds Quorum's content, embedded in the binary: the question
+// packs (packs/*.yaml) and, later, the LLM prompt templates.
+package prompts
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+
+	"github.com/quorum-dev/quorum/bot"
+)
+
+//go:embed packs/*.yaml
+var packFS embed.FS
+
+// EmbeddedPacks parses the packs built into the binary, in file-name order.
+func EmbeddedPacks() ([]*bot.Pack, error) {
+	names, err := fs.Glob(packFS, "packs/*.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("list embedded packs: %w", err)
+	}
+	var packs []*bot.Pack
+	for _, name := range names {
+		data, err := packFS.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("read embedded pack: %w", err)
+		}
+		p, err := bot.ParsePack("prompts/"+name, data)
+		if err != nil {
+			return nil, err
+		}
+		packs = append(packs, p)
+	}
+	return packs, nil
+}
+
+// ReadPack parses a pack file from disk.
+func ReadPack(file string) (*bot.Pack, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("read pack: %w", err)
+	}
+	return bot.ParsePack(file, data)
+}
+
+// LoadBank returns the embedded packs plus the pack files named in extra.
+func LoadBank(extra ...string) (*bot.Bank, error) {
+	packs, err := EmbeddedPacks()
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range extra {
+		p, err := ReadPack(f)
+		if err != nil {
+			return nil, err
+		}
+		packs = append(packs, p)
+	}
+	return bot.NewBank(packs...)
+}
+
+// PackName is the file name of an embedded pack, for messages.
+func PackName(p *bot.Pack) string { return path.Base(p.Source) }

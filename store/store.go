@@ -1,0 +1,246 @@
+// Package store keeps Quorum's people, sessions and attempts in a bbolt file.
+// It implements bot.Store.
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/quorum-dev/quorum/bot"
+)
+
+// SchemaVersion is the layout this code reads and writes.
+const SchemaVersion = 1
+
+// Bucket names.
+var (
+	bucketMeta     = []byte("meta")
+	bucketSessions = []byte("sessions") // be64(id) → Session JSON
+	bucketAttempts = []byte("attempts") // user key, 0x00, be64(id) → Attempt JSON
+	bucketUsers    = []byte("users")    // user key → User JSON
+	allBuckets     = [][]byte{bucketMeta, bucketSessions, bucketAttempts, bucketUsers}
+
+	keySchema = []byte("schema")
+)
+
+// ErrInUse is returned by Open when another process holds the file.
+var ErrInUse = errors.New("the database is in use by another Quorum process")
+
+// DefaultLockTimeout is how long Open waits for another process to let go of the file.
+const DefaultLockTimeout = time.Second
+
+// Store is a bbolt-backed bot.Store. It is safe for concurrent use.
+type Store struct {
+	db   *bolt.DB
+	path string
+}
+
+var _ bot.Store = (*Store)(nil)
+
+// Open opens (or creates, with mode 0600) the store at path. lockTimeout zero means DefaultLockTimeout.
+func Open(path string, lockTimeout time.Duration) (*Store, error) {
+	if lockTimeout <= 0 {
+		lockTimeout = DefaultLockTimeout
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create store folder: %w", err)
+		}
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("open %s: %w", path, ErrInUse)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path}
+	if err := s.init(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) init() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		if v := meta.Get(keySchema); v != nil {
+			if got := binary.BigEndian.Uint64(v); got > SchemaVersion {
+				return fmt.Errorf("store %s has schema %d, newer than this Quorum understands (%d): upgrade Quorum", s.path, got, SchemaVersion)
+			}
+			// Older schemas migrate here, one version at a time.
+		}
+		return meta.Put(keySchema, be64(SchemaVersion))
+	})
+}
+
+// Path is the file the store lives in.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the file.
+func (s *Store) Close() error { return s.db.Close() }
+
+func be64(n uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, n)
+	return b
+}
+
+func attemptKey(user string, id uint64) []byte {
+	k := make([]byte, 0, len(user)+9)
+	k = append(k, user...)
+	k = append(k, 0)
+	return append(k, be64(id)...)
+}
+
+// SaveSession implements bot.Store.
+func (s *Store) SaveSession(ctx context.Context, sess *bot.Session, a *bot.Attempt) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if a != nil {
+			if err := putAttempt(tx, a); err != nil {
+				return err
+			}
+			sess.AttemptID = a.ID
+		}
+		if err := rememberPerson(tx, sess.User, sess.Asked); err != nil {
+			return err
+		}
+		b := tx.Bucket(bucketSessions)
+		if sess.ID == 0 {
+			id, err := b.NextSequence()
+			if err != nil {
+				return fmt.Errorf("next session id: %w", err)
+			}
+			sess.ID = id
+		}
+		return putJSON(b, be64(sess.ID), sess)
+	})
+}
+
+// FinishSession implements bot.Store.
+func (s *Store) FinishSession(ctx context.Context, id uint64, a *bot.Attempt) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketSessions).Delete(be64(id)); err != nil {
+			return fmt.Errorf("delete session: %w", err)
+		}
+		if a == nil {
+			return nil
+		}
+		return putAttempt(tx, a)
+	})
+}
+
+// rememberPerson records a person the first time they are asked a question.
+func rememberPerson(tx *bolt.Tx, u bot.User, at time.Time) error {
+	b := tx.Bucket(bucketUsers)
+	if b.Get([]byte(u.Key())) != nil {
+		return nil
+	}
+	return putJSON(b, []byte(u.Key()), Person{User: u, FirstSeen: at})
+}
+
+// Person is what the store knows of someone beyond their attempts.
+type Person struct {
+	bot.User
+	FirstSeen time.Time `json:"first_seen"`
+}
+
+// Person returns the record of the person with key userKey, or bot.ErrNotFound.
+func (s *Store) Person(ctx context.Context, userKey string) (*Person, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var p *Person
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketUsers).Get([]byte(userKey))
+		if v == nil {
+			return bot.ErrNotFound
+		}
+		p = new(Person)
+		return json.Unmarshal(v, p)
+	})
+	return p, err
+}
+
+func putAttempt(tx *bolt.Tx, a *bot.Attempt) error {
+	b := tx.Bucket(bucketAttempts)
+	if a.ID == 0 {
+		id, err := b.NextSequence()
+		if err != nil {
+			return fmt.Errorf("next attempt id: %w", err)
+		}
+		a.ID = id
+	}
+	return putJSON(b, attemptKey(a.User, a.ID), a)
+}
+
+func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	return b.Put(key, data)
+}
+
+// Sessions implements bot.Store.
+func (s *Store) Sessions(ctx context.Context) ([]*bot.Session, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []*bot.Session
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketSessions).ForEach(func(k, v []byte) error {
+			sess := new(bot.Session)
+			if err := json.Unmarshal(v, sess); err != nil {
+				return fmt.Errorf("decode session %x: %w", k, err)
+			}
+			out = append(out, sess)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Attempts implements bot.Store.
+func (s *Store) Attempts(ctx context.Context, userKey string) ([]*bot.Attempt, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []*bot.Attempt
+	prefix := append([]byte(userKey), 0)
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketAttempts).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			a := new(bot.Attempt)
+			// json.Unmarshal copies what it keeps, so v may go with the transaction.
+			if err := json.Unmarshal(v, a); err != nil {
+				return fmt.Errorf("decode attempt %x: %w", k, err)
+			}
+			out = append(out, a)
+		}
+		return nil
+	})
+	return out, err
+}
