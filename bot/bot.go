@@ -269,8 +269,8 @@ func (b *Bot) reply(ctx context.Context, ev Event, kind MessageKind, title, text
 	b.send(ctx, Message{Kind: kind, Conv: ev.Conv, To: ev.User, Title: title, Text: text})
 }
 
-// pick chooses a question for the person, avoiding repeats.
-func (b *Bot) pick(ctx context.Context, u User, f Filter) (*Question, error) {
+// Pick chooses a question matching f for the person: unseen questions first, never the last one again.
+func (b *Bot) Pick(ctx context.Context, u User, f Filter) (*Question, error) {
 	attempts, err := b.store.Attempts(ctx, u.Key())
 	if err != nil {
 		return nil, fmt.Errorf("load attempts: %w", err)

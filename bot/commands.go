@@ -138,7 +138,7 @@ func (b *Bot) practice(ctx context.Context, ev Event, args []string) {
 		b.reply(ctx, ev, MsgInfo, "", err.Error()+".")
 		return
 	}
-	q, err := b.pick(ctx, ev.User, f)
+	q, err := b.Pick(ctx, ev.User, f)
 	if err != nil {
 		b.log.Error("pick question", "user", ev.User.Key(), "err", err)
 		b.reply(ctx, ev, MsgError, "", "Sorry, something went wrong on my side while choosing a question. Please try again in a moment.")

@@ -79,10 +79,10 @@ func parsePack(data []byte) (*Pack, error) {
 		return nil, err
 	}
 	var raw rawPack
-	if err := yamlx.Decode(root, &raw); err != nil {
-		return nil, err
-	}
 	var errs yamlx.Errors
+	if err := yamlx.Decode(root, &raw); err != nil {
+		errs = append(errs, err.(yamlx.Errors)...)
+	}
 	add := func(n *yaml.Node, format string, args ...any) {
 		errs = append(errs, yamlx.Errorf(n, format, args...))
 	}
@@ -112,18 +112,17 @@ func parsePack(data []byte) (*Pack, error) {
 		var rq rawQuestion
 		if err := yamlx.Decode(node, &rq); err != nil {
 			errs = append(errs, err.(yamlx.Errors)...)
-			continue
+		}
+		if prev, dup := ids[rq.ID]; dup && rq.ID != "" {
+			add(yamlx.Lookup(node, "id"), "duplicate question id %q (first at line %d)", rq.ID, prev)
+		} else {
+			ids[rq.ID] = node.Line
 		}
 		q, qerrs := buildQuestion(node, &rq, passWeight)
 		errs = append(errs, qerrs...)
 		if q == nil {
 			continue
 		}
-		if prev, dup := ids[q.ID]; dup {
-			add(yamlx.Lookup(node, "id"), "duplicate question id %q (first at line %d)", q.ID, prev)
-			continue
-		}
-		ids[q.ID] = node.Line
 		q.Pack = p.ID
 		p.Questions = append(p.Questions, q)
 	}

@@ -24,14 +24,20 @@ var (
 		"the reason", "thats why", "in short", "overall", "the downside", "the cost", "at the cost of"}
 )
 
-type wordList [][]string
+// wordList is a list of phrases indexed by their first word.
+type wordList map[string][][]string
 
 func compileList(list []string) wordList {
-	out := make(wordList, len(list))
-	for i, s := range list {
-		out[i] = strings.Fields(s)
+	l := wordList{}
+	for _, s := range list {
+		words := strings.Fields(s)
+		l[words[0]] = append(l[words[0]], words)
 	}
-	return out
+	// Longest phrase first, so "i am not sure" wins over a shorter entry at the same place.
+	for _, entries := range l {
+		sort.Slice(entries, func(i, j int) bool { return len(entries[i]) > len(entries[j]) })
+	}
+	return l
 }
 
 var (
@@ -40,23 +46,26 @@ var (
 	signals = compileList(signalList)
 )
 
-// count returns how often each entry of l occurs in d's words (longest match first at each place).
+// count returns how often the phrases of l occur in d's words (longest match first at each place).
 func (l wordList) count(d *doc) (int, map[string]int) {
 	total := 0
-	counts := map[string]int{}
+	var counts map[string]int
 	for i := 0; i < len(d.toks); i++ {
-		for _, words := range l {
+		for _, words := range l[d.toks[i].lower] {
 			if i+len(words) > len(d.toks) {
 				continue
 			}
 			ok := true
-			for j, w := range words {
-				if d.toks[i+j].lower != w {
+			for j := 1; j < len(words); j++ {
+				if d.toks[i+j].lower != words[j] {
 					ok = false
 					break
 				}
 			}
 			if ok {
+				if counts == nil {
+					counts = map[string]int{}
+				}
 				total++
 				counts[strings.Join(words, " ")]++
 				i += len(words) - 1
@@ -106,6 +115,9 @@ func analyze(d *doc, a bot.Answer) Analysis {
 	an := Analysis{Metrics: bot.Metrics{Words: len(d.toks), Sentences: d.nsents}}
 	an.Fillers, an.FillerCounts = fillers.count(d)
 	if n := likeFillers(d); n > 0 {
+		if an.FillerCounts == nil {
+			an.FillerCounts = map[string]int{}
+		}
 		an.Fillers += n
 		an.FillerCounts["like"] += n
 	}

@@ -83,12 +83,18 @@ type match struct {
 	quote string
 }
 
-// findItem returns the first match of any of it's phrases that is not negated.
-func findItem(d *doc, it compiledItem) match {
+// findItem returns the first match of any of the item's phrases that is not negated.
+func findItem(d *doc, it compiledItem) match { return findWith(d, it, (*doc).negated) }
+
+// findFlag returns the first match of a red flag's phrases that the answer does not reject.
+func findFlag(d *doc, it compiledItem) match { return findWith(d, it, (*doc).rejected) }
+
+func findWith(d *doc, it compiledItem, denied func(*doc, int, int) bool) match {
 	for _, p := range it.phrases {
-		for _, i := range d.find(p) {
-			if !d.negated(i, len(p.stems)) {
-				return match{ok: true, quote: d.quote(i, len(p.stems))}
+		starts, spans := d.find(p)
+		for k, i := range starts {
+			if !denied(d, i, spans[k]) {
+				return match{ok: true, quote: d.quote(i, spans[k])}
 			}
 		}
 	}
@@ -119,7 +125,7 @@ func (g *Grader) grade(q *bot.Question, a bot.Answer) *bot.Verdict {
 		}
 	}
 	for i, f := range q.RedFlags {
-		if m := findItem(d, c.flags[i]); m.ok {
+		if m := findFlag(d, c.flags[i]); m.ok {
 			v.RedFlags = append(v.RedFlags, bot.Point{ID: f.ID, Text: f.Text, Quote: m.quote, Correction: f.Correction})
 		}
 	}

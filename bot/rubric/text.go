@@ -17,32 +17,49 @@ type token struct {
 
 // tokenize splits text into words and sentences. Words are runs of letters and
 // digits; apostrophes inside a word are dropped ("don't" → "dont"); anything else
-// (spaces, punctuation, hyphens) separates words. Sentences end at . ! ? ; : or a
-// line break, except a dot between digits ("0.5").
+// (spaces, punctuation, hyphens) separates words. Sentences end at . ! ? ; and ": ",
+// at a blank line and before a list item; a dot between digits ("0.5") and a
+// wrapped line do not end one.
 func tokenize(text string) []token {
-	toks := make([]token, 0, len(text)/5)
+	toks := make([]token, 0, len(text)/5+1)
+	// Lowercasing once and slicing words out of it saves an allocation per word;
+	// it only works when lowercasing kept every byte offset.
+	lowerText := strings.ToLower(text)
+	sameOffsets := len(lowerText) == len(text)
 	sent := 0
 	var buf []byte
 	start := -1
+	apostrophe := false
 	flush := func(end int) {
 		if start < 0 {
 			return
 		}
-		lower := string(buf)
+		var lower string
+		if sameOffsets && !apostrophe {
+			lower = lowerText[start:end]
+		} else {
+			lower = string(buf)
+		}
 		toks = append(toks, token{lower: lower, stem: stem(lower), start: start, end: end, sent: sent})
 		buf = buf[:0]
 		start = -1
+		apostrophe = false
 	}
 	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRuneInString(text[i:])
+		c := text[i]
+		r, size := rune(c), 1
+		if c >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(text[i:])
+		}
 		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
+		case c < utf8.RuneSelf && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'),
+			c >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
 			if start < 0 {
 				start = i
 			}
 			buf = utf8.AppendRune(buf, unicode.ToLower(r))
 		case (r == '\'' || r == '’') && start >= 0 && i+size < len(text) && isWordByte(text[i+size]):
-			// inside a word: skip
+			apostrophe = true // inside a word: dropped
 		default:
 			flush(i)
 			if isSentenceEnd(text, i, r) && len(toks) > 0 && toks[len(toks)-1].sent == sent {
@@ -61,8 +78,12 @@ func isWordByte(c byte) bool {
 
 func isSentenceEnd(text string, i int, r rune) bool {
 	switch r {
-	case '!', '?', ';', '\n':
+	case '!', '?', ';':
 		return true
+	case '\n':
+		// A wrapped line goes on; a blank line or a list item starts anew.
+		rest := strings.TrimLeft(text[i+1:], " \t")
+		return rest == "" || rest[0] == '\n' || rest[0] == '\r' || isListMarker(rest)
 	case ':':
 		// "A: B" lists of terms are still one thought; treat as a break only before a space.
 		return i+1 < len(text) && (text[i+1] == ' ' || text[i+1] == '\n')
@@ -74,6 +95,18 @@ func isSentenceEnd(text string, i int, r rune) bool {
 		return i+1 >= len(text) || text[i+1] == ' ' || text[i+1] == '\n' || text[i+1] == '"' || text[i+1] == ')'
 	}
 	return false
+}
+
+// isListMarker reports a line that starts a list item: "- ", "* ", "• ", "1. ", "2) ".
+func isListMarker(line string) bool {
+	if strings.HasPrefix(line, "- ") || strings.HasPrefix(line, "* ") || strings.HasPrefix(line, "•") {
+		return true
+	}
+	i := 0
+	for i < len(line) && isDigit(line[i]) {
+		i++
+	}
+	return i > 0 && i < len(line) && (line[i] == '.' || line[i] == ')')
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
@@ -172,28 +205,40 @@ func newDoc(text string) *doc {
 	return d
 }
 
-// find returns the token positions where p starts, in order.
-func (d *doc) find(p phrase) []int {
+// gapWords may stand between the words of a phrase: "majority of the votes" matches "majority vote".
+var gapWords = map[string]bool{
+	"a": true, "an": true, "the": true, "of": true, "to": true, "its": true, "their": true, "his": true, "her": true,
+	"our": true, "your": true, "this": true, "that": true, "for": true, "in": true, "on": true, "per": true,
+}
+
+// maxGap is how many gap words may stand between two words of a phrase.
+const maxGap = 2
+
+// find returns the token positions where p starts and how many tokens each match spans.
+func (d *doc) find(p phrase) (starts, spans []int) {
 	if len(p.stems) == 0 {
-		return nil
+		return nil, nil
 	}
-	var out []int
 	for _, i := range d.index[p.stems[0]] {
-		if i+len(p.stems) > len(d.toks) {
-			continue
-		}
-		ok := true
-		for j := 1; j < len(p.stems); j++ {
-			if d.toks[i+j].stem != p.stems[j] {
+		j, ok := i+1, true
+		for _, want := range p.stems[1:] {
+			gap := 0
+			for j < len(d.toks) && d.toks[j].stem != want && gapWords[d.toks[j].lower] && gap < maxGap && d.toks[j].sent == d.toks[i].sent {
+				j++
+				gap++
+			}
+			if j >= len(d.toks) || d.toks[j].stem != want || d.toks[j].sent != d.toks[i].sent {
 				ok = false
 				break
 			}
+			j++
 		}
 		if ok {
-			out = append(out, i)
+			starts = append(starts, i)
+			spans = append(spans, j-i)
 		}
 	}
-	return out
+	return starts, spans
 }
 
 // negators turn the words that follow them (or, with "not needed", precede them) around.
@@ -239,6 +284,41 @@ func (d *doc) negated(i, n int) bool {
 			if j+1 >= len(d.toks) || d.toks[j+1].sent != sent {
 				return true // "... a majority? No."
 			}
+		}
+	}
+	return false
+}
+
+// rejecters, shortly before a misconception, show that the speaker names it to reject it
+// ("unlike hash mod N", "a common mistake is to assume...").
+var rejecters = map[string]bool{
+	"unlike": true, "instead": true, "rather": true, "opposed": true, "avoid": true, "avoids": true,
+	"myth": true, "misconception": true, "mistake": true, "mistaken": true, "wrong": true, "wrongly": true,
+	"naive": true, "naively": true, "contrary": true, "incorrect": true, "incorrectly": true, "false": true,
+	"fallacy": true, "misleading": true, "beware": true, "pitfall": true,
+}
+
+// rejectedAfter, just after a misconception, say it is wrong ("... is a myth").
+var rejectedAfter = map[string]bool{
+	"wrong": true, "myth": true, "false": true, "incorrect": true, "misconception": true, "unsafe": true,
+	"broken": true, "mistake": true, "fallacy": true, "misleading": true,
+}
+
+// rejected reports a misconception that the answer states only to reject it: negated,
+// or with a rejecting word within six words before it or three after it in its sentence.
+func (d *doc) rejected(i, n int) bool {
+	if d.negated(i, n) {
+		return true
+	}
+	sent := d.toks[i].sent
+	for j := i - 1; j >= 0 && j >= i-6 && d.toks[j].sent == sent; j-- {
+		if w := d.toks[j].lower; rejecters[w] || negators[w] {
+			return true
+		}
+	}
+	for j := i + n; j < len(d.toks) && j < i+n+3 && d.toks[j].sent == sent; j++ {
+		if rejectedAfter[d.toks[j].lower] {
+			return true
 		}
 	}
 	return false

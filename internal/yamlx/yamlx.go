@@ -107,7 +107,7 @@ func convert(err error) error {
 	return out
 }
 
-var unmarshalRE = regexp.MustCompile("^cannot unmarshal !!(\\w+) `?(.*?)`? into (.*)$")
+var unmarshalRE = regexp.MustCompile("^cannot unmarshal !!(\\w+)(?: `(.*?)`)? into (.*)$")
 
 func friendly(msg string) string {
 	if sub := unmarshalRE.FindStringSubmatch(msg); sub != nil {
@@ -115,7 +115,7 @@ func friendly(msg string) string {
 		switch {
 		case strings.HasPrefix(want, "[]"):
 			want = "a list"
-		case strings.HasPrefix(want, "map"), strings.Contains(want, "."):
+		case strings.HasPrefix(want, "map"), strings.HasPrefix(want, "struct"), strings.Contains(want, "."):
 			want = "a mapping of settings"
 		case strings.HasPrefix(want, "int"), strings.HasPrefix(want, "uint"):
 			want = "a whole number"
@@ -136,23 +136,26 @@ func friendly(msg string) string {
 	return msg
 }
 
-// Decode checks node against v's type (unknown fields are errors) and decodes it into v.
+// Decode decodes node into v and reports unknown fields (by checking mapping keys
+// against v's yaml tags) and bad values. It decodes what it can even when it reports
+// errors, so callers can go on to validate and report every problem at once.
 func Decode(node *yaml.Node, v any) error {
 	var errs Errors
 	checkKnown(node, reflect.TypeOf(v), &errs)
-	if len(errs) > 0 {
-		return errs
-	}
 	if err := node.Decode(v); err != nil {
 		var e *Error
 		var es Errors
-		if errors.As(err, &e) {
-			return Errors{e}
+		switch {
+		case errors.As(err, &e):
+			errs = append(errs, e)
+		case errors.As(err, &es):
+			errs = append(errs, es...)
+		default:
+			errs = append(errs, convert(err).(Errors)...)
 		}
-		if errors.As(err, &es) {
-			return es
-		}
-		return convert(err)
+	}
+	if len(errs) > 0 {
+		return errs
 	}
 	return nil
 }

@@ -1,0 +1,142 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/quorum-dev/quorum/bot"
+)
+
+var ctx = context.Background()
+
+func open(t *testing.T, path string) *Store {
+	t.Helper()
+	s, err := Open(path, 100*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestSessionsAndAttemptsSurviveReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "q.db")
+	s := open(t, path)
+	u := bot.User{Platform: "test", ID: "alice"}
+	deadline := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	sess := &bot.Session{User: u, Conv: bot.Conversation{Platform: "test", ID: "c"}, Question: "p/q", State: bot.SessionOpen, Deadline: deadline}
+	if err := s.SaveSession(ctx, sess, nil); err != nil {
+		t.Fatal(err)
+	}
+	if sess.ID == 0 {
+		t.Fatal("no id assigned")
+	}
+	a := &bot.Attempt{User: u.Key(), Question: "p/q", Outcome: bot.OutcomeTimeout}
+	sess.State = bot.SessionExpired
+	if err := s.SaveSession(ctx, sess, a); err != nil {
+		t.Fatal(err)
+	}
+	if a.ID == 0 || sess.AttemptID != a.ID {
+		t.Fatalf("got attempt id %d, session.AttemptID %d; want them set and equal", a.ID, sess.AttemptID)
+	}
+	s.Close()
+
+	s = open(t, path)
+	defer s.Close()
+	got, err := s.Sessions(ctx)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("got %v, %v; want one session", got, err)
+	}
+	if !got[0].Deadline.Equal(deadline) || got[0].State != bot.SessionExpired || got[0].AttemptID != a.ID {
+		t.Fatalf("got %+v", got[0])
+	}
+	// A late answer replaces the timed-out attempt and closes the session in one step.
+	late := &bot.Attempt{ID: a.ID, User: u.Key(), Question: "p/q", Outcome: bot.OutcomeLate, Answer: "text"}
+	if err := s.FinishSession(ctx, sess.ID, late); err != nil {
+		t.Fatal(err)
+	}
+	as, err := s.Attempts(ctx, u.Key())
+	if err != nil || len(as) != 1 || as[0].Outcome != bot.OutcomeLate {
+		t.Fatalf("got %+v, %v; want one late attempt", as, err)
+	}
+	if left, _ := s.Sessions(ctx); len(left) != 0 {
+		t.Fatalf("got %d sessions after finish, want 0", len(left))
+	}
+	p, err := s.Person(ctx, u.Key())
+	if err != nil || p.ID != "alice" {
+		t.Fatalf("got %+v, %v", p, err)
+	}
+	if _, err := s.Person(ctx, "test:nobody"); !errors.Is(err, bot.ErrNotFound) {
+		t.Fatalf("got %v, want ErrNotFound", err)
+	}
+}
+
+func TestAttemptsArePerPersonAndOrdered(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "q.db"))
+	defer s.Close()
+	// "test:al" is a prefix of "test:alice": the key separator must keep them apart.
+	for i, who := range []string{"test:alice", "test:al", "test:alice", "test:alice"} {
+		a := &bot.Attempt{User: who, Question: "q", Score: i}
+		if err := s.FinishSession(ctx, 999, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	as, _ := s.Attempts(ctx, "test:alice")
+	if len(as) != 3 || as[0].Score != 0 || as[1].Score != 2 || as[2].Score != 3 {
+		t.Fatalf("got %+v, want alice's three attempts in order", as)
+	}
+	if as, _ := s.Attempts(ctx, "test:al"); len(as) != 1 {
+		t.Fatalf("got %d attempts for al, want 1", len(as))
+	}
+}
+
+func TestSecondProcessGetsInUse(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "q.db")
+	s := open(t, path)
+	defer s.Close()
+	start := time.Now()
+	_, err := Open(path, 50*time.Millisecond)
+	if !errors.Is(err, ErrInUse) {
+		t.Fatalf("got %v, want ErrInUse", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatal("Open hung instead of failing fast")
+	}
+}
+
+func TestFileModeAndNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "q.db")
+	s := open(t, path)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("got mode %v, want 0600", fi.Mode().Perm())
+	}
+	// Pretend a newer Quorum wrote the file.
+	if err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchema, be64(SchemaVersion+1)) }); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := Open(path, 0); err == nil || !strings.Contains(err.Error(), "newer than this Quorum") {
+		t.Fatalf("got %v, want a newer-schema error", err)
+	}
+}
+
+func TestCanceledContext(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "q.db"))
+	defer s.Close()
+	c, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := s.SaveSession(c, &bot.Session{}, nil); !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+}
+
