@@ -1,0 +1,217 @@
+package console
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/bot/bottest"
+	"github.com/quorum-dev/quorum/bot/rubric"
+	"github.com/quorum-dev/quorum/store"
+)
+
+// syncBuffer is a bytes.Buffer safe to read while another goroutine writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitFor polls until out contains want, failing after a second.
+func waitFor(t *testing.T, out *syncBuffer, want string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Second)
+	for !strings.Contains(out.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("output never contained %q:\n%s", want, out.String())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestEditor(t *testing.T) {
+	left := 2*time.Minute + 41*time.Second
+	tests := []struct {
+		name, input string
+		stop        bool
+		want        string
+		err         error
+		expired     bool
+	}{
+		{"empty line ends", "first line\nsecond\n\n", false, "first line\nsecond", nil, false},
+		{"ctrl-d ends", "only line\x04", false, "only line", nil, false},
+		{"eof ends", "no newline", false, "no newline", nil, false},
+		{"backspace", "abx\x7fc\n\n", false, "abc", nil, false},
+		{"ctrl-u clears", "wrong\x15right\n\n", false, "right", nil, false},
+		{"ctrl-c", "half\x03", false, "half", ErrInterrupted, false},
+		{"leading empty line ignored", "\nanswer\n\n", false, "answer", nil, false},
+	}
+	for _, tt := range tests {
+		var out syncBuffer
+		ed := &Editor{In: strings.NewReader(tt.input), Out: &out, Remaining: func() time.Duration { return left }, Tick: time.Hour}
+		res, err := ed.Read(nil)
+		if !errors.Is(err, tt.err) || res.Text != tt.want || res.Expired != tt.expired {
+			t.Errorf("%s: got %q, %v, expired=%v; want %q, %v", tt.name, res.Text, err, res.Expired, tt.want, tt.err)
+		}
+		if !strings.Contains(out.String(), "[2:41] › ") {
+			t.Errorf("%s: no countdown prompt in %q", tt.name, out.String())
+		}
+	}
+}
+
+func TestEditorStopReturnsWhatWasTyped(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	var out syncBuffer
+	ed := &Editor{In: pr, Out: &out, Remaining: func() time.Duration { return 0 }, Grace: 5 * time.Second, Tick: time.Hour}
+	stop := make(chan struct{})
+	done := make(chan Result)
+	go func() { r, _ := ed.Read(stop); done <- r }()
+	pw.Write([]byte("line one\npartial"))
+	waitFor(t, &out, "partial")
+	close(stop)
+	r := <-done
+	if !r.Expired || r.Text != "line one\npartial" {
+		t.Fatalf("got %+v", r)
+	}
+}
+
+func TestPrompt(t *testing.T) {
+	tests := []struct {
+		left, grace time.Duration
+		want        string
+	}{
+		{3 * time.Minute, 10 * time.Second, "[3:00] › "},
+		{1500 * time.Millisecond, 0, "[0:02] › "},
+		{-2 * time.Second, 10 * time.Second, "[grace 0:08] › "},
+		{-20 * time.Second, 10 * time.Second, "[time's up] › "},
+	}
+	for _, tt := range tests {
+		if got := Prompt(tt.left, tt.grace); got != tt.want {
+			t.Errorf("Prompt(%v, %v) = %q, want %q", tt.left, tt.grace, got, tt.want)
+		}
+	}
+}
+
+const goodAnswer = `Raft divides time into terms, each term has at most one leader. A follower whose randomized election
+timeout fires becomes a candidate and asks for votes; each server casts one vote per term and the candidate needs
+a majority, so two leaders cannot win one term.`
+
+func setup(t *testing.T, clock bot.Clock) (*Adapter, *bot.Bot, *bot.Question) {
+	t.Helper()
+	data, err := os.ReadFile("../../bot/testdata/test-pack.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := bot.ParsePack("test-pack.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bank, _ := bot.NewBank(p)
+	st, err := store.Open(filepath.Join(t.TempDir(), "q.db"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	a := New()
+	b := bot.New(bot.Config{Bank: bank, Grader: rubric.New(rubric.Options{}), Store: st, Clock: clock, Rand: rand.New(rand.NewPCG(1, 1))})
+	b.AddPlatform(a)
+	if err := b.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	q, _ := bank.Lookup("raft-election")
+	return a, b, q
+}
+
+func TestPracticeFromStdinJSON(t *testing.T) {
+	a, b, q := setup(t, nil)
+	var out, errs bytes.Buffer
+	v, err := a.Practice(context.Background(), b, q, Options{In: strings.NewReader(goodAnswer), Out: &out, Err: &errs, JSON: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, out.String())
+	}
+	if got["verdict"] != "pass" || !v.Pass {
+		t.Fatalf("got %v", got["verdict"])
+	}
+	if !strings.Contains(errs.String(), "How does Raft elect") {
+		t.Fatalf("question not on stderr: %s", errs.String())
+	}
+}
+
+func TestPracticeRefusesBinaryFromStdin(t *testing.T) {
+	a, b, q := setup(t, nil)
+	var out, errs bytes.Buffer
+	_, err := a.Practice(context.Background(), b, q, Options{In: strings.NewReader("\x00\x01\x02garbage"), Out: &out, Err: &errs})
+	if !errors.Is(err, ErrNoVerdict) || !strings.Contains(errs.String(), "binary") {
+		t.Fatalf("got %v, stderr %q", err, errs.String())
+	}
+}
+
+func TestInteractiveTimeUpGradesWhatWasTyped(t *testing.T) {
+	clock := bottest.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
+	a, b, q := setup(t, clock)
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	var out, errs syncBuffer
+	type result struct {
+		v   *bot.Verdict
+		err error
+	}
+	done := make(chan result)
+	go func() {
+		v, err := a.Practice(context.Background(), b, q, Options{In: pr, Out: &out, Err: &errs, Interactive: true, Clock: clock})
+		done <- result{v, err}
+	}()
+	waitFor(t, &errs, "[3:00] › ")
+	pw.Write([]byte("Raft uses terms and a majority vote, each server casting one vote per term"))
+	waitFor(t, &errs, "one vote per term")
+	clock.Advance(3*time.Minute + 10*time.Second)
+	r := <-done
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if r.v.Pass || !r.v.Late {
+		t.Fatalf("got %s late=%v, want a late FAIL", r.v.Title(), r.v.Late)
+	}
+	if !strings.Contains(out.String(), "FAIL · ") || !strings.Contains(errs.String(), "Time's up") {
+		t.Fatalf("stdout:\n%s\nstderr:\n%s", out.String(), errs.String())
+	}
+}
+
+func TestInteractiveCtrlCStops(t *testing.T) {
+	a, b, q := setup(t, nil)
+	var out, errs bytes.Buffer
+	_, err := a.Practice(context.Background(), b, q, Options{In: strings.NewReader("half an answer\x03"), Out: &out, Err: &errs, Interactive: true})
+	if !errors.Is(err, ErrNoVerdict) || !strings.Contains(errs.String(), "Stopped") {
+		t.Fatalf("got %v, stderr %q", err, errs.String())
+	}
+	if _, open := b.OpenSession(User(), Conversation()); open {
+		t.Fatal("the stopped session is still open")
+	}
+}

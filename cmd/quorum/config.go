@@ -1,0 +1,210 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/internal/yamlx"
+)
+
+// Config is the whole configuration file (see config.example.yaml).
+type Config struct {
+	Store struct {
+		Path        string         `yaml:"path"`
+		LockTimeout yamlx.Duration `yaml:"lock_timeout"`
+	} `yaml:"store"`
+	Practice struct {
+		TimeLimit yamlx.Duration `yaml:"time_limit"`
+		Grace     yamlx.Duration `yaml:"grace"`
+		PassScore int            `yaml:"pass_score"`
+	} `yaml:"practice"`
+	Packs  []string `yaml:"packs"`
+	Grader struct {
+		Mode string `yaml:"mode"`
+	} `yaml:"grader"`
+	LLM struct {
+		BaseURL        string         `yaml:"base_url"`
+		APIKey         string         `yaml:"api_key"`
+		Model          string         `yaml:"model"`
+		Timeout        yamlx.Duration `yaml:"timeout"`
+		MaxConcurrency int            `yaml:"max_concurrency"`
+	} `yaml:"llm"`
+	Speech struct {
+		BaseURL string `yaml:"base_url"`
+		APIKey  string `yaml:"api_key"`
+		Model   string `yaml:"model"`
+	} `yaml:"speech"`
+	Discord struct {
+		Enabled  bool     `yaml:"enabled"`
+		Token    string   `yaml:"token"`
+		BaseURL  string   `yaml:"base_url"`
+		GuildIDs []string `yaml:"guild_ids"`
+	} `yaml:"discord"`
+	Slack struct {
+		Enabled  bool   `yaml:"enabled"`
+		AppToken string `yaml:"app_token"`
+		BotToken string `yaml:"bot_token"`
+		APIURL   string `yaml:"api_url"`
+	} `yaml:"slack"`
+	Metrics struct {
+		Listen string `yaml:"listen"`
+	} `yaml:"metrics"`
+	Log struct {
+		Level  string `yaml:"level"`
+		Format string `yaml:"format"`
+	} `yaml:"log"`
+
+	// File is where the config was read from ("" for defaults).
+	File string `yaml:"-"`
+}
+
+// DefaultConfigFile is read when --config is not given and the file exists.
+const DefaultConfigFile = "quorum.yaml"
+
+// DefaultConfig returns the settings used when a file leaves them out.
+func DefaultConfig() *Config {
+	c := &Config{}
+	c.Store.Path = "quorum.db"
+	c.Store.LockTimeout = yamlx.Duration(time.Second)
+	c.Practice.TimeLimit = yamlx.Duration(bot.DefaultTimeLimit)
+	c.Practice.Grace = yamlx.Duration(bot.DefaultGrace)
+	c.Practice.PassScore = 60
+	c.Grader.Mode = "auto"
+	c.LLM.BaseURL = "https://api.openai.com/v1"
+	c.LLM.Model = "gpt-4o-mini"
+	c.LLM.Timeout = yamlx.Duration(30 * time.Second)
+	c.LLM.MaxConcurrency = 4
+	c.Speech.Model = "whisper-1"
+	c.Discord.BaseURL = "https://discord.com"
+	c.Slack.APIURL = "https://slack.com/api/"
+	c.Log.Level = "info"
+	c.Log.Format = "text"
+	return c
+}
+
+// LoadConfig reads the config file at path. An empty path reads quorum.yaml when it
+// exists and otherwise returns the defaults. lookup resolves ${VAR}; nil means the environment.
+func LoadConfig(path string, lookup func(string) (string, bool)) (*Config, error) {
+	explicit := path != ""
+	if !explicit {
+		path = DefaultConfigFile
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) && !explicit {
+		return DefaultConfig(), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	c, err := ParseConfig(path, data, lookup)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// ParseConfig parses config file data; errors name file and line.
+func ParseConfig(file string, data []byte, lookup func(string) (string, bool)) (*Config, error) {
+	c := DefaultConfig()
+	c.File = file
+	if strings.TrimSpace(string(data)) == "" {
+		return c, nil
+	}
+	root, err := yamlx.Parse(data)
+	if err != nil {
+		return nil, yamlx.WithFile(err, file)
+	}
+	yamlx.ExpandEnv(root, lookup)
+	var errs yamlx.Errors
+	if err := yamlx.Decode(root, c); err != nil {
+		errs = append(errs, err.(yamlx.Errors)...)
+	} else if err := c.validate(root); err != nil {
+		errs = append(errs, err.(yamlx.Errors)...)
+	}
+	if len(errs) > 0 {
+		return nil, yamlx.WithFile(errs, file)
+	}
+	// Pack paths are relative to the config file.
+	dir := filepath.Dir(file)
+	for i, p := range c.Packs {
+		if !filepath.IsAbs(p) {
+			c.Packs[i] = filepath.Join(dir, p)
+		}
+	}
+	return c, nil
+}
+
+// validate checks values; each error names the setting and its line.
+func (c *Config) validate(root *yaml.Node) error {
+	var errs yamlx.Errors
+	at := func(path ...string) *yaml.Node {
+		n := root
+		for _, k := range path {
+			next := yamlx.Lookup(n, k)
+			if next == nil {
+				return n
+			}
+			n = next
+		}
+		return n
+	}
+	add := func(n *yaml.Node, format string, args ...any) { errs = append(errs, yamlx.Errorf(n, format, args...)) }
+
+	if c.Store.Path == "" {
+		add(at("store", "path"), "store.path is empty; give the database file, e.g. quorum.db")
+	}
+	if tl := time.Duration(c.Practice.TimeLimit); tl < bot.MinTimeLimit || tl > bot.MaxTimeLimit {
+		add(at("practice", "time_limit"), "practice.time_limit %s must be between %s and %s", tl, bot.MinTimeLimit, bot.MaxTimeLimit)
+	}
+	if g := time.Duration(c.Practice.Grace); g > 5*time.Minute {
+		add(at("practice", "grace"), "practice.grace %s must be at most 5m", g)
+	}
+	if c.Practice.PassScore < 1 || c.Practice.PassScore > 100 {
+		add(at("practice", "pass_score"), "practice.pass_score %d must be between 1 and 100", c.Practice.PassScore)
+	}
+	switch c.Grader.Mode {
+	case "auto", "llm", "rubric":
+	default:
+		add(at("grader", "mode"), "grader.mode %q must be auto, llm or rubric", c.Grader.Mode)
+	}
+	if c.LLM.MaxConcurrency < 1 {
+		add(at("llm", "max_concurrency"), "llm.max_concurrency %d must be at least 1", c.LLM.MaxConcurrency)
+	}
+	if c.Grader.Mode == "llm" && c.LLM.APIKey == "" && !c.llmBaseURLSet(root) {
+		add(at("grader", "mode"), "grader.mode is llm but neither llm.api_key nor llm.base_url is set")
+	}
+	if c.Discord.Enabled && c.Discord.Token == "" {
+		add(at("discord", "token"), "discord.enabled is true but discord.token is empty (set DISCORD_TOKEN?)")
+	}
+	if c.Slack.Enabled && (c.Slack.AppToken == "" || c.Slack.BotToken == "") {
+		add(at("slack"), "slack.enabled is true but slack.app_token or slack.bot_token is empty (set SLACK_APP_TOKEN and SLACK_BOT_TOKEN?)")
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		add(at("log", "level"), "log.level %q must be debug, info, warn or error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		add(at("log", "format"), "log.format %q must be text or json", c.Log.Format)
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// llmBaseURLSet reports whether the file itself sets llm.base_url (the default does not count).
+func (c *Config) llmBaseURLSet(root *yaml.Node) bool {
+	n := yamlx.Lookup(yamlx.Lookup(root, "llm"), "base_url")
+	return n != nil && n.Value != ""
+}

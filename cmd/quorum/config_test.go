@@ -1,0 +1,76 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func lookup(vars map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+}
+
+func TestConfigDefaultsAndEnv(t *testing.T) {
+	data := []byte(`
+store: { path: /var/lib/quorum/q.db }
+practice:
+  time_limit: 2m
+llm:
+  api_key: "${OPENAI_API_KEY}"
+  model: ${MODEL:-gpt-4o-mini}
+discord:
+  enabled: true
+  token: ${DISCORD_TOKEN}
+packs: [team.yaml]
+`)
+	c, err := ParseConfig("/etc/quorum/quorum.yaml", data, lookup(map[string]string{"OPENAI_API_KEY": "sk-123", "DISCORD_TOKEN": "abc: #x"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.LLM.APIKey != "sk-123" || c.LLM.Model != "gpt-4o-mini" || c.Discord.Token != "abc: #x" {
+		t.Fatalf("env not expanded: key %q model %q token %q", c.LLM.APIKey, c.LLM.Model, c.Discord.Token)
+	}
+	if time.Duration(c.Practice.TimeLimit) != 2*time.Minute || time.Duration(c.Practice.Grace) != 10*time.Second || c.Practice.PassScore != 60 {
+		t.Fatalf("got practice %+v, want 2m, default grace and pass score", c.Practice)
+	}
+	if c.Packs[0] != "/etc/quorum/team.yaml" {
+		t.Fatalf("got pack path %q, want it relative to the config file", c.Packs[0])
+	}
+}
+
+func TestConfigErrorsNameLine(t *testing.T) {
+	tests := []struct {
+		body, want string
+	}{
+		{"practice:\n  time_limit: soon\n", `quorum.yaml:2: "soon" is not a duration`},
+		{"practice:\n  pass_score: 150\n", "quorum.yaml:2: practice.pass_score 150 must be between 1 and 100"},
+		{"store:\n  path: q.db\n  colour: red\n", `quorum.yaml:3: unknown field "colour"`},
+		{"grader:\n  mode: magic\n", `quorum.yaml:2: grader.mode "magic" must be auto, llm or rubric`},
+		{"discord:\n  enabled: true\n  token: ${NOPE}\n", "quorum.yaml:3: discord.enabled is true but discord.token is empty"},
+		{"practice: [1, 2]\n", "quorum.yaml:1: found a list, want a mapping of settings"},
+		{"store: {path: q.db\n", "quorum.yaml:"},
+		{"llm:\n  max_concurrency: many\n", `quorum.yaml:2: "many" is text, want a whole number`},
+	}
+	for _, tt := range tests {
+		_, err := ParseConfig("quorum.yaml", []byte(tt.body), lookup(nil))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: got %v, want %q", tt.body, err, tt.want)
+		}
+	}
+}
+
+func TestExampleConfigIsValid(t *testing.T) {
+	data, err := os.ReadFile("../../config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ParseConfig("config.example.yaml", data, lookup(nil))
+	if err != nil {
+		t.Fatalf("config.example.yaml: %v", err)
+	}
+	d := DefaultConfig()
+	if c.Store.Path != d.Store.Path || c.Practice != d.Practice || c.Grader != d.Grader {
+		t.Fatalf("the example should show the defaults: got %+v %+v %+v", c.Store, c.Practice, c.Grader)
+	}
+}

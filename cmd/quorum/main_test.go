@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/quorum-dev/quorum/store"
+)
+
+const answer = `Raft divides time into terms and each term has at most one leader. A follower whose randomized
+election timeout fires becomes a candidate, increments the term and asks for votes. Each server casts one
+vote per term and a candidate needs a majority, so two leaders can't win the same term.`
+
+// cli runs quorum with args in dir, stdin from the given text, and returns status, stdout, stderr.
+func cli(t *testing.T, dir, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	in := filepath.Join(t.TempDir(), "stdin")
+	if err := os.WriteFile(in, []byte(stdin), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	wd, _ := os.Getwd()
+	if dir != "" {
+		t.Chdir(dir)
+	}
+	defer os.Chdir(wd)
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, f, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// testConfig writes a config whose store lives in a temp dir and which adds the test pack.
+func testConfig(t *testing.T) (string, string) {
+	t.Helper()
+	dir := t.TempDir()
+	pack, _ := filepath.Abs("testdata/cli-pack.yaml")
+	db := filepath.Join(dir, "q.db")
+	cfg := filepath.Join(dir, "quorum.yaml")
+	body := "store: { path: " + db + " }\npacks: [" + pack + "]\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return cfg, db
+}
+
+func TestPracticeJSON(t *testing.T) {
+	cfg, _ := testConfig(t)
+	code, out, errs := cli(t, "", answer, "practice", "--config", cfg, "--question", "cli-test/raft-election", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errs)
+	}
+	var v map[string]any
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("stdout is not one JSON object: %v\n%s", err, out)
+	}
+	for _, k := range []string{"question_id", "verdict", "score", "scores", "covered", "missed", "red_flags", "feedback", "grader"} {
+		if _, ok := v[k]; !ok {
+			t.Errorf("JSON lacks %q", k)
+		}
+	}
+	if v["verdict"] != "pass" || v["grader"] != "rubric" || v["question_id"] != "cli-test/raft-election" {
+		t.Fatalf("got verdict=%v grader=%v id=%v", v["verdict"], v["grader"], v["question_id"])
+	}
+	if !strings.Contains(errs, "How does Raft elect a leader") {
+		t.Fatalf("the question should go to stderr with --json; stderr:\n%s", errs)
+	}
+}
+
+func TestPracticeTextAndStats(t *testing.T) {
+	cfg, _ := testConfig(t)
+	code, out, errs := cli(t, "", answer, "practice", "--config", cfg, "--topic", "consensus", "--pack", "testdata/cli-pack.yaml")
+	if code != 1 || !strings.Contains(errs, `pack "cli-test" is already loaded`) {
+		// The same pack twice is refused with a clear message.
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	code, out, errs = cli(t, "", "The node with the lowest id becomes leader.", "practice", "--config", cfg, "--question", "cli-test/raft-election")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errs)
+	}
+	if !strings.Contains(out, "How does Raft elect a leader") || !strings.Contains(out, "\nFAIL · ") {
+		t.Fatalf("want the question and a FAIL line; got:\n%s", out)
+	}
+	code, out, _ = cli(t, "", "", "stats", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "1 attempts, 0 passed") || !strings.Contains(out, "consensus") {
+		t.Fatalf("exit %d, stats:\n%s", code, out)
+	}
+}
+
+func TestPracticeInEmptyFolderWithoutConfig(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := cli(t, dir, "Raft elects a leader by majority vote within a term; terms act as a logical clock.", "practice", "--json")
+	if code != 0 || !strings.Contains(out, `"verdict"`) {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "quorum.db")); err != nil {
+		t.Fatalf("history not saved in the default store: %v", err)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	cfg, _ := testConfig(t)
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"dance"}, 2, `unknown command "dance"`},
+		{[]string{"practice", "--config", cfg, "--topic", "astrology"}, 2, `unknown topic "astrology"`},
+		{[]string{"practice", "--config", cfg, "--difficulty", "brutal"}, 2, `unknown difficulty "brutal"`},
+		{[]string{"practice", "--config", cfg, "--time-limit", "2s"}, 2, "--time-limit 2s must be between"},
+		{[]string{"practice", "--config", cfg, "--question", "nope"}, 1, `no question "nope"`},
+		{[]string{"grade", "--config", cfg}, 2, "grade needs --question"},
+		{[]string{"grade", "--config", cfg, "--question", "cli-test/raft-election", "--answer-file", "/nonexistent/a.txt"}, 1, "read answer"},
+		{[]string{"practice", "--config", "/nonexistent/quorum.yaml"}, 1, "read config"},
+		{[]string{"packs"}, 2, "list or lint"},
+		{[]string{"run", "--config", cfg}, 1, "nothing to run"},
+	}
+	for _, tt := range tests {
+		code, _, errs := cli(t, "", "", tt.args...)
+		if code != tt.code || !strings.Contains(errs, tt.want) {
+			t.Errorf("%v: got exit %d, stderr %q; want exit %d containing %q", tt.args, code, errs, tt.code, tt.want)
+		}
+		if strings.Count(strings.TrimSpace(errs), "\n") > 0 && tt.code == 1 {
+			t.Errorf("%v: want a one-line message, got %q", tt.args, errs)
+		}
+	}
+}
+
+func TestGrade(t *testing.T) {
+	cfg, _ := testConfig(t)
+	code, out, errs := cli(t, "", answer, "grade", "--config", cfg, "--question", "raft-election", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var v struct {
+		Verdict string
+		Score   int
+		Covered []string
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.Verdict != "pass" || len(v.Covered) < 3 {
+		t.Fatalf("got %+v", v)
+	}
+	code, out, _ = cli(t, "", "", "grade", "--config", cfg, "--question", "cli-test/raft-election")
+	if code != 0 || !strings.HasPrefix(out, "FAIL · 0/100") {
+		t.Fatalf("empty answer: exit %d, output %q; want FAIL · 0/100 and exit 0", code, out)
+	}
+}
+
+func TestPacksLint(t *testing.T) {
+	code, out, _ := cli(t, "", "", "packs", "lint", "testdata/bad-pack.yaml", "testdata/cli-pack.yaml")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	for _, want := range []string{
+		`testdata/bad-pack.yaml:1: pack id "Bad Pack" must be kebab-case`,
+		`testdata/bad-pack.yaml:5: one: difficulty "impossible" must be one of easy, medium, hard`,
+		`testdata/bad-pack.yaml:7: unknown field "colour"`,
+		`testdata/bad-pack.yaml:15: duplicate question id "one"`,
+		`testdata/cli-pack.yaml: ok, 2 questions`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lint output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestPacksList(t *testing.T) {
+	code, out, errs := cli(t, "", "", "packs", "list", "--counts")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"topic", "easy", "medium", "hard", "total", "consensus", "by kind:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("list lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestStoreInUse(t *testing.T) {
+	cfg, db := testConfig(t)
+	st, err := store.Open(db, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	os.WriteFile(cfg, []byte("store: { path: "+db+", lock_timeout: 100ms }\n"), 0o600)
+	code, _, errs := cli(t, "", answer, "practice", "--config", cfg)
+	if code == 0 || !strings.Contains(errs, "in use by another Quorum process") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+}

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/quorum-dev/quorum/adapters/console"
+	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/bot/rubric"
+	"github.com/quorum-dev/quorum/prompts"
+	"github.com/quorum-dev/quorum/store"
+)
+
+// app is what the terminal commands share: config, bank, grader, and the store once opened.
+type app struct {
+	cfg    *Config
+	bank   *bot.Bank
+	grader bot.Grader
+	store  *store.Store
+}
+
+// load reads the config and the packs (embedded, from config, and from --pack).
+func load(cfgFile string, packs []string) (*app, error) {
+	cfg, err := LoadConfig(cfgFile, nil)
+	if err != nil {
+		return nil, err
+	}
+	bank, err := prompts.LoadBank(append(slices.Clone(cfg.Packs), packs...)...)
+	if err != nil {
+		return nil, err
+	}
+	return &app{cfg: cfg, bank: bank, grader: newGrader(cfg)}, nil
+}
+
+// newGrader returns the grader the config asks for.
+func newGrader(cfg *Config) bot.Grader {
+	return rubric.New(rubric.Options{PassScore: cfg.Practice.PassScore})
+}
+
+func (a *app) openStore() error {
+	st, err := store.Open(a.cfg.Store.Path, time.Duration(a.cfg.Store.LockTimeout))
+	if errors.Is(err, store.ErrInUse) {
+		return fmt.Errorf("%s is in use by another Quorum process (a running bot?); stop it, or use another store.path in the config", a.cfg.Store.Path)
+	}
+	if err != nil {
+		return err
+	}
+	a.store = st
+	return nil
+}
+
+func (a *app) close() {
+	if a.store != nil {
+		a.store.Close()
+	}
+}
+
+func cmdPractice(ctx context.Context, e env, args []string) error {
+	fs, cfgFile := newFlags(e, "practice")
+	var packs stringList
+	fs.Var(&packs, "pack", "an extra pack file (repeatable)")
+	topic := fs.String("topic", "", "only questions on this topic")
+	difficulty := fs.String("difficulty", "", "easy, medium or hard")
+	kind := fs.String("kind", "", "concept, design, coding, paper or behavioral")
+	qid := fs.String("question", "", "ask this question (id or pack/id)")
+	limit := fs.Duration("time-limit", 0, "time to answer (default: the question's, else the config's 3m)")
+	asJSON := fs.Bool("json", false, "print the verdict as one JSON object")
+	if err := parseFlags(fs, args, false); err != nil {
+		return err
+	}
+	if *limit != 0 && (*limit < bot.MinTimeLimit || *limit > bot.MaxTimeLimit) {
+		return usagef("--time-limit %s must be between %s and %s", *limit, bot.MinTimeLimit, bot.MaxTimeLimit)
+	}
+	a, err := load(*cfgFile, packs)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	filter, err := flagFilter(a.bank, *topic, *difficulty, *kind)
+	if err != nil {
+		return err
+	}
+	if err := a.openStore(); err != nil {
+		return err
+	}
+
+	logCfg := *a.cfg
+	if logCfg.Log.Level == "info" {
+		logCfg.Log.Level = "warn" // keep the terminal for the interview
+	}
+	con := console.New()
+	b := bot.New(bot.Config{
+		Bank: a.bank, Grader: a.grader, Store: a.store, Logger: newLogger(e.stderr, &logCfg),
+		TimeLimit: time.Duration(a.cfg.Practice.TimeLimit), Grace: time.Duration(a.cfg.Practice.Grace),
+	})
+	b.AddPlatform(con)
+	if err := b.Start(ctx); err != nil {
+		return err
+	}
+	defer b.Close()
+
+	var q *bot.Question
+	if *qid != "" {
+		if q, err = a.bank.Lookup(*qid); err != nil {
+			return err
+		}
+	} else {
+		q, err = b.Pick(ctx, console.User(), filter)
+		if err != nil {
+			return err
+		}
+	}
+	if *limit != 0 {
+		cp := *q
+		cp.TimeLimit = *limit
+		q = &cp
+	}
+	_, err = con.Practice(ctx, b, q, console.Options{
+		In: e.stdin, Out: e.stdout, Err: e.stderr, JSON: *asJSON,
+		Interactive: console.IsTerminal(e.stdin),
+	})
+	if errors.Is(err, console.ErrNoVerdict) {
+		return errSilent
+	}
+	if err != nil {
+		return err
+	}
+	if !*asJSON {
+		fmt.Fprintf(e.stderr, "\nSaved to %s. `quorum stats` shows your progress; `quorum practice` asks another.\n", a.cfg.Store.Path)
+	}
+	return nil
+}
+
+// flagFilter checks --topic, --difficulty and --kind against the bank.
+func flagFilter(bank *bot.Bank, topic, difficulty, kind string) (bot.Filter, error) {
+	f := bot.Filter{Topic: strings.ToLower(topic), Difficulty: strings.ToLower(difficulty), Kind: strings.ToLower(kind)}
+	if f.Topic != "" && !slices.Contains(bank.Topics(), f.Topic) {
+		return f, usagef("unknown topic %q; topics: %s", topic, strings.Join(bank.Topics(), ", "))
+	}
+	if f.Difficulty != "" && !slices.Contains(bot.Difficulties, f.Difficulty) {
+		return f, usagef("unknown difficulty %q; use easy, medium or hard", difficulty)
+	}
+	if f.Kind != "" && !slices.Contains(bot.Kinds, f.Kind) {
+		return f, usagef("unknown kind %q; use %s", kind, strings.Join(bot.Kinds, ", "))
+	}
+	if len(bank.Select(f)) == 0 {
+		return f, usagef("no questions match %s", describe(f))
+	}
+	return f, nil
+}
+
+func describe(f bot.Filter) string {
+	var parts []string
+	for _, kv := range [][2]string{{"topic", f.Topic}, {"difficulty", f.Difficulty}, {"kind", f.Kind}} {
+		if kv[1] != "" {
+			parts = append(parts, kv[0]+"="+kv[1])
+		}
+	}
+	return strings.Join(parts, ", ")
+}
