@@ -222,7 +222,7 @@ func (g *Grader) feedback(v *bot.Verdict, q *bot.Question, d *doc, an Analysis, 
 	case an.Signals == 0:
 		fb.Clarity = "You used no structure words (first, then, because, the trade-off is); add them so the listener can follow the steps."
 	default:
-		fb.Clarity = fmt.Sprintf("You used %s (first, because, the trade-off...) across %d sentences of %.0f words on average.", plural(an.Signals, "structure signal", "structure signals"), an.Sentences, avg)
+		fb.Clarity = fmt.Sprintf("You used %s (first, because, the trade-off...) across %s of %.0f words on average.", plural(an.Signals, "structure signal", "structure signals"), plural(an.Sentences, "sentence", "sentences"), avg)
 	}
 
 	switch {
