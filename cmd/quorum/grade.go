@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"sort"
 	"time"
 
 	"github.com/quorum-dev/quorum/bot"
@@ -19,8 +21,13 @@ func cmdGrade(ctx context.Context, e env, args []string) error {
 	answerFile := fs.String("answer-file", "", "read the answer from this file (default: standard input)")
 	audio := fs.String("audio", "", "grade a spoken answer from this audio file")
 	asJSON := fs.Bool("json", false, "print the verdict as one JSON object")
+	eval := fs.String("eval", "", "grade a labelled set (a YAML file, or a folder of them) and report agreement")
+	misses := fs.Bool("misses", false, "with --eval, list every answer graded against its label")
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
+	}
+	if *eval != "" {
+		return cmdEval(ctx, e, *cfgFile, packs, *eval, *asJSON, *misses)
 	}
 	if *qid == "" {
 		return usagef("grade needs --question ID (`quorum packs list` shows the ids)")
@@ -83,4 +90,68 @@ func printVerdict(w io.Writer, v *bot.Verdict, asJSON bool) error {
 	}
 	_, err := fmt.Fprintln(w, bot.VerdictText(v))
 	return err
+}
+
+// cmdEval grades a labelled set and prints agreement, false-pass and false-fail rates by kind.
+func cmdEval(ctx context.Context, e env, cfgFile string, packs []string, path string, asJSON, misses bool) error {
+	a, err := load(cfgFile, packs)
+	if err != nil {
+		return err
+	}
+	files := []string{path}
+	if fi, err := os.Stat(path); err != nil {
+		return fmt.Errorf("read labelled set: %w", err)
+	} else if fi.IsDir() {
+		files, _ = filepath.Glob(filepath.Join(path, "*.yaml"))
+		sort.Strings(files)
+		if len(files) == 0 {
+			return fmt.Errorf("no .yaml files in %s", path)
+		}
+	}
+	var set []bot.Labelled
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("read labelled set: %w", err)
+		}
+		items, err := bot.ParseLabelled(f, data)
+		if err != nil {
+			return err
+		}
+		set = append(set, items...)
+	}
+	var progress func(done, total int)
+	if f, ok := e.stderr.(*os.File); ok && isTerminal(f) {
+		progress = func(done, total int) {
+			if done%10 == 0 || done == total {
+				fmt.Fprintf(e.stderr, "\rgrading %d/%d", done, total)
+			}
+			if done == total {
+				fmt.Fprintln(e.stderr)
+			}
+		}
+	}
+	rep, err := bot.Evaluate(ctx, a.grader, a.bank, set, progress)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		out := struct {
+			*bot.EvalReport
+			Agreement     float64 `json:"agreement"`
+			FalsePassRate float64 `json:"false_pass_rate"`
+			FalseFailRate float64 `json:"false_fail_rate"`
+		}{rep, rep.Total.Agreement(), rep.Total.FalsePassRate(), rep.Total.FalseFailRate()}
+		return enc.Encode(out)
+	}
+	fmt.Fprint(e.stdout, rep.Text())
+	if misses {
+		fmt.Fprintf(e.stdout, "\n%d answers graded against their label:\n", len(rep.Misses))
+		for _, m := range rep.Misses {
+			fmt.Fprintf(e.stdout, "%s  %s  %s labelled %s, graded %s: %s\n", m.Source, m.Question, m.Kind, m.Label, m.Verdict, m.Summary)
+		}
+	}
+	return nil
 }

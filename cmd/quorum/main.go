@@ -13,6 +13,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"golang.org/x/term"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -146,3 +148,5 @@ func newLogger(w io.Writer, cfg *Config) *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
 }
+
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
