@@ -51,6 +51,9 @@ func (l wordList) count(d *doc) (int, map[string]int) {
 	total := 0
 	var counts map[string]int
 	for i := 0; i < len(d.toks); i++ {
+		if d.toks[i].class&clsListStart == 0 {
+			continue
+		}
 		for _, words := range l[d.toks[i].lower] {
 			if i+len(words) > len(d.toks) {
 				continue

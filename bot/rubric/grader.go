@@ -83,17 +83,43 @@ type match struct {
 	quote string
 }
 
-// findItem returns the first match of any of the item's phrases that is not negated.
-func findItem(d *doc, it compiledItem) match { return findWith(d, it, (*doc).negated) }
+// findItem returns the first match of any of the item's phrases that is not negated,
+// said as written or, failing that, in other words (findLoose).
+func findItem(d *doc, it compiledItem) match { return findWith(d, it, (*doc).negated, true) }
+
+// findDismissed returns the quote where the answer calls a key point unnecessary, or "".
+func findDismissed(d *doc, it compiledItem) string {
+	for _, p := range it.phrases {
+		starts, spans := d.find(p)
+		for k, i := range starts {
+			if d.dismissed(i, spans[k]) {
+				return d.quote(i, spans[k])
+			}
+		}
+	}
+	return ""
+}
 
 // findFlag returns the first match of a red flag's phrases that the answer does not reject.
-func findFlag(d *doc, it compiledItem) match { return findWith(d, it, (*doc).rejected) }
+// Misconceptions match only as written: a loose match blamed correct model answers.
+func findFlag(d *doc, it compiledItem) match { return findWith(d, it, (*doc).rejected, false) }
 
-func findWith(d *doc, it compiledItem, denied func(*doc, int, int) bool) match {
+func findWith(d *doc, it compiledItem, denied func(*doc, int, int) bool, loose bool) match {
 	for _, p := range it.phrases {
 		starts, spans := d.find(p)
 		for k, i := range starts {
 			if !denied(d, i, spans[k]) {
+				return match{ok: true, quote: d.quote(i, spans[k])}
+			}
+		}
+	}
+	for _, p := range it.phrases {
+		if !loose {
+			break
+		}
+		starts, spans := d.findLoose(p)
+		for k, i := range starts {
+			if !denied(d, i, spans[k]) && !d.negatedInside(i, spans[k]) {
 				return match{ok: true, quote: d.quote(i, spans[k])}
 			}
 		}
@@ -114,10 +140,10 @@ func (g *Grader) grade(q *bot.Question, a bot.Answer) *bot.Verdict {
 
 	total := q.TotalWeight()
 	coveredW := 0
+	credited, named := creditPoints(d, q, c)
 	for i, k := range q.KeyPoints {
-		m := findItem(d, c.points[i])
-		p := bot.Point{ID: k.ID, Text: k.Text, Quote: m.quote}
-		if m.ok {
+		p := bot.Point{ID: k.ID, Text: k.Text, Quote: credited[i]}
+		if p.Quote != "" {
 			coveredW += k.Weight
 			v.Covered = append(v.Covered, p)
 		} else {
@@ -129,15 +155,27 @@ func (g *Grader) grade(q *bot.Question, a bot.Answer) *bot.Verdict {
 			v.RedFlags = append(v.RedFlags, bot.Point{ID: f.ID, Text: f.Text, Quote: m.quote, Correction: f.Correction})
 		}
 	}
+	for i, k := range q.KeyPoints {
+		if k.Weight < 2 {
+			continue
+		}
+		if quote := findDismissed(d, c.points[i]); quote != "" {
+			v.RedFlags = append(v.RedFlags, bot.Point{ID: "dismisses-" + k.ID, Text: "Says this essential point is not needed.", Quote: quote, Correction: k.Text})
+		}
+	}
 	coverage := 0.0
 	if total > 0 {
 		coverage = float64(coveredW) / float64(total)
 	}
 
 	restated := d.nsents > 0 && isRestatement(d, c.prompt)
+	stuffed := !restated && an.Words > 0 && (evidenceDensity(d, c) > maxDensity || hollow(d))
 	content := int(math.Round(100*coverage)) - 25*len(v.RedFlags)
-	if restated {
+	switch {
+	case restated:
 		content = min(content, 10)
+	case stuffed:
+		content = min(content, 30)
 	}
 	clarity, confidence, delivery := g.dimensionScores(an, a.TimeLimit)
 	v.Scores = bot.Scores{Content: clamp(content), Clarity: clarity, Confidence: confidence, Delivery: delivery}
@@ -156,10 +194,12 @@ func (g *Grader) grade(q *bot.Question, a bot.Answer) *bot.Verdict {
 		reasons = append(reasons, "There was no answer to grade.")
 	case restated:
 		reasons = append(reasons, "The answer mostly repeats the question instead of answering it.")
+	case stuffed:
+		reasons = append(reasons, "It strings the right terms together without explaining how they work or why.")
 	case an.Words < MinWords:
 		reasons = append(reasons, fmt.Sprintf("At %d words the answer is too short to explain anything; a pass needs at least %d.", an.Words, MinWords))
 	}
-	if an.Words > 0 && coverage+1e-9 < q.PassWeight {
+	if an.Words > 0 && !stuffed && coverage+1e-9 < q.PassWeight {
 		reasons = append(reasons, fmt.Sprintf("It covers %d%% of the key-point weight; a pass needs %d%%.", pct(coverage), pct(q.PassWeight)))
 	}
 	if len(v.RedFlags) > 0 {
@@ -175,6 +215,10 @@ func (g *Grader) grade(q *bot.Question, a bot.Answer) *bot.Verdict {
 	}
 
 	g.feedback(v, q, d, an, coverage, reasons, restated, a.TimeLimit)
+	if unexplained := named - len(v.Covered); unexplained > 0 && !restated {
+		v.Feedback.Content += fmt.Sprintf(" You named %s without explaining %s: say how it works and why.",
+			plural(unexplained, "more key point", "more key points"), map[bool]string{true: "it", false: "them"}[unexplained == 1])
+	}
 	return v
 }
 
@@ -289,7 +333,7 @@ func isRestatement(d *doc, prompt map[string]bool) bool {
 	total, novel := 0, 0
 	seen := map[string]bool{}
 	for _, t := range d.toks {
-		if stopwords[t.lower] || seen[t.stem] {
+		if t.class&clsStop != 0 || seen[t.stem] {
 			continue
 		}
 		seen[t.stem] = true
@@ -307,7 +351,7 @@ func isRestatement(d *doc, prompt map[string]bool) bool {
 func contentStems(text string) map[string]bool {
 	out := map[string]bool{}
 	for _, t := range tokenize(text) {
-		if !stopwords[t.lower] {
+		if t.class&clsStop == 0 {
 			out[t.stem] = true
 		}
 	}

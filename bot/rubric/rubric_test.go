@@ -58,7 +58,8 @@ func TestMatchAndNegation(t *testing.T) {
 		{"Leases expire", "lease expiry", false},
 		{"a majority of the votes", "majority vote", true},
 		{"a majority. Votes", "majority vote", false},
-		{"votes from a majority", "majority vote", false},
+		{"votes from a majority", "majority vote", true}, // said in other words (findLoose)
+		{"votes. Later a majority", "majority vote", false},
 	}
 	for _, tt := range tests {
 		d := newDoc(tt.text)

@@ -10,7 +10,8 @@ import (
 type token struct {
 	lower string // lowercase, apostrophes removed
 	stem  string
-	start int // byte offsets in the original text
+	class wordClass // what the word is to the rubric, looked up once
+	start int       // byte offsets in the original text
 	end   int
 	sent  int // sentence index
 }
@@ -40,7 +41,7 @@ func tokenize(text string) []token {
 		} else {
 			lower = string(buf)
 		}
-		toks = append(toks, token{lower: lower, stem: stem(lower), start: start, end: end, sent: sent})
+		toks = append(toks, token{lower: lower, stem: canonical(lower), class: classes[lower], start: start, end: end, sent: sent})
 		buf = buf[:0]
 		start = -1
 		apostrophe = false
@@ -96,6 +97,36 @@ func isSentenceEnd(text string, i int, r rune) bool {
 	}
 	return false
 }
+
+// wordClass marks the word lists a word belongs to, so each word is looked up once.
+type wordClass uint8
+
+const (
+	clsStop wordClass = 1 << iota
+	clsGeneric
+	clsMechanism
+	clsListStart // starts a filler, hedge or signal phrase
+)
+
+// classes is filled from the word lists when the package loads; it is read-only after.
+var classes = func() map[string]wordClass {
+	m := map[string]wordClass{}
+	for w := range stopwords {
+		m[w] |= clsStop
+	}
+	for w := range genericVerbs {
+		m[w] |= clsGeneric
+	}
+	for w := range mechanismWords {
+		m[w] |= clsMechanism
+	}
+	for _, list := range [][]string{fillerList, hedgeList, signalList} {
+		for _, phrase := range list {
+			m[strings.Fields(phrase)[0]] |= clsListStart
+		}
+	}
+	return m
+}()
 
 // isListMarker reports a line that starts a list item: "- ", "* ", "• ", "1. ", "2) ".
 func isListMarker(line string) bool {
@@ -153,6 +184,40 @@ func stem(w string) string {
 	return w
 }
 
+// irregular maps irregular word forms, and a few abbreviations, to the stem of their base word.
+var irregular = map[string]string{
+	"going": "go", "gone": "go", "went": "go", "doing": "do", "done": "do", "did": "do", "does": "do",
+	"being": "be", "been": "be", "was": "be", "were": "be", "is": "be", "are": "be", "am": "be",
+	"wrote": "writ", "written": "writ", "sent": "send", "kept": "keep", "lost": "los", "held": "hold",
+	"chose": "choos", "chosen": "choos", "ran": "run", "threw": "throw", "thrown": "throw", "saw": "see",
+	"seen": "see", "broke": "break", "broken": "break", "told": "tell", "gave": "giv", "given": "giv",
+	"took": "tak", "taken": "tak", "made": "mak", "found": "find", "got": "get", "gotten": "get",
+	"began": "begin", "begun": "begin", "led": "lead", "fell": "fall", "fallen": "fall", "grew": "grow",
+	"grown": "grow", "knew": "know", "known": "know", "meant": "mean", "paid": "pay", "said": "say",
+	"shown": "show", "stood": "stand", "understood": "understand", "won": "win", "hid": "hid", "hidden": "hid",
+	"indices": "index", "indexes": "index", "backward": "back", "backwards": "back",
+	"ms": "millisecond", "msec": "millisecond", "secs": "second", "sec": "second", "msg": "messag",
+	"msgs": "messag", "txn": "transaction", "txns": "transaction", "db": "databas", "dbs": "databas",
+}
+
+// synonyms map the stems of words that mean the same here to one stem.
+var synonyms = map[string]string{
+	"sufficient": "enough", "suffic": "enough", "ensur": "guarante", "requir": "need", "necessary": "need",
+	"collision": "collid", "crash": "fail", "die": "fail", "dy": "fail", "dead": "fail",
+}
+
+// canonical is the stem a word is matched by: its irregular base, else its stem, mapped through synonyms.
+func canonical(w string) string {
+	if base, ok := irregular[w]; ok {
+		return base
+	}
+	st := stem(w)
+	if syn, ok := synonyms[st]; ok {
+		return syn
+	}
+	return st
+}
+
 func undouble(w string) string {
 	n := len(w)
 	if n >= 3 && w[n-1] == w[n-2] && !strings.ContainsRune("aeioulsz", rune(w[n-1])) {
@@ -174,6 +239,8 @@ func isASCII(s string) bool {
 type phrase struct {
 	text  string
 	stems []string
+	// content are the stems that a loose match must find (small words left out).
+	content []string
 }
 
 func compilePhrase(s string) phrase {
@@ -181,6 +248,11 @@ func compilePhrase(s string) phrase {
 	p := phrase{text: s, stems: make([]string, len(toks))}
 	for i, t := range toks {
 		p.stems[i] = t.stem
+	}
+	for _, st := range p.stems {
+		if !looseSkip[st] {
+			p.content = append(p.content, st)
+		}
 	}
 	return p
 }
@@ -241,12 +313,75 @@ func (d *doc) find(p phrase) (starts, spans []int) {
 	return starts, spans
 }
 
+// looseSkip are stems a loose match does not look for.
+var looseSkip = map[string]bool{
+	"a": true, "an": true, "the": true, "of": true, "to": true, "its": true, "their": true, "this": true,
+	"that": true, "for": true, "in": true, "on": true, "per": true, "by": true, "with": true, "and": true,
+	"or": true, "be": true, "it": true, "as": true, "at": true,
+}
+
+// looseWindow is how many words a loose match may span, at most.
+const looseWindow = 8
+
+// findLoose finds a phrase of two or more content words said in other words: all its
+// content words within looseWindow words of one sentence, in any order ("votes from a
+// majority" for "majority vote"). It returns the start and span of each match.
+func (d *doc) findLoose(p phrase) (starts, spans []int) {
+	if len(p.content) < 2 {
+		return nil, nil
+	}
+	for _, i := range d.index[p.content[0]] {
+		sent := d.toks[i].sent
+		lo, hi := i, i
+		ok := true
+		for _, want := range p.content[1:] {
+			best := -1
+			for _, j := range d.index[want] {
+				if d.toks[j].sent != sent || j-i > looseWindow || i-j > looseWindow {
+					continue
+				}
+				if best == -1 || abs(j-i) < abs(best-i) {
+					best = j
+				}
+			}
+			if best == -1 {
+				ok = false
+				break
+			}
+			lo, hi = min(lo, best), max(hi, best)
+		}
+		if ok && hi-lo < looseWindow {
+			starts = append(starts, lo)
+			spans = append(spans, hi-lo+1)
+		}
+	}
+	return starts, spans
+}
+
+// negatedInside reports a negator between the first and last word of a match.
+func (d *doc) negatedInside(i, n int) bool {
+	for j := i + 1; j < i+n-1; j++ {
+		if negators[d.toks[j].lower] {
+			return true
+		}
+	}
+	return false
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
 // negators turn the words that follow them (or, with "not needed", precede them) around.
 var negators = map[string]bool{
 	"not": true, "no": true, "never": true, "without": true, "neither": true, "nor": true, "cannot": true,
 	"dont": true, "doesnt": true, "didnt": true, "isnt": true, "arent": true, "wasnt": true, "werent": true,
 	"cant": true, "wont": true, "wouldnt": true, "shouldnt": true, "couldnt": true, "hasnt": true,
 	"havent": true, "neednt": true, "mustnt": true, "aint": true, "nothing": true, "none": true,
+	"nobody": true, "noone": true,
 }
 
 // notNegating are words after a negator that keep the meaning positive ("not only X but also Y").
@@ -320,6 +455,39 @@ func (d *doc) rejected(i, n int) bool {
 		if rejectedAfter[d.toks[j].lower] {
 			return true
 		}
+	}
+	return false
+}
+
+// dismissed reports a key point's evidence said only to call it unnecessary: "you don't
+// need fencing tokens", "no need for a quorum", "a majority isn't required". An answer
+// that dismisses an essential point states a misconception.
+func (d *doc) dismissed(i, n int) bool {
+	sent := d.toks[i].sent
+	for j := i - 1; j >= 1 && j >= i-4 && d.toks[j].sent == sent; j-- {
+		if d.toks[j].stem != "need" {
+			continue
+		}
+		// "don't need X", "doesn't really need X", "no need for X", "never needs X"
+		for k := j - 1; k >= 0 && k >= j-2 && d.toks[k].sent == sent; k-- {
+			if negators[d.toks[k].lower] {
+				return true
+			}
+		}
+	}
+	// "X is unnecessary", "X isn't needed", "X are not required"
+	j := i + n
+	if j < len(d.toks) && d.toks[j].stem == "be" && d.toks[j].sent == sent {
+		j++
+	}
+	if j >= len(d.toks) || d.toks[j].sent != sent {
+		return false
+	}
+	switch w := d.toks[j].lower; {
+	case w == "unnecessary" || w == "unneeded" || w == "pointless":
+		return true
+	case negators[w] || w == "isnt" || w == "arent":
+		return j+1 < len(d.toks) && d.toks[j+1].stem == "need"
 	}
 	return false
 }

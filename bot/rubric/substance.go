@@ -1,0 +1,181 @@
+package rubric
+
+import (
+	"sort"
+
+	"github.com/quorum-dev/quorum/bot"
+)
+
+// Substance: a key point is credited only where the answer explains it, not where it
+// merely names it. The rules, each documented in the README:
+//
+//   - a match counts only in an explaining sentence: one of at least four words that is
+//     not a bare list of terms (a list sentence has short comma-separated items and
+//     almost no function words);
+//   - one sentence is credited with at most one key point per crowdWords of its words
+//     (at least one), weightiest first: "X uses A, B and C so D" names four points but
+//     explains none of them;
+//   - an answer whose words are mostly rubric terms (evidence density over maxDensity)
+//     is keyword-stuffed and fails;
+//   - so is a hollow one: it claims that one thing uses, provides, handles or gives
+//     another at least hollowMinGeneric times per 100 words, and such claims outnumber by
+//     hollowMargin or more the words that make a mechanism (if, when, until, before,
+//     after, because...).
+const (
+	crowdWords    = 8
+	minSentWords  = 4
+	listFuncShare = 0.15
+	maxDensity    = 0.33
+
+	hollowMinGeneric = 2.0
+	hollowMargin     = 2
+)
+
+// genericVerbs claim a relation without saying how it works.
+var genericVerbs = map[string]bool{
+	"use": true, "uses": true, "using": true, "used": true, "provide": true, "provides": true, "provided": true,
+	"handle": true, "handles": true, "handled": true, "rely": true, "relies": true, "ensure": true, "ensures": true,
+	"give": true, "gives": true, "achieve": true, "achieves": true,
+	"support": true, "supports": true, "leverage": true, "leverages": true, "involve": true, "involves": true,
+	"enable": true, "enables": true, "help": true, "helps": true, "allow": true, "allows": true, "manage": true,
+	"manages": true,
+}
+
+// mechanismWords state the conditions, order and causes that make an explanation.
+var mechanismWords = map[string]bool{
+	"if": true, "when": true, "whenever": true, "until": true, "before": true, "after": true, "once": true,
+	"unless": true, "while": true, "otherwise": true, "then": true, "since": true, "because": true, "only": true,
+	"instead": true, "without": true,
+}
+
+// hollow reports an answer made of claims that things use or ensure each other, with
+// too few of the words that would say how.
+func hollow(d *doc) bool {
+	generic, mechanism := 0, 0
+	for _, t := range d.toks {
+		switch {
+		case t.class&clsGeneric != 0:
+			generic++
+		case t.class&clsMechanism != 0:
+			mechanism++
+		}
+	}
+	return len(d.toks) > 0 && float64(generic)*100 >= hollowMinGeneric*float64(len(d.toks)) && generic-mechanism >= hollowMargin
+}
+
+// sentStats are the per-sentence counts the substance rules need.
+type sentStats struct {
+	words, funcWords int
+}
+
+func (d *doc) sentences() []sentStats {
+	st := make([]sentStats, d.nsents)
+	for _, t := range d.toks {
+		st[t.sent].words++
+		if t.class&clsStop != 0 {
+			st[t.sent].funcWords++
+		}
+	}
+	return st
+}
+
+// explaining reports a sentence that can carry an explanation.
+func (s sentStats) explaining() bool {
+	return s.words >= minSentWords && float64(s.funcWords) >= listFuncShare*float64(s.words)
+}
+
+// creditPoints returns, per key point, the quote of the place that earns it ("" when
+// none does), and the number of key points the answer names at all.
+func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, named int) {
+	credited = make([]string, len(q.KeyPoints))
+	if len(d.toks) == 0 {
+		return credited, 0
+	}
+	stats := d.sentences()
+	// bySent[s] lists the key points matched in sentence s, with a quote each.
+	type hit struct {
+		point int
+		quote string
+	}
+	bySent := map[int][]hit{}
+	for i := range q.KeyPoints {
+		seen := map[int]bool{}
+		for _, p := range c.points[i].phrases {
+			for _, find := range []func(phrase) ([]int, []int){d.find, d.findLoose} {
+				starts, spans := find(p)
+				for k, at := range starts {
+					s := d.toks[at].sent
+					if d.negated(at, spans[k]) || d.negatedInside(at, spans[k]) || !stats[s].explaining() {
+						continue
+					}
+					if seen[s] {
+						continue
+					}
+					seen[s] = true
+					bySent[s] = append(bySent[s], hit{i, d.quote(at, spans[k])})
+				}
+			}
+		}
+		if len(seen) > 0 {
+			named++
+		}
+	}
+	sents := make([]int, 0, len(bySent))
+	for s := range bySent {
+		sents = append(sents, s)
+	}
+	// Sentences that name fewer points are credited first, so a point explained on its
+	// own somewhere is not spent on a crowded sentence.
+	sort.Slice(sents, func(i, j int) bool {
+		a, b := len(bySent[sents[i]]), len(bySent[sents[j]])
+		return a < b || a == b && sents[i] < sents[j]
+	})
+	for _, s := range sents {
+		if !stats[s].explaining() {
+			continue
+		}
+		hits := bySent[s]
+		sort.SliceStable(hits, func(i, j int) bool { return q.KeyPoints[hits[i].point].Weight > q.KeyPoints[hits[j].point].Weight })
+		budget := max(1, stats[s].words/crowdWords)
+		for _, h := range hits {
+			if budget == 0 {
+				break
+			}
+			if credited[h.point] == "" {
+				credited[h.point] = h.quote
+				budget--
+			}
+		}
+	}
+	return credited, named
+}
+
+// evidenceDensity is the share of the answer's words that stand inside a match of any
+// key point's or red flag's evidence.
+func evidenceDensity(d *doc, c *compiled) float64 {
+	if len(d.toks) == 0 {
+		return 0
+	}
+	in := make([]bool, len(d.toks))
+	mark := func(items []compiledItem) {
+		for _, it := range items {
+			for _, p := range it.phrases {
+				starts, spans := d.find(p)
+				for k, at := range starts {
+					for j := at; j < at+spans[k]; j++ {
+						in[j] = true
+					}
+				}
+			}
+		}
+	}
+	mark(c.points)
+	mark(c.flags)
+	n := 0
+	for _, b := range in {
+		if b {
+			n++
+		}
+	}
+	return float64(n) / float64(len(d.toks))
+}
