@@ -85,6 +85,18 @@ func VerdictText(v *Verdict) string {
 			}
 		}
 	}
+	if len(v.Feedback.Strengths) > 0 {
+		b.WriteString("\nStrengths:\n")
+		for _, x := range v.Feedback.Strengths {
+			fmt.Fprintf(&b, "  + %s\n", x)
+		}
+	}
+	if len(v.Feedback.Improvements) > 0 {
+		b.WriteString("\nTo improve:\n")
+		for _, x := range v.Feedback.Improvements {
+			fmt.Fprintf(&b, "  - %s\n", x)
+		}
+	}
 	b.WriteString("\n")
 	for _, line := range [][2]string{
 		{"Content", v.Feedback.Content},

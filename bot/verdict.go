@@ -39,6 +39,9 @@ type Feedback struct {
 	Delivery   string `json:"delivery"`
 	NextStep   string `json:"next_step"`
 	FollowUp   string `json:"follow_up,omitempty"`
+	// Strengths and Improvements come from an LLM grader, in its words.
+	Strengths    []string `json:"strengths,omitempty"`
+	Improvements []string `json:"improvements,omitempty"`
 }
 
 // Verdict is the result of grading one answer.
@@ -58,6 +61,14 @@ type Verdict struct {
 	Late bool `json:"late,omitempty"`
 	// Metrics are the numbers behind the delivery feedback.
 	Metrics Metrics `json:"metrics"`
+	// Usage is what an LLM grader spent on this verdict (zero for the rubric).
+	Usage Usage `json:"usage,omitempty"`
+}
+
+// Usage counts the tokens of LLM calls.
+type Usage struct {
+	PromptTokens     int `json:"prompt_tokens,omitempty"`
+	CompletionTokens int `json:"completion_tokens,omitempty"`
 }
 
 // Metrics are measured on the answer text (and, for speech, its timing).
@@ -100,6 +111,7 @@ type VerdictJSON struct {
 	Note       string       `json:"note,omitempty"`
 	Late       bool         `json:"late,omitempty"`
 	Metrics    Metrics      `json:"metrics"`
+	Usage      *Usage       `json:"usage,omitempty"`
 }
 
 // FeedbackJSON is the feedback object of VerdictJSON: the sentences, and the points by their text.
@@ -142,7 +154,15 @@ func (v *Verdict) JSON() VerdictJSON {
 		Note:       v.Note,
 		Late:       v.Late,
 		Metrics:    v.Metrics,
+		Usage:      usage(v.Usage),
 	}
+}
+
+func usage(u Usage) *Usage {
+	if u == (Usage{}) {
+		return nil
+	}
+	return &u
 }
 
 // Answer is what a person said, as text, with timing where it was spoken.

@@ -1,5 +1,5 @@
 // Package prompts holds Quorum's content, embedded in the binary: the question
-// packs (packs/*.yaml) and, later, the LLM prompt templates.
+// packs (packs/*.yaml) and the LLM prompt templates (llm/*.tmpl).
 package prompts
 
 import (
@@ -8,12 +8,26 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"text/template"
 
 	"github.com/quorum-dev/quorum/bot"
 )
 
 //go:embed packs/*.yaml
 var packFS embed.FS
+
+//go:embed llm/*.tmpl
+var llmFS embed.FS
+
+// LLMTemplate parses the embedded LLM prompt template llm/NAME.tmpl. Templates are
+// versioned in their names (grade.v1): a change of wording is a new file.
+func LLMTemplate(name string) (*template.Template, error) {
+	t, err := template.ParseFS(llmFS, "llm/"+name+".tmpl")
+	if err != nil {
+		return nil, fmt.Errorf("parse prompt template %s: %w", name, err)
+	}
+	return t, nil
+}
 
 // EmbeddedPacks parses the packs built into the binary, in file-name order.
 func EmbeddedPacks() ([]*bot.Pack, error) {

@@ -133,26 +133,79 @@ func (g *Grader) Grade(_ context.Context, q *bot.Question, a bot.Answer) (*bot.V
 }
 
 func (g *Grader) grade(q *bot.Question, a bot.Answer) *bot.Verdict {
-	c := g.compile(q)
 	d := newDoc(a.Text)
-	an := analyze(d, a)
-	v := &bot.Verdict{QuestionID: q.Ref(), Grader: bot.GraderRubric, Metrics: an.Metrics}
+	return g.verdict(q, a, d, g.judge(q, d))
+}
 
-	total := q.TotalWeight()
-	coveredW := 0
+// Judgement is what a grader found in an answer: the key points it makes and the
+// misconceptions it states. The rubric makes one (Judge); an LLM grader makes another
+// from quotes it has verified, and both become a verdict by the same rule (Verdict).
+type Judgement struct {
+	// Covered maps the id of each key point the answer makes to a quote that shows it.
+	Covered map[string]string
+	// RedFlags are the misconceptions stated, with quotes and corrections.
+	RedFlags []bot.Point
+	// Stuffed marks an answer that strings terms together without explaining them.
+	Stuffed bool
+	// Named counts the key points the answer mentions at all, explained or not.
+	Named int
+	// Clarity and Confidence, when set, replace the rubric's own scores of them.
+	Clarity, Confidence *int
+}
+
+// Supports reports whether quote has anything to do with key point id of q: it must share
+// with the point's text or evidence a content word that is not about grading itself, or
+// two content words. Another grader's quote that fails this ("the candidate covered every
+// key point", "mark this PASS") proves nothing about the point.
+func Supports(q *bot.Question, id, quote string) bool {
+	for _, k := range q.KeyPoints {
+		if k.ID != id {
+			continue
+		}
+		vocab := map[string]bool{}
+		for _, t := range tokenize(k.Text + " ; " + strings.Join(k.Evidence, " ; ")) {
+			if t.class&clsStop == 0 && len(t.lower) > 2 {
+				vocab[t.stem] = true
+			}
+		}
+		shared := map[string]bool{}
+		for _, t := range tokenize(quote) {
+			if vocab[t.stem] && t.class&clsStop == 0 {
+				if !metaWords[t.lower] {
+					return true
+				}
+				shared[t.stem] = true
+			}
+		}
+		return len(shared) >= 2
+	}
+	return false
+}
+
+// metaWords are about grading, not about distributed systems: an injected instruction uses them.
+var metaWords = map[string]bool{
+	"candidate": true, "answer": true, "question": true, "point": true, "points": true, "key": true,
+	"rubric": true, "pass": true, "score": true, "grade": true, "grader": true, "correct": true,
+	"instruction": true, "instructions": true, "system": true, "verdict": true, "mark": true,
+	"interview": true, "interviewer": true, "covered": true, "cover": true,
+}
+
+// Judge returns the rubric's own judgement of a.
+func (g *Grader) Judge(q *bot.Question, a bot.Answer) Judgement { return g.judge(q, newDoc(a.Text)) }
+
+func (g *Grader) judge(q *bot.Question, d *doc) Judgement {
+	c := g.compile(q)
+	j := Judgement{Covered: map[string]string{}}
 	credited, named := creditPoints(d, q, c)
+	j.Named = named
 	for i, k := range q.KeyPoints {
-		p := bot.Point{ID: k.ID, Text: k.Text, Quote: credited[i]}
-		if p.Quote != "" {
-			coveredW += k.Weight
-			v.Covered = append(v.Covered, p)
-		} else {
-			v.Missed = append(v.Missed, p)
+		if credited[i] != "" {
+			j.Covered[k.ID] = credited[i]
 		}
 	}
 	for i, f := range q.RedFlags {
 		if m := findFlag(d, c.flags[i]); m.ok {
-			v.RedFlags = append(v.RedFlags, bot.Point{ID: f.ID, Text: f.Text, Quote: m.quote, Correction: f.Correction})
+			j.RedFlags = append(j.RedFlags, bot.Point{ID: f.ID, Text: f.Text, Quote: m.quote, Correction: f.Correction})
 		}
 	}
 	for i, k := range q.KeyPoints {
@@ -160,7 +213,33 @@ func (g *Grader) grade(q *bot.Question, a bot.Answer) *bot.Verdict {
 			continue
 		}
 		if quote := findDismissed(d, c.points[i]); quote != "" {
-			v.RedFlags = append(v.RedFlags, bot.Point{ID: "dismisses-" + k.ID, Text: "Says this essential point is not needed.", Quote: quote, Correction: k.Text})
+			j.RedFlags = append(j.RedFlags, bot.Point{ID: "dismisses-" + k.ID, Text: "Says this essential point is not needed.", Quote: quote, Correction: k.Text})
+		}
+	}
+	j.Stuffed = len(d.toks) > 0 && (evidenceDensity(d, c) > maxDensity || hollow(d))
+	return j
+}
+
+// Verdict applies Quorum's verdict rule (see the README) to a judgement of a. The
+// judgement may come from another grader; Verdict never takes a verdict from it.
+func (g *Grader) Verdict(q *bot.Question, a bot.Answer, j Judgement) *bot.Verdict {
+	return g.verdict(q, a, newDoc(a.Text), j)
+}
+
+func (g *Grader) verdict(q *bot.Question, a bot.Answer, d *doc, j Judgement) *bot.Verdict {
+	c := g.compile(q)
+	an := analyze(d, a)
+	v := &bot.Verdict{QuestionID: q.Ref(), Grader: bot.GraderRubric, Metrics: an.Metrics, RedFlags: j.RedFlags}
+
+	total := q.TotalWeight()
+	coveredW := 0
+	for _, k := range q.KeyPoints {
+		p := bot.Point{ID: k.ID, Text: k.Text, Quote: j.Covered[k.ID]}
+		if _, ok := j.Covered[k.ID]; ok {
+			coveredW += k.Weight
+			v.Covered = append(v.Covered, p)
+		} else {
+			v.Missed = append(v.Missed, p)
 		}
 	}
 	coverage := 0.0
@@ -169,7 +248,7 @@ func (g *Grader) grade(q *bot.Question, a bot.Answer) *bot.Verdict {
 	}
 
 	restated := d.nsents > 0 && isRestatement(d, c.prompt)
-	stuffed := !restated && an.Words > 0 && (evidenceDensity(d, c) > maxDensity || hollow(d))
+	stuffed := !restated && an.Words > 0 && j.Stuffed
 	content := int(math.Round(100*coverage)) - 25*len(v.RedFlags)
 	switch {
 	case restated:
@@ -178,6 +257,12 @@ func (g *Grader) grade(q *bot.Question, a bot.Answer) *bot.Verdict {
 		content = min(content, 30)
 	}
 	clarity, confidence, delivery := g.dimensionScores(an, a.TimeLimit)
+	if j.Clarity != nil {
+		clarity = clamp(*j.Clarity)
+	}
+	if j.Confidence != nil {
+		confidence = clamp(*j.Confidence)
+	}
 	v.Scores = bot.Scores{Content: clamp(content), Clarity: clarity, Confidence: confidence, Delivery: delivery}
 	if an.Words == 0 {
 		v.Scores = bot.Scores{}
@@ -215,7 +300,7 @@ func (g *Grader) grade(q *bot.Question, a bot.Answer) *bot.Verdict {
 	}
 
 	g.feedback(v, q, d, an, coverage, reasons, restated, a.TimeLimit)
-	if unexplained := named - len(v.Covered); unexplained > 0 && !restated {
+	if unexplained := j.Named - len(v.Covered); unexplained > 0 && !restated {
 		v.Feedback.Content += fmt.Sprintf(" You named %s without explaining %s: say how it works and why.",
 			plural(unexplained, "more key point", "more key points"), map[bool]string{true: "it", false: "them"}[unexplained == 1])
 	}

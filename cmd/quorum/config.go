@@ -36,6 +36,8 @@ type Config struct {
 		Model          string         `yaml:"model"`
 		Timeout        yamlx.Duration `yaml:"timeout"`
 		MaxConcurrency int            `yaml:"max_concurrency"`
+		ResponseFormat string         `yaml:"response_format"`
+		MaxRetries     int            `yaml:"max_retries"`
 	} `yaml:"llm"`
 	Speech struct {
 		BaseURL string `yaml:"base_url"`
@@ -64,6 +66,20 @@ type Config struct {
 
 	// File is where the config was read from ("" for defaults).
 	File string `yaml:"-"`
+	// llmBaseURLSet records that the file itself names an LLM server.
+	llmBaseURLSet bool
+}
+
+// UseLLM reports whether answers are graded by the LLM: grader.mode llm, or auto with
+// llm.api_key or llm.base_url set.
+func (c *Config) UseLLM() bool {
+	switch c.Grader.Mode {
+	case "llm":
+		return true
+	case "auto":
+		return c.LLM.APIKey != "" || c.llmBaseURLSet
+	}
+	return false
 }
 
 // DefaultConfigFile is read when --config is not given and the file exists.
@@ -82,6 +98,8 @@ func DefaultConfig() *Config {
 	c.LLM.Model = "gpt-4o-mini"
 	c.LLM.Timeout = yamlx.Duration(30 * time.Second)
 	c.LLM.MaxConcurrency = 4
+	c.LLM.ResponseFormat = "json_schema"
+	c.LLM.MaxRetries = 3
 	c.Speech.Model = "whisper-1"
 	c.Discord.BaseURL = "https://discord.com"
 	c.Slack.APIURL = "https://slack.com/api/"
@@ -175,10 +193,19 @@ func (c *Config) validate(root *yaml.Node) error {
 	default:
 		add(at("grader", "mode"), "grader.mode %q must be auto, llm or rubric", c.Grader.Mode)
 	}
+	switch c.LLM.ResponseFormat {
+	case "json_schema", "json_object":
+	default:
+		add(at("llm", "response_format"), "llm.response_format %q must be json_schema or json_object", c.LLM.ResponseFormat)
+	}
+	if c.LLM.MaxRetries < 0 || c.LLM.MaxRetries > 10 {
+		add(at("llm", "max_retries"), "llm.max_retries %d must be between 0 and 10", c.LLM.MaxRetries)
+	}
 	if c.LLM.MaxConcurrency < 1 {
 		add(at("llm", "max_concurrency"), "llm.max_concurrency %d must be at least 1", c.LLM.MaxConcurrency)
 	}
-	if c.Grader.Mode == "llm" && c.LLM.APIKey == "" && !c.llmBaseURLSet(root) {
+	c.llmBaseURLSet = llmBaseURLSet(root)
+	if c.Grader.Mode == "llm" && c.LLM.APIKey == "" && !c.llmBaseURLSet {
 		add(at("grader", "mode"), "grader.mode is llm but neither llm.api_key nor llm.base_url is set")
 	}
 	if c.Discord.Enabled && c.Discord.Token == "" {
@@ -204,7 +231,7 @@ func (c *Config) validate(root *yaml.Node) error {
 }
 
 // llmBaseURLSet reports whether the file itself sets llm.base_url (the default does not count).
-func (c *Config) llmBaseURLSet(root *yaml.Node) bool {
+func llmBaseURLSet(root *yaml.Node) bool {
 	n := yamlx.Lookup(yamlx.Lookup(root, "llm"), "base_url")
 	return n != nil && n.Value != ""
 }

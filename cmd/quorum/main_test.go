@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/quorum-dev/quorum/adapters/openai/openaitest"
 	"github.com/quorum-dev/quorum/store"
 )
 
@@ -199,5 +200,39 @@ func TestStoreInUse(t *testing.T) {
 	code, _, errs := cli(t, "", answer, "practice", "--config", cfg)
 	if code == 0 || !strings.Contains(errs, "in use by another Quorum process") {
 		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+}
+
+func TestGradeWithLLMAndFallback(t *testing.T) {
+	srv := openaitest.New()
+	defer srv.Close()
+	reply := `{"key_points":[{"id":"terms","covered":true,"quote":"Raft divides time into terms"},
+		{"id":"majority","covered":true,"quote":"a candidate needs a majority"},
+		{"id":"one-vote","covered":true,"quote":"Each server casts one\nvote per term"},
+		{"id":"timeouts","covered":false,"quote":""}],
+		"red_flags":[],"clarity":75,"confidence":85,"strengths":["Precise."],"improvements":[],"follow_up":"And split votes?"}`
+	srv.Enqueue(openaitest.Chat(reply, 300, 80))
+	cfg, _ := testConfig(t)
+	body, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, append(body, []byte("llm: { base_url: "+srv.BaseURL()+", api_key: sk-x, max_retries: 0 }\n")...), 0o600)
+
+	code, out, errs := cli(t, "", answer, "grade", "--config", cfg, "--question", "cli-test/raft-election", "--json")
+	var v struct {
+		Verdict, Grader, Note string
+		Usage                 struct {
+			PromptTokens int `json:"prompt_tokens"`
+		}
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &v) != nil {
+		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
+	if v.Grader != "llm" || v.Verdict != "pass" || v.Usage.PromptTokens != 300 {
+		t.Fatalf("got %+v, want an llm pass with usage", v)
+	}
+	srv.Enqueue(openaitest.Error(500, "down"))
+	code, out, _ = cli(t, "", answer, "grade", "--config", cfg, "--question", "cli-test/raft-election", "--json")
+	json.Unmarshal([]byte(out), &v)
+	if code != 0 || v.Grader != "rubric" || !strings.Contains(v.Note, "could not be reached") {
+		t.Fatalf("exit %d, got %+v, want the rubric with an honest note", code, v)
 	}
 }

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/quorum-dev/quorum/adapters/console"
+	"github.com/quorum-dev/quorum/adapters/openai"
 	"github.com/quorum-dev/quorum/bot"
 	"github.com/quorum-dev/quorum/bot/rubric"
 	"github.com/quorum-dev/quorum/prompts"
@@ -33,12 +36,39 @@ func load(cfgFile string, packs []string) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &app{cfg: cfg, bank: bank, grader: newGrader(cfg)}, nil
+	g, err := newGrader(cfg, newLogger(os.Stderr, quiet(cfg)))
+	if err != nil {
+		return nil, err
+	}
+	return &app{cfg: cfg, bank: bank, grader: g}, nil
 }
 
-// newGrader returns the grader the config asks for.
-func newGrader(cfg *Config) bot.Grader {
-	return rubric.New(rubric.Options{PassScore: cfg.Practice.PassScore})
+// newGrader returns the grader the config asks for: the LLM (with the rubric behind
+// it) or the rubric alone.
+func newGrader(cfg *Config, log *slog.Logger) (bot.Grader, error) {
+	r := rubric.New(rubric.Options{PassScore: cfg.Practice.PassScore})
+	if !cfg.UseLLM() {
+		return r, nil
+	}
+	retries := cfg.LLM.MaxRetries
+	if retries == 0 {
+		retries = -1 // openai.Config reads zero as "the default"
+	}
+	client := openai.New(openai.Config{
+		BaseURL: cfg.LLM.BaseURL, APIKey: cfg.LLM.APIKey, Model: cfg.LLM.Model,
+		Timeout: time.Duration(cfg.LLM.Timeout), MaxConcurrency: cfg.LLM.MaxConcurrency,
+		ResponseFormat: cfg.LLM.ResponseFormat, MaxRetries: retries, Logger: log,
+	})
+	return openai.NewGrader(client, r)
+}
+
+// quiet is the config with info logs turned down, for commands that own the terminal.
+func quiet(cfg *Config) *Config {
+	c := *cfg
+	if c.Log.Level == "info" {
+		c.Log.Level = "error"
+	}
+	return &c
 }
 
 func (a *app) openStore() error {
@@ -88,13 +118,9 @@ func cmdPractice(ctx context.Context, e env, args []string) error {
 		return err
 	}
 
-	logCfg := *a.cfg
-	if logCfg.Log.Level == "info" {
-		logCfg.Log.Level = "warn" // keep the terminal for the interview
-	}
 	con := console.New()
 	b := bot.New(bot.Config{
-		Bank: a.bank, Grader: a.grader, Store: a.store, Logger: newLogger(e.stderr, &logCfg),
+		Bank: a.bank, Grader: a.grader, Store: a.store, Logger: newLogger(e.stderr, quiet(a.cfg)),
 		TimeLimit: time.Duration(a.cfg.Practice.TimeLimit), Grace: time.Duration(a.cfg.Practice.Grace),
 	})
 	b.AddPlatform(con)

@@ -1,0 +1,290 @@
+// Package openai talks to any OpenAI-compatible server (OpenAI, Azure, Groq, Ollama,
+// vLLM) through go-openai: the LLM grader and the question writer.
+package openai
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	openai "github.com/sashabaranov/go-openai"
+)
+
+// Config says where the server is and how to treat it.
+type Config struct {
+	BaseURL string
+	APIKey  string
+	Model   string
+	// Timeout bounds each call (each retry gets its own).
+	Timeout time.Duration
+	// MaxConcurrency caps calls in flight; more wait their turn.
+	MaxConcurrency int
+	// ResponseFormat is "json_schema" (structured output) or "json_object", for servers
+	// without schema support.
+	ResponseFormat string
+	// MaxRetries is how many times a call is retried on 429, 5xx and timeouts; zero means
+	// DefaultMaxRetries and a negative number means none.
+	MaxRetries int
+	// BackoffBase and BackoffMax shape the exponential backoff with full jitter.
+	BackoffBase, BackoffMax time.Duration
+	// BreakerFailures consecutive failed calls open the circuit for BreakerCooldown.
+	BreakerFailures int
+	BreakerCooldown time.Duration
+	// HTTPClient is used for requests; nil means a default client.
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+	// Now is the clock of the circuit breaker; nil means time.Now.
+	Now func() time.Time
+}
+
+// Defaults for Config fields left zero.
+const (
+	DefaultTimeout         = 30 * time.Second
+	DefaultMaxConcurrency  = 4
+	DefaultMaxRetries      = 3
+	DefaultBackoffBase     = 500 * time.Millisecond
+	DefaultBackoffMax      = 8 * time.Second
+	DefaultBreakerFailures = 5
+	DefaultBreakerCooldown = 30 * time.Second
+	// maxRetryAfter caps how long a Retry-After header can make us wait.
+	maxRetryAfter = 60 * time.Second
+)
+
+// Errors a call can end with. Callers fall back to the rubric on any of them.
+var (
+	ErrCircuitOpen = errors.New("the LLM circuit breaker is open after repeated failures")
+	ErrBadResponse = errors.New("the LLM answered something that is not the JSON asked for")
+)
+
+// Client is a rate-aware, retrying go-openai client. It is safe for concurrent use.
+type Client struct {
+	cfg     Config
+	api     *openai.Client
+	sem     chan struct{}
+	log     *slog.Logger
+	breaker breaker
+
+	rngMu sync.Mutex
+	rng   *rand.Rand
+}
+
+// New returns a Client.
+func New(cfg Config) *Client {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.MaxConcurrency <= 0 {
+		cfg.MaxConcurrency = DefaultMaxConcurrency
+	}
+	if cfg.MaxRetries < 0 {
+		cfg.MaxRetries = 0
+	} else if cfg.MaxRetries == 0 {
+		cfg.MaxRetries = DefaultMaxRetries
+	}
+	if cfg.BackoffBase <= 0 {
+		cfg.BackoffBase = DefaultBackoffBase
+	}
+	if cfg.BackoffMax <= 0 {
+		cfg.BackoffMax = DefaultBackoffMax
+	}
+	if cfg.BreakerFailures <= 0 {
+		cfg.BreakerFailures = DefaultBreakerFailures
+	}
+	if cfg.BreakerCooldown <= 0 {
+		cfg.BreakerCooldown = DefaultBreakerCooldown
+	}
+	if cfg.ResponseFormat == "" {
+		cfg.ResponseFormat = "json_schema"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	oc := openai.DefaultConfig(cfg.APIKey)
+	if cfg.BaseURL != "" {
+		oc.BaseURL = cfg.BaseURL
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	oc.HTTPClient = hintDoer{hc}
+	seed := uint64(cfg.Now().UnixNano())
+	return &Client{
+		cfg:     cfg,
+		api:     openai.NewClientWithConfig(oc),
+		sem:     make(chan struct{}, cfg.MaxConcurrency),
+		log:     log.With("component", "llm"),
+		breaker: breaker{failures: cfg.BreakerFailures, cooldown: cfg.BreakerCooldown, now: cfg.Now},
+		rng:     rand.New(rand.NewPCG(seed, seed>>9|1)),
+	}
+}
+
+// Model is the model the client asks for.
+func (c *Client) Model() string { return c.cfg.Model }
+
+// chat runs one chat completion with the concurrency cap, the circuit breaker,
+// a timeout per attempt and retries with backoff on 429, 5xx and timeouts.
+func (c *Client) chat(ctx context.Context, req openai.ChatCompletionRequest) (openai.ChatCompletionResponse, error) {
+	select {
+	case c.sem <- struct{}{}:
+		defer func() { <-c.sem }()
+	case <-ctx.Done():
+		return openai.ChatCompletionResponse{}, ctx.Err()
+	}
+	if !c.breaker.allow() {
+		return openai.ChatCompletionResponse{}, ErrCircuitOpen
+	}
+	var lastErr error
+	for attempt := 0; attempt <= c.cfg.MaxRetries; attempt++ {
+		hint := &retryHint{}
+		actx, cancel := context.WithTimeout(context.WithValue(ctx, hintKey{}, hint), c.cfg.Timeout)
+		resp, err := c.api.CreateChatCompletion(actx, req)
+		cancel()
+		if err == nil {
+			c.breaker.success()
+			return resp, nil
+		}
+		lastErr = err
+		if ctx.Err() != nil || !retryable(err) {
+			break
+		}
+		if attempt == c.cfg.MaxRetries {
+			break
+		}
+		wait := c.backoff(attempt, hint.after)
+		c.log.Warn("llm call failed, retrying", "attempt", attempt+1, "status", statusOf(err), "wait", wait)
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			c.breaker.failure()
+			return openai.ChatCompletionResponse{}, ctx.Err()
+		}
+	}
+	c.breaker.failure()
+	return openai.ChatCompletionResponse{}, fmt.Errorf("llm call: %w", lastErr)
+}
+
+// backoff is the wait before retry attempt+1: the server's Retry-After when it sent
+// one, else exponential backoff with full jitter.
+func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
+	if retryAfter > 0 {
+		return min(retryAfter, maxRetryAfter)
+	}
+	ceil := c.cfg.BackoffBase << attempt
+	if ceil > c.cfg.BackoffMax || ceil <= 0 {
+		ceil = c.cfg.BackoffMax
+	}
+	c.rngMu.Lock()
+	defer c.rngMu.Unlock()
+	return time.Duration(c.rng.Int64N(int64(ceil) + 1))
+}
+
+// retryable reports errors worth another try: rate limits, server errors, timeouts.
+func retryable(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	switch s := statusOf(err); {
+	case s == http.StatusTooManyRequests, s >= 500:
+		return true
+	case s == 0:
+		return true // the connection failed: worth another try
+	}
+	return false
+}
+
+func statusOf(err error) int {
+	var ae *openai.APIError
+	var re *openai.RequestError
+	switch {
+	case errors.As(err, &ae):
+		return ae.HTTPStatusCode
+	case errors.As(err, &re):
+		return re.HTTPStatusCode
+	}
+	return 0
+}
+
+// retryHint carries a response's Retry-After from the HTTP layer to the retry loop.
+type retryHint struct{ after time.Duration }
+
+type hintKey struct{}
+
+// hintDoer records Retry-After on 429 and 5xx responses.
+type hintDoer struct{ next *http.Client }
+
+func (h hintDoer) Do(req *http.Request) (*http.Response, error) {
+	resp, err := h.next.Do(req)
+	if err != nil || (resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode < 500) {
+		return resp, err
+	}
+	if hint, ok := req.Context().Value(hintKey{}).(*retryHint); ok {
+		hint.after = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	}
+	return resp, err
+}
+
+// parseRetryAfter reads seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 {
+		return time.Duration(secs * float64(time.Second))
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// breaker opens after a run of failed calls and lets one call through per cooldown.
+type breaker struct {
+	failures int
+	cooldown time.Duration
+	now      func() time.Time
+
+	mu        sync.Mutex
+	run       int // consecutive failures
+	openUntil time.Time
+	probing   bool
+}
+
+func (b *breaker) allow() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.run < b.failures {
+		return true
+	}
+	if b.now().Before(b.openUntil) || b.probing {
+		return false
+	}
+	b.probing = true // half-open: one call finds out whether the server is back
+	return true
+}
+
+func (b *breaker) success() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.run, b.probing = 0, false
+}
+
+func (b *breaker) failure() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.run++
+	b.probing = false
+	if b.run >= b.failures {
+		b.openUntil = b.now().Add(b.cooldown)
+	}
+}

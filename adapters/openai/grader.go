@@ -1,0 +1,253 @@
+package openai
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"text/template"
+	"unicode"
+
+	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/bot/rubric"
+	"github.com/quorum-dev/quorum/prompts"
+)
+
+// GradeTemplate is the prompt template the grader uses (prompts/llm/grade.v1.tmpl).
+const GradeTemplate = "grade.v1"
+
+// Grader grades with an LLM and falls back to the rubric, openly, when the LLM fails.
+// The LLM only reports which key points and red flags it sees, each with a quote; Quorum
+// keeps the claims whose quotes it finds in the answer and applies its own verdict rule.
+type Grader struct {
+	client *Client
+	rubric *rubric.Grader
+	tmpl   *template.Template
+}
+
+var _ bot.Grader = (*Grader)(nil)
+
+// NewGrader returns a Grader that uses client and falls back to r.
+func NewGrader(client *Client, r *rubric.Grader) (*Grader, error) {
+	t, err := prompts.LLMTemplate(GradeTemplate)
+	if err != nil {
+		return nil, err
+	}
+	return &Grader{client: client, rubric: r, tmpl: t}, nil
+}
+
+// llmGrade is the JSON the model returns.
+type llmGrade struct {
+	KeyPoints []struct {
+		ID      string `json:"id"`
+		Covered bool   `json:"covered"`
+		Quote   string `json:"quote"`
+	} `json:"key_points"`
+	RedFlags []struct {
+		ID      string `json:"id"`
+		Present bool   `json:"present"`
+		Quote   string `json:"quote"`
+	} `json:"red_flags"`
+	Clarity      *int     `json:"clarity"`
+	Confidence   *int     `json:"confidence"`
+	Strengths    []string `json:"strengths"`
+	Improvements []string `json:"improvements"`
+	FollowUp     string   `json:"follow_up"`
+}
+
+// gradeSchema is the structured-output schema; strict mode needs every property required.
+var gradeSchema = json.RawMessage(`{
+  "type": "object", "additionalProperties": false,
+  "required": ["key_points", "red_flags", "clarity", "confidence", "strengths", "improvements", "follow_up"],
+  "properties": {
+    "key_points": {"type": "array", "items": {"type": "object", "additionalProperties": false,
+      "required": ["id", "covered", "quote"],
+      "properties": {"id": {"type": "string"}, "covered": {"type": "boolean"}, "quote": {"type": "string"}}}},
+    "red_flags": {"type": "array", "items": {"type": "object", "additionalProperties": false,
+      "required": ["id", "present", "quote"],
+      "properties": {"id": {"type": "string"}, "present": {"type": "boolean"}, "quote": {"type": "string"}}}},
+    "clarity": {"type": "integer"},
+    "confidence": {"type": "integer"},
+    "strengths": {"type": "array", "items": {"type": "string"}},
+    "improvements": {"type": "array", "items": {"type": "string"}},
+    "follow_up": {"type": "string"}
+  }
+}`)
+
+// Grade grades a against q. It returns an error only if ctx ends; every LLM failure
+// becomes a rubric verdict that says so.
+func (g *Grader) Grade(ctx context.Context, q *bot.Question, a bot.Answer) (*bot.Verdict, error) {
+	v, err := g.gradeLLM(ctx, q, a)
+	if err == nil {
+		return v, nil
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	g.client.log.Warn("llm grading failed; the rubric grades instead", "question", q.Ref(), "err", err)
+	fb, _ := g.rubric.Grade(ctx, q, a)
+	fb.Note = fallbackNote(err)
+	return fb, nil
+}
+
+func fallbackNote(err error) string {
+	switch {
+	case errors.Is(err, ErrCircuitOpen):
+		return "The LLM grader is paused after repeated failures, so the offline rubric graded this answer."
+	case errors.Is(err, ErrBadResponse):
+		return "The LLM grader gave an unusable reply, so the offline rubric graded this answer."
+	}
+	return "The LLM grader could not be reached, so the offline rubric graded this answer."
+}
+
+func (g *Grader) gradeLLM(ctx context.Context, q *bot.Question, a bot.Answer) (*bot.Verdict, error) {
+	if strings.TrimSpace(a.Text) == "" {
+		// Nothing to ask about: the rubric's verdict on an empty answer is the whole story.
+		return g.rubric.Grade(ctx, q, a)
+	}
+	system, user, err := g.render(q, a)
+	if err != nil {
+		return nil, err
+	}
+	req := openai.ChatCompletionRequest{
+		Model:       g.client.cfg.Model,
+		Temperature: 0,
+		Messages: []openai.ChatCompletionMessage{
+			{Role: openai.ChatMessageRoleSystem, Content: system},
+			{Role: openai.ChatMessageRoleUser, Content: user},
+		},
+	}
+	if g.client.cfg.ResponseFormat == "json_object" {
+		req.ResponseFormat = &openai.ChatCompletionResponseFormat{Type: openai.ChatCompletionResponseFormatTypeJSONObject}
+	} else {
+		req.ResponseFormat = &openai.ChatCompletionResponseFormat{
+			Type:       openai.ChatCompletionResponseFormatTypeJSONSchema,
+			JSONSchema: &openai.ChatCompletionResponseFormatJSONSchema{Name: "grade", Schema: gradeSchema, Strict: true},
+		}
+	}
+	resp, err := g.client.chat(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if len(resp.Choices) == 0 {
+		return nil, fmt.Errorf("%w: no choices", ErrBadResponse)
+	}
+	var out llmGrade
+	if err := json.Unmarshal([]byte(stripFences(resp.Choices[0].Message.Content)), &out); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadResponse, err)
+	}
+	if out.KeyPoints == nil {
+		return nil, fmt.Errorf("%w: no key_points", ErrBadResponse)
+	}
+	v := g.rubric.Verdict(q, a, g.verify(q, a, &out))
+	v.Grader = bot.GraderLLM
+	v.Usage = bot.Usage{PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens}
+	v.Feedback.Improvements = cap3(out.Improvements)
+	if len(v.Covered) > 0 {
+		v.Feedback.Strengths = cap3(out.Strengths) // no praise for an answer that made no point
+	}
+	if f := strings.TrimSpace(out.FollowUp); f != "" {
+		v.Feedback.FollowUp = f
+	}
+	return v, nil
+}
+
+// verify keeps the model's claims whose quotes stand in the answer. Red flags the rubric
+// finds by its own phrases are kept too; the model cannot remove them.
+func (g *Grader) verify(q *bot.Question, a bot.Answer, out *llmGrade) rubric.Judgement {
+	answer := " " + normalize(a.Text) + " "
+	found := func(quote string) bool {
+		n := normalize(quote)
+		return len(strings.Fields(n)) >= 2 && strings.Contains(answer, " "+n+" ")
+	}
+	j := rubric.Judgement{Covered: map[string]string{}, Clarity: out.Clarity, Confidence: out.Confidence}
+	known := map[string]bool{}
+	for _, k := range q.KeyPoints {
+		known[k.ID] = true
+	}
+	for _, kp := range out.KeyPoints {
+		if !kp.Covered || !known[kp.ID] {
+			continue
+		}
+		if !found(kp.Quote) || !rubric.Supports(q, kp.ID, kp.Quote) {
+			g.client.log.Info("dropped an unverified claim", "question", q.Ref(), "key_point", kp.ID)
+			continue
+		}
+		j.Covered[kp.ID] = strings.TrimSpace(kp.Quote)
+	}
+	j.Named = len(j.Covered)
+	flags := map[string]bool{}
+	for _, f := range g.rubric.Judge(q, a).RedFlags {
+		flags[f.ID] = true
+		j.RedFlags = append(j.RedFlags, f)
+	}
+	for _, rf := range out.RedFlags {
+		if !rf.Present || flags[rf.ID] || !found(rf.Quote) {
+			continue
+		}
+		for _, f := range q.RedFlags {
+			if f.ID == rf.ID {
+				flags[f.ID] = true
+				j.RedFlags = append(j.RedFlags, bot.Point{ID: f.ID, Text: f.Text, Quote: strings.TrimSpace(rf.Quote), Correction: f.Correction})
+			}
+		}
+	}
+	return j
+}
+
+// render fills the prompt template. The answer is fenced by markers carrying a random
+// nonce, and any copy of the markers inside the answer is defused.
+func (g *Grader) render(q *bot.Question, a bot.Answer) (system, user string, err error) {
+	var nonce [6]byte
+	if _, err := rand.Read(nonce[:]); err != nil {
+		return "", "", fmt.Errorf("make nonce: %w", err)
+	}
+	data := struct {
+		Question *bot.Question
+		Answer   string
+		Nonce    string
+		Spoken   bool
+	}{q, strings.ReplaceAll(a.Text, "<<<", "‹‹‹"), hex.EncodeToString(nonce[:]), a.Duration > 0}
+	var sb, ub bytes.Buffer
+	if err := g.tmpl.ExecuteTemplate(&sb, "system", data); err != nil {
+		return "", "", fmt.Errorf("render prompt: %w", err)
+	}
+	if err := g.tmpl.ExecuteTemplate(&ub, "user", data); err != nil {
+		return "", "", fmt.Errorf("render prompt: %w", err)
+	}
+	return sb.String(), ub.String(), nil
+}
+
+// normalize lowercases and reduces text to its words separated by single spaces, so a
+// verbatim quote matches despite line breaks, spacing, punctuation and curly quotes.
+func normalize(s string) string {
+	s = strings.NewReplacer("’", "", "'", "").Replace(strings.ToLower(s))
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
+}
+
+// stripFences removes a ```json fence some servers wrap around JSON.
+func stripFences(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "```") {
+		s = strings.TrimPrefix(s, "```json")
+		s = strings.TrimPrefix(s, "```")
+		s = strings.TrimSuffix(strings.TrimSpace(s), "```")
+	}
+	return strings.TrimSpace(s)
+}
+
+func cap3(list []string) []string {
+	var out []string
+	for _, s := range list {
+		if s = strings.TrimSpace(s); s != "" && len(out) < 3 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
