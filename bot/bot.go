@@ -289,6 +289,10 @@ func (b *Bot) Pick(ctx context.Context, u User, f Filter) (*Question, error) {
 // Ask puts question q to the person in conv: the session is stored before the question is sent.
 // An open session of theirs in conv is closed as skipped first when replace is set.
 func (b *Bot) Ask(ctx context.Context, u User, conv Conversation, q *Question, replace bool) (*Session, error) {
+	return b.ask(ctx, u, conv, q, replace, KindPractice)
+}
+
+func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, replace bool, kind string) (*Session, error) {
 	key := sessionKey(u, conv)
 	now := b.clock.Now()
 	limit := q.TimeLimit
@@ -296,8 +300,11 @@ func (b *Bot) Ask(ctx context.Context, u User, conv Conversation, q *Question, r
 		limit = b.limit
 	}
 	s := &Session{
-		User: u, Conv: conv, Question: q.Ref(), Kind: "practice", State: SessionOpen,
+		User: u, Conv: conv, Question: q.Ref(), Kind: kind, State: SessionOpen,
 		Asked: now, Deadline: now.Add(limit), Grace: b.grace,
+	}
+	if inBank, err := b.bank.Lookup(q.Ref()); err != nil || inBank != q {
+		s.Inline = q
 	}
 
 	b.mu.Lock()
@@ -398,7 +405,7 @@ func (b *Bot) timeUp(key string, id uint64) {
 	}
 
 	text := "⏰ Time's up: no answer came in time, so this counts as a timed-out attempt."
-	if q, err := b.bank.Lookup(s.Question); err == nil {
+	if q, err := b.question(&s); err == nil {
 		text += fmt.Sprintf("\n\nThe question was: %s", firstLine(q.Prompt))
 	}
 	text += "\n\nYou can still send your answer for feedback (it stays a FAIL), say `model` for the model answer, or `practice` for another question."
@@ -440,7 +447,7 @@ func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
 		b.mu.Unlock()
 	}
 
-	q, err := b.bank.Lookup(s.Question)
+	q, err := b.question(&s)
 	if err != nil {
 		// The pack was removed from the config since the question was asked.
 		b.log.Error("session question missing", "session", s.ID, "question", s.Question)
@@ -477,6 +484,14 @@ func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
 	b.send(ctx, verdictMessage(s, q, v))
 }
 
+// question returns the question a session asks: its own copy, or the bank's.
+func (b *Bot) question(s *Session) (*Question, error) {
+	if s.Inline != nil {
+		return s.Inline, nil
+	}
+	return b.bank.Lookup(s.Question)
+}
+
 // markLate turns a verdict into a late one: feedback stays, the verdict is a FAIL.
 func markLate(v *Verdict, over time.Duration) {
 	v.Late = true
@@ -490,7 +505,7 @@ func (b *Bot) attempt(s *Session, outcome, answer string, v *Verdict, at time.Ti
 		User: s.User.Key(), Conv: s.Conv.Key(), Question: s.Question, Kind: s.Kind,
 		Outcome: outcome, Answer: answer, Verdict: v, Asked: s.Asked, Answered: at,
 	}
-	if q, err := b.bank.Lookup(s.Question); err == nil {
+	if q, err := b.question(s); err == nil {
 		a.Topic, a.Difficulty = q.Topic, q.Difficulty
 	}
 	if v != nil {

@@ -445,3 +445,35 @@ func TestNoRepeatInARow(t *testing.T) {
 		h.plat.NextKind(t, bot.MsgInfo)
 	}
 }
+
+func TestFollowUp(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "followup")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "Answer a question first") {
+		t.Fatalf("got %q", m.Text)
+	}
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	// Covers terms, majority and one vote; misses the randomized timeouts.
+	h.say(alice, dm, `Raft divides time into terms and each term has at most one leader. Each server gives one vote per term and a candidate needs a majority of the cluster to win.`)
+	v := h.plat.NextKind(t, bot.MsgVerdict)
+	if len(v.Verdict.Missed) != 1 || v.Verdict.Missed[0].ID != "timeouts" {
+		t.Fatalf("got missed %+v, want only timeouts", v.Verdict.Missed)
+	}
+	h.bot.Handle(context.Background(), bot.Event{Kind: bot.EventAction, User: alice, Conv: dm, Action: bot.ActionFollowUp})
+	q := h.plat.NextKind(t, bot.MsgQuestion)
+	if q.Question.Prompt != "What happens when two candidates split the vote?" || len(q.Question.KeyPoints) != 1 || q.Question.KeyPoints[0].ID != "timeouts" {
+		t.Fatalf("got follow-up %q graded on %+v", q.Question.Prompt, q.Question.KeyPoints)
+	}
+	h.stop() // the follow-up is not in the bank: it must survive a restart
+	h.start()
+	h.say(alice, dm, "Nobody wins that term; the randomized election timeout makes one candidate time out first next round, so it usually wins alone.")
+	fv := h.plat.NextKind(t, bot.MsgVerdict)
+	if !fv.Verdict.Pass {
+		t.Fatalf("got %s: %s", fv.Title, fv.Verdict.Feedback.Summary)
+	}
+	as := h.attempts(alice)
+	if len(as) != 2 || as[1].Kind != bot.KindFollowUp || as[1].Topic != "consensus" {
+		t.Fatalf("got attempts %+v, want the follow-up recorded under its topic", as)
+	}
+}

@@ -15,6 +15,7 @@ var (
 // commands are the words the bot answers to. Adapters map slash commands onto them.
 var commands = map[string]bool{
 	"practice": true, "skip": true, "stop": true, "stats": true, "help": true, "model": true,
+	"followup": true,
 }
 
 // commandDuringSession reports whether a message sent while a question is open is a
@@ -38,7 +39,7 @@ var aliases = map[string]string{
 	"question": "practice", "ask": "practice", "next": "practice", "another": "practice",
 	"pass": "skip", "giveup": "skip", "quit": "stop", "cancel": "stop", "exit": "stop",
 	"?": "help", "commands": "help", "stat": "stats", "history": "stats", "progress": "stats",
-	"answer": "model", "solution": "model",
+	"answer": "model", "solution": "model", "follow-up": "followup", "probe": "followup", "deeper": "followup",
 }
 
 // parseCommand splits text into a lowercase command word and its arguments.
@@ -72,6 +73,8 @@ func (b *Bot) command(ctx context.Context, ev Event, cmd string, args []string) 
 		b.send(ctx, Message{Kind: MsgHelp, Conv: ev.Conv, To: ev.User, Title: "Quorum", Text: b.helpText()})
 	case "model":
 		b.model(ctx, ev)
+	case "followup":
+		b.followUp(ctx, ev)
 	case "":
 		b.reply(ctx, ev, MsgInfo, "", "I didn't get any text there. Say `practice` for a question, or `help`.")
 	default:
@@ -240,6 +243,7 @@ func (b *Bot) helpText() string {
 		"`practice [topic] [easy|medium|hard]`: a question (answer within the time limit)",
 		"`skip` or `stop`: drop the open question",
 		"`model`: the model answer to your last question",
+		"`followup`: the question an interviewer would ask next about your last answer, graded too",
 		"`stats`: your attempts and pass rate by topic",
 		"`help`: this message",
 		"",

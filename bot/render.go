@@ -44,7 +44,7 @@ func verdictMessage(s Session, q *Question, v *Verdict) Message {
 			{"Confidence", fmt.Sprint(v.Scores.Confidence)},
 			{"Delivery", fmt.Sprint(v.Scores.Delivery)},
 		},
-		Actions: []Button{{ActionModel, "Model answer"}, {ActionAnother, "Try another"}},
+		Actions: []Button{{ActionModel, "Model answer"}, {ActionFollowUp, "Follow-up"}, {ActionAnother, "Try another"}},
 	}
 }
 

@@ -29,7 +29,16 @@ type Session struct {
 	MessageID string `json:"message_id,omitempty"`
 	// AttemptID is the timed-out attempt recorded when the session expired.
 	AttemptID uint64 `json:"attempt_id,omitempty"`
+	// Inline is the question itself when it is not in the bank (a follow-up, a
+	// question written for this person), so a restart can still grade the answer.
+	Inline *Question `json:"inline,omitempty"`
 }
+
+// Session kinds.
+const (
+	KindPractice = "practice"
+	KindFollowUp = "followup"
+)
 
 // Closes is when the session stops taking on-time answers: the deadline plus grace.
 func (s *Session) Closes() time.Time { return s.Deadline.Add(s.Grace) }

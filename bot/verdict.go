@@ -44,16 +44,17 @@ type Feedback struct {
 	Improvements []string `json:"improvements,omitempty"`
 }
 
-// Verdict is the result of grading one answer.
+// Verdict is the result of grading one answer. Its JSON form is how the store keeps it;
+// the `--json` contract is VerdictJSON.
 type Verdict struct {
 	QuestionID string   `json:"question_id"`
-	Pass       bool     `json:"-"`
+	Pass       bool     `json:"pass"`
 	Score      int      `json:"score"`
 	Scores     Scores   `json:"scores"`
-	Covered    []Point  `json:"-"`
-	Missed     []Point  `json:"-"`
-	RedFlags   []Point  `json:"-"`
-	Feedback   Feedback `json:"-"`
+	Covered    []Point  `json:"covered,omitempty"`
+	Missed     []Point  `json:"missed,omitempty"`
+	RedFlags   []Point  `json:"red_flags,omitempty"`
+	Feedback   Feedback `json:"feedback"`
 	Grader     string   `json:"grader"`
 	// Note tells the person something about how the verdict was made ("the LLM was unavailable").
 	Note string `json:"note,omitempty"`
