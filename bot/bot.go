@@ -34,6 +34,10 @@ type Config struct {
 	LateWindow time.Duration
 	// Rand picks questions; nil seeds one from the clock.
 	Rand *rand.Rand
+	// Writer writes tailored questions; nil ranks the bank instead.
+	Writer QuestionWriter
+	// Transcriber turns spoken answers into text; nil asks people to type.
+	Transcriber Transcriber
 }
 
 // Bot routes events from platforms to sessions and commands. It is safe for concurrent use.
@@ -41,11 +45,14 @@ type Bot struct {
 	bank   *Bank
 	grader Grader
 	store  Store
-	clock  Clock
-	log    *slog.Logger
-	limit  time.Duration
-	grace  time.Duration
-	late   time.Duration
+	writer QuestionWriter
+	// transcriber is nil when speech is not configured.
+	transcriber Transcriber
+	clock       Clock
+	log         *slog.Logger
+	limit       time.Duration
+	grace       time.Duration
+	late        time.Duration
 
 	rngMu sync.Mutex
 	rng   *rand.Rand
@@ -67,17 +74,19 @@ type live struct {
 // New returns a Bot. Call AddPlatform for each platform, then Start.
 func New(cfg Config) *Bot {
 	b := &Bot{
-		bank:      cfg.Bank,
-		grader:    cfg.Grader,
-		store:     cfg.Store,
-		clock:     cfg.Clock,
-		log:       cfg.Logger,
-		limit:     cfg.TimeLimit,
-		grace:     cfg.Grace,
-		late:      cfg.LateWindow,
-		rng:       cfg.Rand,
-		platforms: map[string]Platform{},
-		sessions:  map[string]*live{},
+		bank:        cfg.Bank,
+		grader:      cfg.Grader,
+		store:       cfg.Store,
+		writer:      cfg.Writer,
+		transcriber: cfg.Transcriber,
+		clock:       cfg.Clock,
+		log:         cfg.Logger,
+		limit:       cfg.TimeLimit,
+		grace:       cfg.Grace,
+		late:        cfg.LateWindow,
+		rng:         cfg.Rand,
+		platforms:   map[string]Platform{},
+		sessions:    map[string]*live{},
 	}
 	if b.clock == nil {
 		b.clock = SystemClock{}
@@ -216,6 +225,9 @@ func (b *Bot) handleMessage(ctx context.Context, ev Event) {
 	}
 	b.mu.Unlock()
 
+	if ev.Audio != nil {
+		ev.Answer = true
+	}
 	if l != nil {
 		if !ev.Answer && b.commandDuringSession(cmd, args) {
 			b.command(ctx, ev, cmd, args)
@@ -225,7 +237,7 @@ func (b *Bot) handleMessage(ctx context.Context, ev Event) {
 		return
 	}
 	if ev.Answer {
-		b.reply(ctx, ev, MsgInfo, "", "There's no open question to answer here. Say `practice` to get one.")
+		b.reply(ctx, ev, MsgInfo, "", "There's no open question to answer here. Say `practice` to get one, then answer by text or voice.")
 		return
 	}
 	b.command(ctx, ev, cmd, args)
@@ -269,7 +281,8 @@ func (b *Bot) reply(ctx context.Context, ev Event, kind MessageKind, title, text
 	b.send(ctx, Message{Kind: kind, Conv: ev.Conv, To: ev.User, Title: title, Text: text})
 }
 
-// Pick chooses a question matching f for the person: unseen questions first, never the last one again.
+// Pick chooses a question matching f for the person: their tailored questions they have
+// not answered yet first, then the bank's unseen ones, never the last one again.
 func (b *Bot) Pick(ctx context.Context, u User, f Filter) (*Question, error) {
 	attempts, err := b.store.Attempts(ctx, u.Key())
 	if err != nil {
@@ -283,6 +296,15 @@ func (b *Bot) Pick(ctx context.Context, u User, f Filter) (*Question, error) {
 	}
 	b.rngMu.Lock()
 	defer b.rngMu.Unlock()
+	var fresh []*Question
+	for _, q := range b.personalCandidates(ctx, u, f) {
+		if seen[q.Ref()] == 0 {
+			fresh = append(fresh, q)
+		}
+	}
+	if len(fresh) > 0 {
+		return fresh[b.rng.IntN(len(fresh))], nil
+	}
 	return b.bank.Pick(f, seen, last, b.rng), nil
 }
 
@@ -415,7 +437,10 @@ func (b *Bot) timeUp(key string, id uint64) {
 
 // answer grades ev as the answer to session l.
 func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
-	text, problem := cleanAnswer(ev.Text)
+	var text, problem string
+	if ev.Audio == nil {
+		text, problem = cleanAnswer(ev.Text)
+	}
 	if problem != "" {
 		b.reply(ctx, ev, MsgError, "", problem)
 		return
@@ -456,7 +481,17 @@ func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
 		return
 	}
 	limit := s.Deadline.Sub(s.Asked)
-	v, err := b.grader.Grade(ctx, q, Answer{Text: text, TimeLimit: limit})
+	ans := Answer{Text: text, TimeLimit: limit}
+	if ev.Audio != nil {
+		ans, problem = b.transcribe(ctx, ev.Audio, limit, s.Grace)
+		if problem != "" {
+			release()
+			b.reply(ctx, ev, MsgError, "", problem)
+			return
+		}
+		text = ans.Text
+	}
+	v, err := b.grader.Grade(ctx, q, ans)
 	if err != nil {
 		b.log.Error("grade", "session", s.ID, "question", q.Ref(), "err", err)
 		release()

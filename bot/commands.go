@@ -15,7 +15,7 @@ var (
 // commands are the words the bot answers to. Adapters map slash commands onto them.
 var commands = map[string]bool{
 	"practice": true, "skip": true, "stop": true, "stats": true, "help": true, "model": true,
-	"followup": true,
+	"followup": true, "resume": true, "jd": true, "tailor": true, "forget": true,
 }
 
 // commandDuringSession reports whether a message sent while a question is open is a
@@ -30,6 +30,8 @@ func (b *Bot) commandDuringSession(cmd string, args []string) bool {
 	case cmd == "practice" && len(args) <= 3:
 		_, err := b.ParseFilter(args)
 		return err == nil
+	case cmd == "forget" && len(args) == 1 && args[0] == "confirm":
+		return true
 	}
 	return false
 }
@@ -40,6 +42,7 @@ var aliases = map[string]string{
 	"pass": "skip", "giveup": "skip", "quit": "stop", "cancel": "stop", "exit": "stop",
 	"?": "help", "commands": "help", "stat": "stats", "history": "stats", "progress": "stats",
 	"answer": "model", "solution": "model", "follow-up": "followup", "probe": "followup", "deeper": "followup",
+	"cv": "resume", "job": "jd", "personalize": "tailor", "personalise": "tailor",
 }
 
 // parseCommand splits text into a lowercase command word and its arguments.
@@ -75,6 +78,12 @@ func (b *Bot) command(ctx context.Context, ev Event, cmd string, args []string) 
 		b.model(ctx, ev)
 	case "followup":
 		b.followUp(ctx, ev)
+	case "resume", "jd":
+		b.saveProfileText(ctx, ev, cmd)
+	case "tailor":
+		b.tailor(ctx, ev)
+	case "forget":
+		b.forget(ctx, ev, args)
 	case "":
 		b.reply(ctx, ev, MsgInfo, "", "I didn't get any text there. Say `practice` for a question, or `help`.")
 	default:
@@ -245,6 +254,8 @@ func (b *Bot) helpText() string {
 		"`model`: the model answer to your last question",
 		"`followup`: the question an interviewer would ask next about your last answer, graded too",
 		"`stats`: your attempts and pass rate by topic",
+		"`resume <text>` and `jd <job description>`, then `tailor`: questions chosen for you",
+		"`forget`: delete everything I keep about you",
 		"`help`: this message",
 		"",
 		"Topics: " + strings.Join(b.bank.Topics(), ", "),

@@ -28,7 +28,8 @@ var (
 	bucketSessions = []byte("sessions") // be64(id) → Session JSON
 	bucketAttempts = []byte("attempts") // user key, 0x00, be64(id) → Attempt JSON
 	bucketUsers    = []byte("users")    // user key → User JSON
-	allBuckets     = [][]byte{bucketMeta, bucketSessions, bucketAttempts, bucketUsers}
+	bucketProfiles = []byte("profiles") // user key → profileRecord JSON
+	allBuckets     = [][]byte{bucketMeta, bucketSessions, bucketAttempts, bucketUsers, bucketProfiles}
 
 	keySchema = []byte("schema")
 )
@@ -45,7 +46,10 @@ type Store struct {
 	path string
 }
 
-var _ bot.Store = (*Store)(nil)
+var (
+	_ bot.Store    = (*Store)(nil)
+	_ bot.Profiles = (*Store)(nil)
+)
 
 // Open opens (or creates, with mode 0600) the store at path. lockTimeout zero means DefaultLockTimeout.
 func Open(path string, lockTimeout time.Duration) (*Store, error) {
@@ -243,4 +247,119 @@ func (s *Store) Attempts(ctx context.Context, userKey string) ([]*bot.Attempt, e
 		return nil
 	})
 	return out, err
+}
+
+// profileRecord is what the profiles bucket keeps per person.
+type profileRecord struct {
+	Profile *bot.Profile      `json:"profile,omitempty"`
+	Pack    *bot.PersonalPack `json:"pack,omitempty"`
+}
+
+func (s *Store) loadProfile(ctx context.Context, userKey string) (profileRecord, error) {
+	var rec profileRecord
+	if err := ctx.Err(); err != nil {
+		return rec, err
+	}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketProfiles).Get([]byte(userKey))
+		if v == nil {
+			return nil
+		}
+		return json.Unmarshal(v, &rec)
+	})
+	return rec, err
+}
+
+func (s *Store) updateProfile(ctx context.Context, userKey string, change func(*profileRecord)) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketProfiles)
+		var rec profileRecord
+		if v := b.Get([]byte(userKey)); v != nil {
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return fmt.Errorf("decode profile: %w", err)
+			}
+		}
+		change(&rec)
+		return putJSON(b, []byte(userKey), rec)
+	})
+}
+
+// Profile implements bot.Profiles.
+func (s *Store) Profile(ctx context.Context, userKey string) (*bot.Profile, error) {
+	rec, err := s.loadProfile(ctx, userKey)
+	if err == nil && rec.Profile == nil {
+		err = bot.ErrNotFound
+	}
+	return rec.Profile, err
+}
+
+// SaveProfile implements bot.Profiles.
+func (s *Store) SaveProfile(ctx context.Context, userKey string, p *bot.Profile) error {
+	return s.updateProfile(ctx, userKey, func(rec *profileRecord) { rec.Profile = p })
+}
+
+// PersonalPack implements bot.Profiles.
+func (s *Store) PersonalPack(ctx context.Context, userKey string) (*bot.PersonalPack, error) {
+	rec, err := s.loadProfile(ctx, userKey)
+	if err == nil && rec.Pack == nil {
+		err = bot.ErrNotFound
+	}
+	return rec.Pack, err
+}
+
+// SavePersonalPack implements bot.Profiles.
+func (s *Store) SavePersonalPack(ctx context.Context, userKey string, p *bot.PersonalPack) error {
+	return s.updateProfile(ctx, userKey, func(rec *profileRecord) { rec.Pack = p })
+}
+
+// Forget implements bot.Profiles: one transaction deletes every record of the person.
+func (s *Store) Forget(ctx context.Context, userKey string) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketProfiles, bucketUsers} {
+			if tx.Bucket(b).Get([]byte(userKey)) != nil {
+				n++
+				if err := tx.Bucket(b).Delete([]byte(userKey)); err != nil {
+					return err
+				}
+			}
+		}
+		prefix := append([]byte(userKey), 0)
+		c := tx.Bucket(bucketAttempts).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
+			if err := c.Delete(); err != nil {
+				return err
+			}
+			n++
+		}
+		sessions := tx.Bucket(bucketSessions)
+		var doomed [][]byte
+		err := sessions.ForEach(func(k, v []byte) error {
+			var sess bot.Session
+			if err := json.Unmarshal(v, &sess); err != nil {
+				return fmt.Errorf("decode session %x: %w", k, err)
+			}
+			if sess.User.Key() == userKey {
+				doomed = append(doomed, append([]byte(nil), k...))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range doomed {
+			if err := sessions.Delete(k); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
 }

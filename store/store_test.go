@@ -140,3 +140,49 @@ func TestCanceledContext(t *testing.T) {
 	}
 }
 
+func TestProfilesAndForget(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "q.db"))
+	defer s.Close()
+	alice, bob := bot.User{Platform: "t", ID: "alice"}, bot.User{Platform: "t", ID: "bob"}
+	if _, err := s.Profile(ctx, alice.Key()); !errors.Is(err, bot.ErrNotFound) {
+		t.Fatalf("got %v, want ErrNotFound", err)
+	}
+	if err := s.SaveProfile(ctx, alice.Key(), &bot.Profile{Resume: "Kafka"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SavePersonalPack(ctx, alice.Key(), &bot.PersonalPack{Source: "bank", Picks: []string{"p/q"}}); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := s.Profile(ctx, alice.Key())
+	pack, _ := s.PersonalPack(ctx, alice.Key())
+	if p.Resume != "Kafka" || pack.Picks[0] != "p/q" {
+		t.Fatalf("got %+v and %+v", p, pack)
+	}
+	for _, u := range []bot.User{alice, bob} {
+		sess := &bot.Session{User: u, Conv: bot.Conversation{Platform: "t", ID: "c"}, State: bot.SessionOpen}
+		if err := s.SaveSession(ctx, sess, &bot.Attempt{User: u.Key(), Question: "p/q"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := s.Forget(ctx, alice.Key())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// profile record, person record, one attempt, one session
+	if n != 4 {
+		t.Fatalf("forgot %d records, want 4", n)
+	}
+	if as, _ := s.Attempts(ctx, alice.Key()); len(as) != 0 {
+		t.Fatalf("alice still has %d attempts", len(as))
+	}
+	if _, err := s.Person(ctx, alice.Key()); !errors.Is(err, bot.ErrNotFound) {
+		t.Fatal("alice's person record survived")
+	}
+	sessions, _ := s.Sessions(ctx)
+	if len(sessions) != 1 || sessions[0].User != bob {
+		t.Fatalf("got sessions %+v, want only bob's", sessions)
+	}
+	if as, _ := s.Attempts(ctx, bob.Key()); len(as) != 1 {
+		t.Fatal("forgetting alice touched bob's attempts")
+	}
+}

@@ -281,11 +281,18 @@ func TestConcurrencyCap(t *testing.T) {
 func TestCircuitBreaker(t *testing.T) {
 	srv := openaitest.New()
 	defer srv.Close()
-	srv.Default = func(openaitest.Request) openaitest.Reply { return openaitest.Error(http.StatusServiceUnavailable, "down") }
+	srv.Default = func(openaitest.Request) openaitest.Reply {
+		return openaitest.Error(http.StatusServiceUnavailable, "down")
+	}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	g := newGrader(t, srv, func(c *Config) { c.MaxRetries = -1; c.BreakerFailures = 3; c.BreakerCooldown = time.Minute; c.Now = clock })
+	g := newGrader(t, srv, func(c *Config) {
+		c.MaxRetries = -1
+		c.BreakerFailures = 3
+		c.BreakerCooldown = time.Minute
+		c.Now = clock
+	})
 	for i := 0; i < 5; i++ {
 		g.Grade(context.Background(), question(t), bot.Answer{Text: answer})
 	}

@@ -46,6 +46,8 @@ Usage:
   quorum practice [--topic T] [--difficulty easy|medium|hard] [--kind K] [--question ID] [--time-limit 3m] [--pack FILE] [--json]
   quorum grade --question ID [--answer-file FILE] [--pack FILE] [--json]
   quorum stats
+  quorum tailor [--resume FILE] [--jd FILE] [--json]
+  quorum forget [--yes]
   quorum packs list [--pack FILE] [--topic T]
   quorum packs lint FILE...
   quorum run [--config FILE]
@@ -74,6 +76,10 @@ func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.W
 		err = cmdPacks(ctx, e, rest)
 	case "run":
 		err = cmdRun(ctx, e, rest)
+	case "tailor":
+		err = cmdTailor(ctx, e, rest)
+	case "forget":
+		err = cmdForget(ctx, e, rest)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "quorum %s\n", version)
 	case "help", "-h", "--help":

@@ -236,3 +236,28 @@ func TestGradeWithLLMAndFallback(t *testing.T) {
 		t.Fatalf("exit %d, got %+v, want the rubric with an honest note", code, v)
 	}
 }
+
+func TestTailorAndForget(t *testing.T) {
+	cfg, _ := testConfig(t)
+	dir := t.TempDir()
+	jd := filepath.Join(dir, "job.md")
+	os.WriteFile(jd, []byte("# Staff engineer\nOwn our Kafka and Cassandra clusters: exactly-once pipelines, repairs, multi-region replication."), 0o600)
+	code, out, errs := cli(t, "", "", "tailor", "--config", cfg, "--jd", jd)
+	if code != 0 || !strings.Contains(out, "I picked 10 questions") || !strings.Contains(strings.ToLower(out), "kafka") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	bad := filepath.Join(dir, "cv.docx")
+	os.WriteFile(bad, []byte("PK..."), 0o600)
+	code, _, errs = cli(t, "", "", "tailor", "--config", cfg, "--resume", bad)
+	if code != 1 || !strings.Contains(errs, "unsupported file type") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	code, _, errs = cli(t, "", "no\n", "forget", "--config", cfg)
+	if code != 1 || !strings.Contains(errs, "Nothing was deleted") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	code, out, _ = cli(t, "", "yes\n", "forget", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "Deleted 1 record about") {
+		t.Fatalf("exit %d, stdout %q", code, out)
+	}
+}

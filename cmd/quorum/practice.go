@@ -50,16 +50,19 @@ func newGrader(cfg *Config, log *slog.Logger) (bot.Grader, error) {
 	if !cfg.UseLLM() {
 		return r, nil
 	}
+	return openai.NewGrader(newLLMClient(cfg, log), r)
+}
+
+func newLLMClient(cfg *Config, log *slog.Logger) *openai.Client {
 	retries := cfg.LLM.MaxRetries
 	if retries == 0 {
 		retries = -1 // openai.Config reads zero as "the default"
 	}
-	client := openai.New(openai.Config{
+	return openai.New(openai.Config{
 		BaseURL: cfg.LLM.BaseURL, APIKey: cfg.LLM.APIKey, Model: cfg.LLM.Model,
 		Timeout: time.Duration(cfg.LLM.Timeout), MaxConcurrency: cfg.LLM.MaxConcurrency,
 		ResponseFormat: cfg.LLM.ResponseFormat, MaxRetries: retries, Logger: log,
 	})
-	return openai.NewGrader(client, r)
 }
 
 // quiet is the config with info logs turned down, for commands that own the terminal.
