@@ -58,6 +58,8 @@ type Event struct {
 	Action string
 	// Answer marks Text as an answer (a modal, the terminal), never a command.
 	Answer bool
+	// Audio is a spoken answer (a voice message, an audio or video clip).
+	Audio *Audio
 	// Time is when the platform saw the event; zero means now.
 	Time time.Time
 }

@@ -375,8 +375,10 @@ func (g *Grader) feedback(v *bot.Verdict, q *bot.Question, d *doc, an Analysis, 
 		fb.Delivery = fmt.Sprintf("Your answer is %d words; for this question aim for %d to %d.", an.Words, lo, hi)
 	case an.Words > hi:
 		fb.Delivery = fmt.Sprintf("Your answer is %d words, more than fits in the time (about %d); lead with the mechanism and cut the rest.", an.Words, hi)
+	case an.Spoken && an.LongPauses > 2:
+		fb.Delivery = fmt.Sprintf("You paused for over 2 seconds %s (the longest %.1f s); plan the next point while you finish the current one.", times(an.LongPauses), an.LongestPause)
 	case an.Spoken:
-		fb.Delivery = fmt.Sprintf("You spoke %d words at %.0f words a minute, with %s.", an.Words, an.WordsPerMin, plural(an.Fillers, "filler", "fillers"))
+		fb.Delivery = fmt.Sprintf("You spoke %d words at %.0f words a minute, with %s and %s over 2 seconds.", an.Words, an.WordsPerMin, plural(an.Fillers, "filler", "fillers"), plural(an.LongPauses, "pause", "pauses"))
 	default:
 		fb.Delivery = fmt.Sprintf("At %d words the length fits the time, with %s.", an.Words, plural(an.Fillers, "filler", "fillers"))
 	}

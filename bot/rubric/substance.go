@@ -25,7 +25,7 @@ const (
 	crowdWords    = 8
 	minSentWords  = 4
 	listFuncShare = 0.15
-	maxDensity    = 0.33
+	maxDensity    = 0.36
 
 	hollowMinGeneric = 2.0
 	hollowMargin     = 2
