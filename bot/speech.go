@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"path"
 	"strings"
 	"time"
@@ -119,7 +120,14 @@ func Heard(t Transcript) bool {
 
 // transcribe turns an audio answer into an Answer, or says (to the person) why not.
 func (b *Bot) transcribe(ctx context.Context, a *Audio, limit, grace time.Duration) (Answer, string) {
-	if b.transcriber == nil {
+	return TranscribeAnswer(ctx, b.transcriber, a, limit, grace, b.log)
+}
+
+// TranscribeAnswer checks a recording against the limits, transcribes it with t and
+// guards against silence. It returns the answer, or a sentence for the person saying why
+// there is none (t may be nil: speech is not configured). Failures are logged on log.
+func TranscribeAnswer(ctx context.Context, t Transcriber, a *Audio, limit, grace time.Duration, log *slog.Logger) (Answer, string) {
+	if t == nil {
 		return Answer{}, "I can't listen to voice answers here yet: the bot's owner needs to set `speech` (or `llm`) in the config to a transcription server. Please type your answer; your question is still open."
 	}
 	name, ok := AudioName(a.Name, a.ContentType)
@@ -138,19 +146,19 @@ func (b *Bot) transcribe(ctx context.Context, a *Audio, limit, grace time.Durati
 		return Answer{}, "That recording is over 25 MB. Send a shorter one or type your answer; your question is still open."
 	}
 	if err != nil {
-		b.log.Error("download recording", "err", err)
+		log.Error("download recording", "err", err)
 		return Answer{}, "Sorry, I couldn't download that recording. Please send it again or type your answer; your question is still open."
 	}
-	t, err := b.transcriber.Transcribe(ctx, name, data)
+	tr, err := t.Transcribe(ctx, name, data)
 	if err != nil {
-		b.log.Error("transcribe", "err", err)
+		log.Error("transcribe", "err", err)
 		return Answer{}, "Sorry, I couldn't transcribe that recording just now. Please try again in a moment or type your answer; your question is still open."
 	}
-	if t.Duration > max {
-		return Answer{}, fmt.Sprintf("That recording is %s long; this question allows %s. Record a shorter answer or type it; your question is still open.", roundDur(t.Duration), roundDur(max))
+	if tr.Duration > max {
+		return Answer{}, fmt.Sprintf("That recording is %s long; this question allows %s. Record a shorter answer or type it; your question is still open.", roundDur(tr.Duration), roundDur(max))
 	}
-	if !Heard(t) {
+	if !Heard(tr) {
 		return Answer{}, "I couldn't hear an answer in that recording (it sounds silent). Check your microphone and try again, or type your answer; your question is still open."
 	}
-	return Answer{Text: t.Text, Duration: t.Duration, Words: t.Words, TimeLimit: limit}, ""
+	return Answer{Text: tr.Text, Duration: tr.Duration, Words: tr.Words, TimeLimit: limit}, ""
 }

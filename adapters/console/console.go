@@ -74,6 +74,8 @@ type Options struct {
 	Interactive bool
 	// Clock is the bot's clock, for the countdown; nil means the system clock.
 	Clock bot.Clock
+	// Audio, when set, is the answer: a recording instead of typed text.
+	Audio *bot.Audio
 }
 
 // ErrNoVerdict means the run ended without a verdict (stopped, or the input was refused).
@@ -98,6 +100,12 @@ func (a *Adapter) Practice(ctx context.Context, b *bot.Bot, q *bot.Question, opt
 	answered := false
 	// answer reads the answer and hands it to the bot; false means there is none to wait for.
 	answer := func() (bool, error) {
+		if opts.Audio != nil {
+			fmt.Fprintf(opts.Err, "Transcribing %s...\n", opts.Audio.Name)
+			answered = true
+			b.Handle(ctx, bot.Event{User: u, Conv: conv, Audio: opts.Audio})
+			return true, nil
+		}
 		text, state, err := a.readAnswer(ctx, session, opts)
 		switch {
 		case err != nil:
@@ -146,7 +154,7 @@ func (a *Adapter) Practice(ctx context.Context, b *bot.Bot, q *bot.Question, opt
 			// Otherwise the answer is on its way and will be graded as late.
 		case bot.MsgError:
 			fmt.Fprintf(opts.Err, "%s\n", msg.Text)
-			if !opts.Interactive || session == nil {
+			if !opts.Interactive || session == nil || opts.Audio != nil {
 				return nil, ErrNoVerdict
 			}
 			answered = false

@@ -132,33 +132,41 @@ func New(cfg Config) *Client {
 // Model is the model the client asks for.
 func (c *Client) Model() string { return c.cfg.Model }
 
-// chat runs one chat completion with the concurrency cap, the circuit breaker,
-// a timeout per attempt and retries with backoff on 429, 5xx and timeouts.
+// chat runs one chat completion through call.
 func (c *Client) chat(ctx context.Context, req openai.ChatCompletionRequest) (openai.ChatCompletionResponse, error) {
+	var resp openai.ChatCompletionResponse
+	err := c.call(ctx, func(ctx context.Context) error {
+		var err error
+		resp, err = c.api.CreateChatCompletion(ctx, req)
+		return err
+	})
+	return resp, err
+}
+
+// call runs fn with the concurrency cap, the circuit breaker, a timeout per attempt
+// and retries with backoff on 429, 5xx and timeouts. fn must be safe to run again.
+func (c *Client) call(ctx context.Context, fn func(ctx context.Context) error) error {
 	select {
 	case c.sem <- struct{}{}:
 		defer func() { <-c.sem }()
 	case <-ctx.Done():
-		return openai.ChatCompletionResponse{}, ctx.Err()
+		return ctx.Err()
 	}
 	if !c.breaker.allow() {
-		return openai.ChatCompletionResponse{}, ErrCircuitOpen
+		return ErrCircuitOpen
 	}
 	var lastErr error
 	for attempt := 0; attempt <= c.cfg.MaxRetries; attempt++ {
 		hint := &retryHint{}
 		actx, cancel := context.WithTimeout(context.WithValue(ctx, hintKey{}, hint), c.cfg.Timeout)
-		resp, err := c.api.CreateChatCompletion(actx, req)
+		err := fn(actx)
 		cancel()
 		if err == nil {
 			c.breaker.success()
-			return resp, nil
+			return nil
 		}
 		lastErr = err
-		if ctx.Err() != nil || !retryable(err) {
-			break
-		}
-		if attempt == c.cfg.MaxRetries {
+		if ctx.Err() != nil || !retryable(err) || attempt == c.cfg.MaxRetries {
 			break
 		}
 		wait := c.backoff(attempt, hint.after)
@@ -167,11 +175,11 @@ func (c *Client) chat(ctx context.Context, req openai.ChatCompletionRequest) (op
 		case <-time.After(wait):
 		case <-ctx.Done():
 			c.breaker.failure()
-			return openai.ChatCompletionResponse{}, ctx.Err()
+			return ctx.Err()
 		}
 	}
 	c.breaker.failure()
-	return openai.ChatCompletionResponse{}, fmt.Errorf("llm call: %w", lastErr)
+	return fmt.Errorf("llm call: %w", lastErr)
 }
 
 // backoff is the wait before retry attempt+1: the server's Retry-After when it sent

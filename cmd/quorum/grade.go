@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -43,18 +44,29 @@ func cmdGrade(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *audio != "" {
-		return fmt.Errorf("cannot grade %s: spoken answers need a transcription server (speech settings), which this build does not have yet; type the answer instead", *audio)
-	}
-	text, err := readAnswer(e, *answerFile)
-	if err != nil {
-		return err
-	}
 	limit := q.TimeLimit
 	if limit == 0 {
 		limit = time.Duration(a.cfg.Practice.TimeLimit)
 	}
-	v, err := a.grader.Grade(ctx, q, bot.Answer{Text: text, TimeLimit: limit})
+	ans := bot.Answer{TimeLimit: limit}
+	if *audio != "" {
+		rec, err := audioFile(*audio)
+		if err != nil {
+			return err
+		}
+		var problem string
+		ans, problem = bot.TranscribeAnswer(ctx, a.transcriber, rec, limit, time.Duration(a.cfg.Practice.Grace), newLogger(e.stderr, quiet(a.cfg)))
+		if problem != "" {
+			return errors.New(problem)
+		}
+	} else {
+		text, err := readAnswer(e, *answerFile)
+		if err != nil {
+			return err
+		}
+		ans.Text = text
+	}
+	v, err := a.grader.Grade(ctx, q, ans)
 	if err != nil {
 		return fmt.Errorf("grade: %w", err)
 	}

@@ -261,3 +261,39 @@ func TestTailorAndForget(t *testing.T) {
 		t.Fatalf("exit %d, stdout %q", code, out)
 	}
 }
+
+func TestAudioAnswers(t *testing.T) {
+	ogg, _ := filepath.Abs("../../testdata/audio/answer.ogg")
+	silence, _ := filepath.Abs("../../testdata/audio/silence.ogg")
+	cfg, _ := testConfig(t)
+	code, _, errs := cli(t, "", "", "grade", "--config", cfg, "--question", "cli-test/raft-election", "--audio", ogg)
+	if code != 1 || !strings.Contains(errs, "set `speech`") {
+		t.Fatalf("without speech settings: exit %d, stderr %q", code, errs)
+	}
+
+	srv := openaitest.New()
+	defer srv.Close()
+	words := []openaitest.Word{}
+	text := "Raft divides time into terms and each term has at most one leader. Each server casts one vote per term, a candidate needs a majority, and randomized election timeouts keep split votes rare."
+	for i, w := range strings.Fields(text) {
+		words = append(words, openaitest.Word{Word: w, Start: float64(i) * 0.4, End: float64(i)*0.4 + 0.3})
+	}
+	srv.Enqueue(openaitest.Transcription(text, 14, words, 0.01), openaitest.Transcription("you", 3, nil, 0.9))
+	body, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, append(body, []byte("speech: { base_url: "+srv.BaseURL()+", api_key: sk-s, model: whisper-1 }\n")...), 0o600)
+	code, out, errs := cli(t, "", "", "grade", "--config", cfg, "--question", "cli-test/raft-election", "--audio", ogg, "--json")
+	var v struct {
+		Verdict string
+		Metrics struct {
+			Seconds float64 `json:"seconds"`
+			WPM     float64 `json:"words_per_minute"`
+		}
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &v) != nil || v.Verdict != "pass" || v.Metrics.Seconds != 14 || v.Metrics.WPM < 100 {
+		t.Fatalf("exit %d, verdict %+v\n%s\n%s", code, v, out, errs)
+	}
+	code, out, errs = cli(t, "", "", "practice", "--config", cfg, "--question", "cli-test/raft-election", "--audio", silence)
+	if code != 1 || !strings.Contains(errs, "couldn't hear an answer") {
+		t.Fatalf("silence: exit %d\n%s\n%s", code, out, errs)
+	}
+}

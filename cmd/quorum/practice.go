@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -20,10 +22,11 @@ import (
 
 // app is what the terminal commands share: config, bank, grader, and the store once opened.
 type app struct {
-	cfg    *Config
-	bank   *bot.Bank
-	grader bot.Grader
-	store  *store.Store
+	cfg         *Config
+	bank        *bot.Bank
+	grader      bot.Grader
+	transcriber bot.Transcriber // nil when speech is not configured
+	store       *store.Store
 }
 
 // load reads the config and the packs (embedded, from config, and from --pack).
@@ -36,11 +39,41 @@ func load(cfgFile string, packs []string) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	g, err := newGrader(cfg, newLogger(os.Stderr, quiet(cfg)))
+	log := newLogger(os.Stderr, quiet(cfg))
+	g, err := newGrader(cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	return &app{cfg: cfg, bank: bank, grader: g}, nil
+	return &app{cfg: cfg, bank: bank, grader: g, transcriber: newTranscriber(cfg, log)}, nil
+}
+
+// newTranscriber returns the transcriber of the speech settings (the LLM's where they are
+// empty), or nil when neither names a server.
+func newTranscriber(cfg *Config, log *slog.Logger) bot.Transcriber {
+	base, key := cfg.Speech.BaseURL, cfg.Speech.APIKey
+	if base == "" && key == "" {
+		if cfg.LLM.APIKey == "" && !cfg.llmBaseURLSet {
+			return nil
+		}
+		base, key = cfg.LLM.BaseURL, cfg.LLM.APIKey
+	}
+	if base == "" {
+		base = DefaultConfig().LLM.BaseURL
+	}
+	client := openai.New(openai.Config{BaseURL: base, APIKey: key, Model: cfg.Speech.Model,
+		Timeout: 2 * time.Duration(cfg.LLM.Timeout), MaxConcurrency: cfg.LLM.MaxConcurrency, Logger: log})
+	return openai.NewTranscriber(client)
+}
+
+// audioFile is a recording on disk as a bot.Audio.
+func audioFile(path string) (*bot.Audio, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("read recording: %w", err)
+	}
+	return &bot.Audio{Name: filepath.Base(path), Size: fi.Size(), Open: func(context.Context) (io.ReadCloser, error) {
+		return os.Open(path)
+	}}, nil
 }
 
 // newGrader returns the grader the config asks for: the LLM (with the rubric behind
@@ -101,6 +134,7 @@ func cmdPractice(ctx context.Context, e env, args []string) error {
 	kind := fs.String("kind", "", "concept, design, coding, paper or behavioral")
 	qid := fs.String("question", "", "ask this question (id or pack/id)")
 	limit := fs.Duration("time-limit", 0, "time to answer (default: the question's, else the config's 3m)")
+	audio := fs.String("audio", "", "answer with this recording (ogg, m4a, mp4, webm, mp3, wav) instead of typing")
 	asJSON := fs.Bool("json", false, "print the verdict as one JSON object")
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
@@ -122,8 +156,14 @@ func cmdPractice(ctx context.Context, e env, args []string) error {
 	}
 
 	con := console.New()
+	var rec *bot.Audio
+	if *audio != "" {
+		if rec, err = audioFile(*audio); err != nil {
+			return err
+		}
+	}
 	b := bot.New(bot.Config{
-		Bank: a.bank, Grader: a.grader, Store: a.store, Logger: newLogger(e.stderr, quiet(a.cfg)),
+		Bank: a.bank, Grader: a.grader, Store: a.store, Logger: newLogger(e.stderr, quiet(a.cfg)), Transcriber: a.transcriber,
 		TimeLimit: time.Duration(a.cfg.Practice.TimeLimit), Grace: time.Duration(a.cfg.Practice.Grace),
 	})
 	b.AddPlatform(con)
@@ -149,8 +189,8 @@ func cmdPractice(ctx context.Context, e env, args []string) error {
 		q = &cp
 	}
 	_, err = con.Practice(ctx, b, q, console.Options{
-		In: e.stdin, Out: e.stdout, Err: e.stderr, JSON: *asJSON,
-		Interactive: console.IsTerminal(e.stdin),
+		In: e.stdin, Out: e.stdout, Err: e.stderr, JSON: *asJSON, Audio: rec,
+		Interactive: rec == nil && console.IsTerminal(e.stdin),
 	})
 	if errors.Is(err, console.ErrNoVerdict) {
 		return errSilent

@@ -4,9 +4,12 @@
 package openaitest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -171,4 +174,50 @@ func (c ChatRequest) Text() string {
 		parts = append(parts, m.Content)
 	}
 	return strings.Join(parts, "\n")
+}
+
+// Multipart parses a multipart/form-data request: its fields, and the uploaded file's
+// name and bytes.
+func (r Request) Multipart() (fields map[string][]string, fileName string, file []byte, err error) {
+	_, params, err := mime.ParseMediaType(r.ContentType)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	mr := multipart.NewReader(bytes.NewReader(r.Body), params["boundary"])
+	fields = map[string][]string{}
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			return fields, fileName, file, nil
+		}
+		if err != nil {
+			return nil, "", nil, err
+		}
+		data, _ := io.ReadAll(p)
+		if p.FileName() != "" {
+			fileName, file = p.FileName(), data
+			continue
+		}
+		fields[p.FormName()] = append(fields[p.FormName()], string(data))
+	}
+}
+
+// Word is a timed word of a verbose_json transcription.
+type Word struct {
+	Word       string
+	Start, End float64
+}
+
+// Transcription is a verbose_json transcription reply. noSpeech is every segment's
+// no_speech_prob.
+func Transcription(text string, duration float64, words []Word, noSpeech float64) Reply {
+	ws := make([]map[string]any, len(words))
+	for i, w := range words {
+		ws[i] = map[string]any{"word": w.Word, "start": w.Start, "end": w.End}
+	}
+	body, _ := json.Marshal(map[string]any{
+		"task": "transcribe", "language": "english", "duration": duration, "text": text, "words": ws,
+		"segments": []map[string]any{{"id": 0, "start": 0, "end": duration, "text": text, "no_speech_prob": noSpeech}},
+	})
+	return Reply{Body: string(body)}
 }
