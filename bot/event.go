@@ -160,3 +160,11 @@ func (SystemClock) Now() time.Time { return time.Now() }
 
 // AfterFunc wraps time.AfterFunc.
 func (SystemClock) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
+
+// Handler takes events from a platform adapter. *Bot is one.
+type Handler interface {
+	// Handle processes ev and sends the replies; it returns when they are sent.
+	Handle(ctx context.Context, ev Event)
+}
+
+var _ Handler = (*Bot)(nil)
