@@ -130,7 +130,6 @@ func (b *Bot) Start(ctx context.Context) error {
 	}
 	now := b.clock.Now()
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	for _, s := range stored {
 		if _, ok := b.platforms[s.Conv.Platform]; !ok {
 			continue // another process's platform; leave it for that process
@@ -148,6 +147,8 @@ func (b *Bot) Start(ctx context.Context) error {
 		}
 	}
 	b.log.Info("started", "sessions", len(b.sessions))
+	b.mu.Unlock()
+	b.resumeInterviews(ctx)
 	return nil
 }
 
@@ -311,19 +312,32 @@ func (b *Bot) Pick(ctx context.Context, u User, f Filter) (*Question, error) {
 // Ask puts question q to the person in conv: the session is stored before the question is sent.
 // An open session of theirs in conv is closed as skipped first when replace is set.
 func (b *Bot) Ask(ctx context.Context, u User, conv Conversation, q *Question, replace bool) (*Session, error) {
-	return b.ask(ctx, u, conv, q, replace, KindPractice)
+	return b.ask(ctx, u, conv, q, askOpts{replace: replace, kind: KindPractice})
 }
 
-func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, replace bool, kind string) (*Session, error) {
+// askOpts say how a question is put.
+type askOpts struct {
+	replace   bool   // close an open session first
+	kind      string // KindPractice, KindFollowUp, KindInterview
+	interview uint64 // the interview the question belongs to
+	limit     time.Duration
+	intro     string // said before the question, in the same message
+}
+
+func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, o askOpts) (*Session, error) {
 	key := sessionKey(u, conv)
+	replace := o.replace
 	now := b.clock.Now()
 	limit := q.TimeLimit
 	if limit <= 0 {
 		limit = b.limit
 	}
+	if o.limit > 0 {
+		limit = o.limit
+	}
 	s := &Session{
-		User: u, Conv: conv, Question: q.Ref(), Kind: kind, State: SessionOpen,
-		Asked: now, Deadline: now.Add(limit), Grace: b.grace,
+		User: u, Conv: conv, Question: q.Ref(), Kind: o.kind, State: SessionOpen,
+		Asked: now, Deadline: now.Add(limit), Grace: b.grace, Interview: o.interview,
 	}
 	if inBank, err := b.bank.Lookup(q.Ref()); err != nil || inBank != q {
 		s.Inline = q
@@ -365,7 +379,11 @@ func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, r
 	b.arm(l)
 	b.mu.Unlock()
 
-	sent, err := b.send(ctx, questionMessage(s, q))
+	msg := questionMessage(s, q)
+	if o.intro != "" {
+		msg.Text = o.intro + "\n\n" + msg.Text
+	}
+	sent, err := b.send(ctx, msg)
 	if err != nil {
 		b.drop(ctx, key, s.ID)
 		return nil, fmt.Errorf("send question: %w", err)
@@ -412,6 +430,10 @@ func (b *Bot) timeUp(key string, id uint64) {
 	s := *l.s
 	b.mu.Unlock()
 
+	if s.Interview != 0 {
+		b.interviewTimeUp(ctx, l, s)
+		return
+	}
 	s.State = SessionExpired
 	a := b.attempt(&s, OutcomeTimeout, "", nil, b.clock.Now())
 	err := b.store.SaveSession(ctx, &s, a)
@@ -499,7 +521,7 @@ func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
 		return
 	}
 	outcome := OutcomeGraded
-	if s.State == SessionExpired || ev.Time.After(s.Closes()) {
+	if s.Interview == 0 && (s.State == SessionExpired || ev.Time.After(s.Closes())) {
 		outcome = OutcomeLate
 		markLate(v, ev.Time.Sub(s.Deadline))
 	}
@@ -516,6 +538,10 @@ func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
 		delete(b.sessions, sessionKey(s.User, s.Conv))
 	}
 	b.mu.Unlock()
+	if s.Interview != 0 {
+		b.interviewAnswered(ctx, s, a)
+		return
+	}
 	b.send(ctx, verdictMessage(s, q, v))
 }
 
@@ -537,7 +563,7 @@ func markLate(v *Verdict, over time.Duration) {
 
 func (b *Bot) attempt(s *Session, outcome, answer string, v *Verdict, at time.Time) *Attempt {
 	a := &Attempt{
-		User: s.User.Key(), Conv: s.Conv.Key(), Question: s.Question, Kind: s.Kind,
+		User: s.User.Key(), Conv: s.Conv.Key(), Question: s.Question, Kind: s.Kind, Interview: s.Interview,
 		Outcome: outcome, Answer: answer, Verdict: v, Asked: s.Asked, Answered: at,
 	}
 	if q, err := b.question(s); err == nil {

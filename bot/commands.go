@@ -15,7 +15,7 @@ var (
 // commands are the words the bot answers to. Adapters map slash commands onto them.
 var commands = map[string]bool{
 	"practice": true, "skip": true, "stop": true, "stats": true, "help": true, "model": true,
-	"followup": true, "resume": true, "jd": true, "tailor": true, "forget": true,
+	"followup": true, "resume": true, "jd": true, "tailor": true, "forget": true, "interview": true,
 }
 
 // commandDuringSession reports whether a message sent while a question is open is a
@@ -84,6 +84,8 @@ func (b *Bot) command(ctx context.Context, ev Event, cmd string, args []string) 
 		b.tailor(ctx, ev)
 	case "forget":
 		b.forget(ctx, ev, args)
+	case "interview":
+		b.interviewCommand(ctx, ev, args)
 	case "":
 		b.reply(ctx, ev, MsgInfo, "", "I didn't get any text there. Say `practice` for a question, or `help`.")
 	default:
@@ -201,6 +203,17 @@ func (b *Bot) skip(ctx context.Context, ev Event, word string) {
 	if err := b.store.FinishSession(ctx, s.ID, a); err != nil {
 		b.log.Error("skip session", "session", s.ID, "err", err)
 	}
+	if s.Interview != 0 && a != nil {
+		if word == "stop" {
+			if iv := b.recordInInterview(ctx, s, a); iv != nil {
+				b.finishInterview(ctx, iv, InterviewStopped)
+			}
+			return
+		}
+		b.send(ctx, Message{Kind: MsgInfo, Conv: ev.Conv, To: ev.User, Text: "Skipped; it counts as not passed."})
+		b.interviewAnswered(ctx, s, a)
+		return
+	}
 	text := "Skipped. It isn't counted in your pass rate."
 	if word == "stop" {
 		text = "Stopped. It isn't counted in your pass rate."
@@ -250,6 +263,7 @@ func (b *Bot) helpText() string {
 		"I ask distributed-systems interview questions and grade your answers: PASS or FAIL, a score, and feedback on content, clarity, confidence and delivery.",
 		"",
 		"`practice [topic] [easy|medium|hard]`: a question (answer within the time limit)",
+		"`interview [topic]`: a 15-minute mock interview with a report at the end",
 		"`skip` or `stop`: drop the open question",
 		"`model`: the model answer to your last question",
 		"`followup`: the question an interviewer would ask next about your last answer, graded too",

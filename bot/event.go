@@ -84,6 +84,8 @@ const (
 	MsgStats
 	MsgHelp
 	MsgError
+	// MsgReport is the report at the end of a mock interview.
+	MsgReport
 )
 
 // Message is what the bot says, in a platform-neutral form.
@@ -107,6 +109,8 @@ type Message struct {
 	Actions []Button
 	// Session is the session the message belongs to, if any.
 	Session uint64
+	// Report is set on interview reports.
+	Report *Report
 }
 
 // Field is a labelled value.

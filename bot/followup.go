@@ -44,7 +44,7 @@ func (b *Bot) followUp(ctx context.Context, ev Event) {
 }
 
 func (b *Bot) askFollowUp(ctx context.Context, ev Event, fq *Question) {
-	_, err := b.ask(ctx, ev.User, ev.Conv, fq, false, KindFollowUp)
+	_, err := b.ask(ctx, ev.User, ev.Conv, fq, askOpts{kind: KindFollowUp})
 	if err != nil {
 		b.log.Error("ask follow-up", "user", ev.User.Key(), "question", fq.Ref(), "err", err)
 		b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't start the follow-up (a problem on my side). Please try again in a moment.")

@@ -32,12 +32,15 @@ type Session struct {
 	// Inline is the question itself when it is not in the bank (a follow-up, a
 	// question written for this person), so a restart can still grade the answer.
 	Inline *Question `json:"inline,omitempty"`
+	// Interview is the mock interview the question belongs to, if any.
+	Interview uint64 `json:"interview,omitempty"`
 }
 
 // Session kinds.
 const (
-	KindPractice = "practice"
-	KindFollowUp = "followup"
+	KindPractice  = "practice"
+	KindFollowUp  = "followup"
+	KindInterview = "interview"
 )
 
 // Closes is when the session stops taking on-time answers: the deadline plus grace.
@@ -60,6 +63,7 @@ type Attempt struct {
 	Topic      string    `json:"topic"`
 	Difficulty string    `json:"difficulty"`
 	Kind       string    `json:"kind"`
+	Interview  uint64    `json:"interview,omitempty"`
 	Outcome    string    `json:"outcome"`
 	Answer     string    `json:"answer,omitempty"`
 	Verdict    *Verdict  `json:"verdict,omitempty"`

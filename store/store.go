@@ -24,12 +24,13 @@ const SchemaVersion = 1
 
 // Bucket names.
 var (
-	bucketMeta     = []byte("meta")
-	bucketSessions = []byte("sessions") // be64(id) → Session JSON
-	bucketAttempts = []byte("attempts") // user key, 0x00, be64(id) → Attempt JSON
-	bucketUsers    = []byte("users")    // user key → User JSON
-	bucketProfiles = []byte("profiles") // user key → profileRecord JSON
-	allBuckets     = [][]byte{bucketMeta, bucketSessions, bucketAttempts, bucketUsers, bucketProfiles}
+	bucketMeta       = []byte("meta")
+	bucketSessions   = []byte("sessions")   // be64(id) → Session JSON
+	bucketAttempts   = []byte("attempts")   // user key, 0x00, be64(id) → Attempt JSON
+	bucketUsers      = []byte("users")      // user key → User JSON
+	bucketProfiles   = []byte("profiles")   // user key → profileRecord JSON
+	bucketInterviews = []byte("interviews") // be64(id) → Interview JSON
+	allBuckets       = [][]byte{bucketMeta, bucketSessions, bucketAttempts, bucketUsers, bucketProfiles, bucketInterviews}
 
 	keySchema = []byte("schema")
 )
@@ -47,8 +48,9 @@ type Store struct {
 }
 
 var (
-	_ bot.Store    = (*Store)(nil)
-	_ bot.Profiles = (*Store)(nil)
+	_ bot.Store      = (*Store)(nil)
+	_ bot.Profiles   = (*Store)(nil)
+	_ bot.Interviews = (*Store)(nil)
 )
 
 // Open opens (or creates, with mode 0600) the store at path. lockTimeout zero means DefaultLockTimeout.
@@ -359,7 +361,84 @@ func (s *Store) Forget(ctx context.Context, userKey string) (int, error) {
 			}
 			n++
 		}
+		interviews := tx.Bucket(bucketInterviews)
+		doomed = doomed[:0]
+		err = interviews.ForEach(func(k, v []byte) error {
+			var iv bot.Interview
+			if err := json.Unmarshal(v, &iv); err != nil {
+				return fmt.Errorf("decode interview %x: %w", k, err)
+			}
+			if iv.User.Key() == userKey {
+				doomed = append(doomed, append([]byte(nil), k...))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range doomed {
+			if err := interviews.Delete(k); err != nil {
+				return err
+			}
+			n++
+		}
 		return nil
 	})
 	return n, err
+}
+
+// SaveInterview implements bot.Interviews.
+func (s *Store) SaveInterview(ctx context.Context, iv *bot.Interview) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketInterviews)
+		if iv.ID == 0 {
+			id, err := b.NextSequence()
+			if err != nil {
+				return fmt.Errorf("next interview id: %w", err)
+			}
+			iv.ID = id
+		}
+		return putJSON(b, be64(iv.ID), iv)
+	})
+}
+
+// Interview implements bot.Interviews.
+func (s *Store) Interview(ctx context.Context, id uint64) (*bot.Interview, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var iv *bot.Interview
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketInterviews).Get(be64(id))
+		if v == nil {
+			return bot.ErrNotFound
+		}
+		iv = new(bot.Interview)
+		return json.Unmarshal(v, iv)
+	})
+	return iv, err
+}
+
+// RunningInterviews implements bot.Interviews.
+func (s *Store) RunningInterviews(ctx context.Context) ([]*bot.Interview, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []*bot.Interview
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketInterviews).ForEach(func(k, v []byte) error {
+			var iv bot.Interview
+			if err := json.Unmarshal(v, &iv); err != nil {
+				return fmt.Errorf("decode interview %x: %w", k, err)
+			}
+			if iv.State == bot.InterviewRunning {
+				out = append(out, &iv)
+			}
+			return nil
+		})
+	})
+	return out, err
 }

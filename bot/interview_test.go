@@ -1,0 +1,225 @@
+package bot_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/bot/bottest"
+	"github.com/quorum-dev/quorum/bot/rubric"
+	"github.com/quorum-dev/quorum/prompts"
+	"github.com/quorum-dev/quorum/store"
+)
+
+// ivHarness runs the core on the real bank, so interviews can mix kinds.
+type ivHarness struct {
+	t     *testing.T
+	bank  *bot.Bank
+	path  string
+	clock *bottest.Clock
+	st    *store.Store
+	b     *bot.Bot
+	plat  *bottest.Platform
+}
+
+func newIV(t *testing.T) *ivHarness {
+	bank, err := prompts.LoadBank()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &ivHarness{t: t, bank: bank, path: filepath.Join(t.TempDir(), "q.db"), clock: bottest.NewClock(t0)}
+	h.start()
+	t.Cleanup(h.stop)
+	return h
+}
+
+func (h *ivHarness) start() {
+	st, err := store.Open(h.path, 0)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.st = st
+	h.plat = bottest.NewPlatform("test")
+	h.b = bot.New(bot.Config{Bank: h.bank, Grader: rubric.New(rubric.Options{}), Store: st, Clock: h.clock, Grace: 10 * time.Second, Rand: rand.New(rand.NewPCG(7, 8))})
+	h.b.AddPlatform(h.plat)
+	if err := h.b.Start(context.Background()); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func (h *ivHarness) stop() {
+	if h.st != nil {
+		h.b.Close()
+		h.st.Close()
+		h.st = nil
+	}
+}
+
+func (h *ivHarness) say(text string) {
+	h.b.Handle(context.Background(), bot.Event{User: alice, Conv: dm, Text: text})
+}
+
+// question waits for the next question, skipping notes.
+func (h *ivHarness) question() bot.Message {
+	h.t.Helper()
+	for {
+		m := h.plat.Next(h.t)
+		switch m.Kind {
+		case bot.MsgQuestion:
+			return m
+		case bot.MsgInfo:
+			continue
+		}
+		h.t.Fatalf("got %d %q, want a question", m.Kind, m.Text)
+	}
+}
+
+func (h *ivHarness) report() bot.Message {
+	h.t.Helper()
+	for {
+		m := h.plat.Next(h.t)
+		if m.Kind == bot.MsgReport {
+			return m
+		}
+		if m.Kind != bot.MsgInfo {
+			h.t.Fatalf("got %d %q, want the report", m.Kind, m.Text)
+		}
+	}
+}
+
+func TestInterviewAllAnswered(t *testing.T) {
+	h := newIV(t)
+	h.say("interview")
+	kinds := map[string]bool{}
+	for i := 0; i < bot.InterviewQuestions; i++ {
+		q := h.question()
+		if i == 0 && !strings.Contains(q.Text, "Mock interview") {
+			t.Fatalf("first question lacks the introduction: %q", q.Text)
+		}
+		kinds[q.Question.Kind] = true
+		if q.Deadline.Sub(h.clock.Now()) > 4*time.Minute {
+			t.Fatalf("question %d allows %v", i, q.Deadline.Sub(h.clock.Now()))
+		}
+		h.clock.Advance(2 * time.Minute)
+		h.say(q.Question.ModelAnswer)
+	}
+	if !kinds["concept"] || !kinds["design"] || !kinds["coding"] || !(kinds["paper"] || kinds["behavioral"]) {
+		t.Fatalf("got kinds %v, want concept, design, coding and paper or behavioural", kinds)
+	}
+	fu := h.question()
+	if !strings.Contains(fu.Text, "follow-up") || fu.Deadline.Sub(h.clock.Now()) != 2*time.Minute {
+		t.Fatalf("got %q with %v, want the 2-minute follow-up", fu.Text, fu.Deadline.Sub(h.clock.Now()))
+	}
+	h.say(fu.Question.ModelAnswer)
+	r := h.report()
+	rep := r.Report
+	if !rep.Pass || !strings.HasPrefix(r.Title, "Interview: PASS · ") || len(rep.Rows) != 5 || !rep.Rows[4].FollowUp {
+		t.Fatalf("got %s with %d rows:\n%s", r.Title, len(rep.Rows), r.Text)
+	}
+	// The report's figures are the attempts' figures.
+	as, _ := h.st.Attempts(context.Background(), alice.Key())
+	if len(as) != 5 {
+		t.Fatalf("got %d attempts, want 5", len(as))
+	}
+	sum := 0
+	for i, a := range as[:4] {
+		sum += a.Score
+		if rep.Rows[i].Score != a.Score || rep.Rows[i].Question != a.Question {
+			t.Fatalf("row %d is %+v, attempt is %s %d", i, rep.Rows[i], a.Question, a.Score)
+		}
+	}
+	if rep.Score != sum/4 {
+		t.Fatalf("report score %d, want the average %d", rep.Score, sum/4)
+	}
+	for _, want := range []string{"| # | Question |", "Content ", "Strongest moment"} {
+		if !strings.Contains(r.Text, want) {
+			t.Errorf("report lacks %q:\n%s", want, r.Text)
+		}
+	}
+}
+
+func TestInterviewTimeoutAndStop(t *testing.T) {
+	h := newIV(t)
+	h.say("interview")
+	q := h.question()
+	h.say(q.Question.ModelAnswer)
+	q = h.question()
+	h.clock.Advance(q.Deadline.Sub(h.clock.Now()) + 11*time.Second) // no answer: timed out
+	q = h.question()
+	if m := h.plat.Messages(); !strings.Contains(m[len(m)-2].Text, "Time's up") {
+		t.Fatalf("no time's-up note before the next question: %q", m[len(m)-2].Text)
+	}
+	h.say("stop")
+	r := h.report()
+	rep := r.Report
+	if rep.Pass || !rep.Stopped || !strings.Contains(r.Text, "partial report") {
+		t.Fatalf("got %s:\n%s", r.Title, r.Text)
+	}
+	outcomes := []string{}
+	for _, row := range rep.Rows {
+		outcomes = append(outcomes, row.Outcome)
+	}
+	if got := strings.Join(outcomes, ","); got != "graded,timeout,skipped,not reached" {
+		t.Fatalf("got outcomes %s", got)
+	}
+	if len(rep.Revisit) != 2 {
+		t.Fatalf("got revisit %v, want the timed-out and the skipped question", rep.Revisit)
+	}
+	h.say("practice")
+	h.question() // the interview is over: practice works again
+}
+
+func TestInterviewSurvivesRestart(t *testing.T) {
+	h := newIV(t)
+	h.say("interview")
+	q := h.question()
+	h.say(q.Question.ModelAnswer)
+	q2 := h.question()
+	h.stop()
+	h.clock.Advance(time.Minute)
+	h.start()
+	h.say(q2.Question.ModelAnswer)
+	for i := 0; i < 2; i++ {
+		q := h.question()
+		h.say(q.Question.ModelAnswer)
+	}
+	fu := h.question()
+	h.say(fu.Question.ModelAnswer)
+	r := h.report()
+	if len(r.Report.Rows) != 5 || r.Report.Stopped {
+		t.Fatalf("got %d rows after a restart:\n%s", len(r.Report.Rows), r.Text)
+	}
+}
+
+func TestInterviewTimeRunsOutWhileDown(t *testing.T) {
+	h := newIV(t)
+	h.say("interview")
+	q := h.question()
+	h.say(q.Question.ModelAnswer)
+	h.question()
+	h.stop()
+	h.clock.Advance(20 * time.Minute)
+	h.start()
+	h.clock.Advance(0)
+	r := h.report()
+	if r.Report.Pass || len(r.Report.Rows) != 4 || r.Report.Rows[1].Outcome != bot.OutcomeTimeout {
+		t.Fatalf("got %s:\n%s", r.Title, r.Text)
+	}
+}
+
+func TestInterviewRefusesDoubleStart(t *testing.T) {
+	h := newIV(t)
+	h.say("interview consensus")
+	q := h.question()
+	if q.Question.Topic != "consensus" {
+		t.Fatalf("got topic %s", q.Question.Topic)
+	}
+	h.say("interview")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "open question") {
+		t.Fatalf("got %q", m.Text)
+	}
+}
