@@ -463,8 +463,13 @@ func NewReport(iv *Interview, attempts []*Attempt) *Report {
 	main := 0
 	contentSum, scoreSum, fails, flags := 0, 0, 0, 0
 	var sums [4]int
-	for _, a := range attempts {
-		row := ReportRow{Question: a.Question, Kind: a.Kind, Outcome: a.Outcome, Pass: a.Pass, Score: a.Score, FollowUp: a.Kind == KindFollowUp || iv.FollowUp != nil && a.Question == iv.FollowUp.Ref() && main >= len(iv.Plan)}
+	kinds := map[string]string{}
+	for _, q := range iv.Plan {
+		kinds[q.Ref()] = q.Kind
+	}
+	for i, a := range attempts {
+		// The attempts come in order: the planned questions, then the follow-up.
+		row := ReportRow{Question: a.Question, Kind: kinds[a.Question], Outcome: a.Outcome, Pass: a.Pass, Score: a.Score, FollowUp: i >= len(iv.Plan)}
 		r.Rows = append(r.Rows, row)
 		if !row.FollowUp {
 			main++

@@ -3,6 +3,7 @@
 package console
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -25,6 +26,7 @@ const Name = "console"
 // for the driver (Practice) to print in order.
 type Adapter struct {
 	msgs chan bot.Message
+	keys *KeyReader // started on the first interactive answer
 }
 
 var _ bot.Platform = (*Adapter)(nil)
@@ -76,6 +78,9 @@ type Options struct {
 	Clock bot.Clock
 	// Audio, when set, is the answer: a recording instead of typed text.
 	Audio *bot.Audio
+
+	// inInterview: when time runs out the bot moves on, so nothing typed is sent late.
+	inInterview bool
 }
 
 // ErrNoVerdict means the run ended without a verdict (stopped, or the input was refused).
@@ -86,85 +91,165 @@ func IsTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
 // Practice asks q through b and prints what follows until a verdict. It returns the verdict.
 func (a *Adapter) Practice(ctx context.Context, b *bot.Bot, q *bot.Question, opts Options) (*bot.Verdict, error) {
+	d := a.driver(b, opts)
+	if s, ok := b.OpenSession(d.u, d.conv); ok && s.State == bot.SessionOpen {
+		fmt.Fprintf(opts.Err, "(An unanswered question from an earlier run, %s, is closed as skipped.)\n", s.Question)
+	}
+	if _, err := b.Ask(ctx, d.u, d.conv, q, true); err != nil {
+		return nil, err
+	}
+	msg, err := d.run(ctx, bot.MsgVerdict)
+	if err != nil {
+		return nil, err
+	}
+	if opts.JSON {
+		enc := json.NewEncoder(opts.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(msg.Verdict.JSON()); err != nil {
+			return nil, fmt.Errorf("write verdict: %w", err)
+		}
+	} else {
+		fmt.Fprintf(opts.Out, "\n%s\n", msg.Text)
+	}
+	return msg.Verdict, nil
+}
+
+// AnswerSeparator separates answers on standard input in a non-interactive interview.
+const AnswerSeparator = "---"
+
+// Interview runs a mock interview through b and prints the report at the end.
+// Without a terminal, the answers come from In, separated by lines of "---".
+func (a *Adapter) Interview(ctx context.Context, b *bot.Bot, topic string, opts Options) (*bot.Report, error) {
+	opts.inInterview = true
+	d := a.driver(b, opts)
+	d.interview = true
+	if s, ok := b.OpenSession(d.u, d.conv); ok && s.State == bot.SessionOpen {
+		b.Handle(ctx, bot.Event{User: d.u, Conv: d.conv, Text: "stop"})
+		a.drain()
+		fmt.Fprintf(opts.Err, "(An unanswered question from an earlier run, %s, was closed.)\n", s.Question)
+	}
+	if _, err := b.StartInterview(ctx, d.u, d.conv, topic); err != nil {
+		return nil, err
+	}
+	msg, err := d.run(ctx, bot.MsgReport)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(opts.Out, "\n%s\n", msg.Text)
+	return msg.Report, nil
+}
+
+// driver runs the exchange with the bot: it prints what the bot says and answers
+// questions from the keyboard, a recording or standard input.
+type driver struct {
+	a         *Adapter
+	b         *bot.Bot
+	opts      Options
+	u         bot.User
+	conv      bot.Conversation
+	session   *bot.Session
+	answered  bool
+	interview bool
+	piped     *bufio.Scanner // standard input split into answers, for interviews
+}
+
+func (a *Adapter) driver(b *bot.Bot, opts Options) *driver {
 	if opts.Clock == nil {
 		opts.Clock = bot.SystemClock{}
 	}
-	u, conv := User(), Conversation()
-	if s, ok := b.OpenSession(u, conv); ok && s.State == bot.SessionOpen {
-		fmt.Fprintf(opts.Err, "(An unanswered question from an earlier run, %s, is closed as skipped.)\n", s.Question)
-	}
-	if _, err := b.Ask(ctx, u, conv, q, true); err != nil {
-		return nil, err
-	}
-	var session *bot.Session
-	answered := false
-	// answer reads the answer and hands it to the bot; false means there is none to wait for.
-	answer := func() (bool, error) {
-		if opts.Audio != nil {
-			fmt.Fprintf(opts.Err, "Transcribing %s...\n", opts.Audio.Name)
-			answered = true
-			b.Handle(ctx, bot.Event{User: u, Conv: conv, Audio: opts.Audio})
-			return true, nil
-		}
-		text, state, err := a.readAnswer(ctx, session, opts)
-		switch {
-		case err != nil:
-			return false, err
-		case state == interrupted:
-			b.Handle(ctx, bot.Event{User: u, Conv: conv, Text: "stop"})
-			a.drain()
-			fmt.Fprintln(opts.Err, "Stopped. Nothing was graded.")
-			return false, ErrNoVerdict
-		case state == expiredEmpty:
-			return true, nil // the bot's time's-up message follows
-		}
-		answered = true
-		b.Handle(ctx, bot.Event{User: u, Conv: conv, Text: text, Answer: true})
-		return true, nil
-	}
+	return &driver{a: a, b: b, opts: opts, u: User(), conv: Conversation()}
+}
+
+// run handles messages until one of kind until arrives, and returns it.
+func (d *driver) run(ctx context.Context, until bot.MessageKind) (bot.Message, error) {
+	opts := d.opts
 	for {
-		msg, err := a.next(ctx)
+		msg, err := d.a.next(ctx)
 		if err != nil {
-			return nil, err
+			return bot.Message{}, err
+		}
+		if msg.Kind == until {
+			return msg, nil
 		}
 		switch msg.Kind {
 		case bot.MsgQuestion:
-			a.printQuestion(msg, opts)
-			s, _ := b.OpenSession(u, conv)
-			session = &s
-			if _, err := answer(); err != nil {
-				return nil, err
+			d.a.printQuestion(msg, opts)
+			s, _ := d.b.OpenSession(d.u, d.conv)
+			d.session = &s
+			if err := d.answer(ctx); err != nil {
+				return bot.Message{}, err
 			}
-		case bot.MsgVerdict:
-			if opts.JSON {
-				enc := json.NewEncoder(opts.Out)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(msg.Verdict.JSON()); err != nil {
-					return nil, fmt.Errorf("write verdict: %w", err)
-				}
-			} else {
-				fmt.Fprintf(opts.Out, "\n%s\n", msg.Text)
-			}
-			return msg.Verdict, nil
 		case bot.MsgTimeUp:
 			fmt.Fprintf(opts.Err, "\n%s\n", firstParagraph(msg.Text))
-			if !answered && opts.Interactive {
-				return nil, ErrNoVerdict
+			if !d.answered && opts.Interactive {
+				return bot.Message{}, ErrNoVerdict
 			}
 			// Otherwise the answer is on its way and will be graded as late.
 		case bot.MsgError:
 			fmt.Fprintf(opts.Err, "%s\n", msg.Text)
-			if !opts.Interactive || session == nil || opts.Audio != nil {
-				return nil, ErrNoVerdict
+			if !opts.Interactive || d.session == nil || opts.Audio != nil {
+				return bot.Message{}, ErrNoVerdict
 			}
-			answered = false
-			if _, err := answer(); err != nil {
-				return nil, err
+			d.answered = false
+			if err := d.answer(ctx); err != nil {
+				return bot.Message{}, err
 			}
 		default:
 			fmt.Fprintf(opts.Err, "%s\n", msg.Text)
 		}
 	}
+}
+
+// answer reads the answer to the open question and hands it to the bot.
+func (d *driver) answer(ctx context.Context) error {
+	opts := d.opts
+	if opts.Audio != nil {
+		fmt.Fprintf(opts.Err, "Transcribing %s...\n", opts.Audio.Name)
+		d.answered = true
+		d.b.Handle(ctx, bot.Event{User: d.u, Conv: d.conv, Audio: opts.Audio})
+		return nil
+	}
+	var text string
+	if d.interview && !opts.Interactive {
+		text = d.nextPiped()
+	} else {
+		t, state, err := d.a.readAnswer(ctx, d.session, opts)
+		switch {
+		case err != nil:
+			return err
+		case state == interrupted:
+			d.b.Handle(ctx, bot.Event{User: d.u, Conv: d.conv, Text: "stop"})
+			if !d.interview {
+				d.a.drain()
+				fmt.Fprintln(opts.Err, "Stopped. Nothing was graded.")
+				return ErrNoVerdict
+			}
+			return nil // the partial report follows
+		case state == expiredEmpty:
+			return nil // the bot's time's-up message follows
+		}
+		text = t
+	}
+	d.answered = true
+	d.b.Handle(ctx, bot.Event{User: d.u, Conv: d.conv, Text: text, Answer: true})
+	return nil
+}
+
+// nextPiped returns the next answer from standard input, up to a "---" line or EOF.
+func (d *driver) nextPiped() string {
+	if d.piped == nil {
+		d.piped = bufio.NewScanner(io.LimitReader(d.opts.In, 16*bot.MaxAnswerBytes))
+		d.piped.Buffer(make([]byte, 64*1024), bot.MaxAnswerBytes+1)
+	}
+	var lines []string
+	for d.piped.Scan() {
+		line := d.piped.Text()
+		if strings.TrimSpace(line) == AnswerSeparator {
+			break
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
 }
 
 type readState int
@@ -202,7 +287,10 @@ func (a *Adapter) readAnswer(ctx context.Context, s *bot.Session, opts Options) 
 	stop := make(chan struct{})
 	timer := opts.Clock.AfterFunc(s.Closes().Sub(opts.Clock.Now()), func() { close(stop) })
 	defer timer.Stop()
-	ed := &Editor{In: opts.In, Out: opts.Err, Width: width, Grace: s.Grace,
+	if a.keys == nil {
+		a.keys = NewKeyReader(opts.In)
+	}
+	ed := &Editor{Keys: a.keys, Out: opts.Err, Width: width, Grace: s.Grace,
 		Remaining: func() time.Duration { return s.Deadline.Sub(opts.Clock.Now()) }}
 	res, err := ed.Read(stop)
 	if restore != nil {
@@ -213,7 +301,7 @@ func (a *Adapter) readAnswer(ctx context.Context, s *bot.Session, opts Options) 
 		return "", interrupted, nil
 	case err != nil:
 		return "", gotAnswer, fmt.Errorf("read answer: %w", err)
-	case res.Expired && res.Text == "":
+	case res.Expired && (res.Text == "" || opts.inInterview):
 		return "", expiredEmpty, nil
 	case res.Expired:
 		fmt.Fprintln(opts.Err, "Time's up: grading what you typed (it counts as late).")

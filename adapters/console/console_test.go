@@ -69,7 +69,7 @@ func TestEditor(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var out syncBuffer
-		ed := &Editor{In: strings.NewReader(tt.input), Out: &out, Remaining: func() time.Duration { return left }, Tick: time.Hour}
+		ed := &Editor{Keys: NewKeyReader(strings.NewReader(tt.input)), Out: &out, Remaining: func() time.Duration { return left }, Tick: time.Hour}
 		res, err := ed.Read(nil)
 		if !errors.Is(err, tt.err) || res.Text != tt.want || res.Expired != tt.expired {
 			t.Errorf("%s: got %q, %v, expired=%v; want %q, %v", tt.name, res.Text, err, res.Expired, tt.want, tt.err)
@@ -84,7 +84,7 @@ func TestEditorStopReturnsWhatWasTyped(t *testing.T) {
 	pr, pw := io.Pipe()
 	defer pw.Close()
 	var out syncBuffer
-	ed := &Editor{In: pr, Out: &out, Remaining: func() time.Duration { return 0 }, Grace: 5 * time.Second, Tick: time.Hour}
+	ed := &Editor{Keys: NewKeyReader(pr), Out: &out, Remaining: func() time.Duration { return 0 }, Grace: 5 * time.Second, Tick: time.Hour}
 	stop := make(chan struct{})
 	done := make(chan Result)
 	go func() { r, _ := ed.Read(stop); done <- r }()

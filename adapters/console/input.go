@@ -16,8 +16,9 @@ var ErrInterrupted = errors.New("interrupted")
 // Editor reads a multi-line answer from a terminal in raw mode while showing a
 // live countdown in its prompt. An empty line or Ctrl-D ends the answer.
 type Editor struct {
-	In  io.Reader
-	Out io.Writer
+	// Keys delivers what the person types; KeyReader makes it from a reader.
+	Keys *KeyReader
+	Out  io.Writer
 	// Remaining tells how long is left; the prompt shows it.
 	Remaining func() time.Duration
 	// Grace is shown once the deadline passed but the grace period has not.
@@ -30,6 +31,30 @@ type Editor struct {
 	lines   []string
 	cur     []rune
 	lastLen int // runes drawn at the last redraw, prompt included
+}
+
+// KeyReader reads runes from a reader in one goroutine for the life of a run, so
+// one answer's editor never leaves a reader behind that steals the next answer's keys.
+type KeyReader struct {
+	runes chan rune
+	errs  chan error
+}
+
+// NewKeyReader starts reading r.
+func NewKeyReader(r io.Reader) *KeyReader {
+	k := &KeyReader{runes: make(chan rune), errs: make(chan error, 1)}
+	go func() {
+		br := bufio.NewReader(r)
+		for {
+			c, _, err := br.ReadRune()
+			if err != nil {
+				k.errs <- err
+				return
+			}
+			k.runes <- c
+		}
+	}()
+	return k
 }
 
 // Result is what the person typed.
@@ -48,25 +73,6 @@ func (e *Editor) Read(stop <-chan struct{}) (Result, error) {
 	if e.Tick <= 0 {
 		e.Tick = 250 * time.Millisecond
 	}
-	runes := make(chan rune)
-	errc := make(chan error, 1)
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		r := bufio.NewReader(e.In)
-		for {
-			c, _, err := r.ReadRune()
-			if err != nil {
-				errc <- err
-				return
-			}
-			select {
-			case runes <- c:
-			case <-done:
-				return
-			}
-		}
-	}()
 	tick := time.NewTicker(e.Tick)
 	defer tick.Stop()
 	e.redraw()
@@ -75,7 +81,8 @@ func (e *Editor) Read(stop <-chan struct{}) (Result, error) {
 		case <-stop:
 			e.newline()
 			return Result{Text: e.text(), Expired: true}, nil
-		case err := <-errc:
+		case err := <-e.Keys.errs:
+			e.Keys.errs <- err // later reads see the end too
 			e.newline()
 			if errors.Is(err, io.EOF) {
 				return Result{Text: e.text()}, nil
@@ -83,7 +90,7 @@ func (e *Editor) Read(stop <-chan struct{}) (Result, error) {
 			return Result{Text: e.text()}, err
 		case <-tick.C:
 			e.redraw()
-		case c := <-runes:
+		case c := <-e.Keys.runes:
 			switch c {
 			case 3: // Ctrl-C
 				e.newline()

@@ -45,6 +45,7 @@ const usage = `Quorum rehearses distributed-systems engineer interviews.
 Usage:
   quorum practice [--topic T] [--difficulty easy|medium|hard] [--kind K] [--question ID] [--time-limit 3m] [--pack FILE] [--json]
   quorum grade --question ID [--answer-file FILE] [--pack FILE] [--json]
+  quorum interview [--topic T] [--out report.md]
   quorum stats
   quorum tailor [--resume FILE] [--jd FILE] [--json]
   quorum forget [--yes]
@@ -78,6 +79,8 @@ func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.W
 		err = cmdRun(ctx, e, rest)
 	case "tailor":
 		err = cmdTailor(ctx, e, rest)
+	case "interview":
+		err = cmdInterview(ctx, e, rest)
 	case "forget":
 		err = cmdForget(ctx, e, rest)
 	case "version", "--version":

@@ -297,3 +297,23 @@ func TestAudioAnswers(t *testing.T) {
 		t.Fatalf("silence: exit %d\n%s\n%s", code, out, errs)
 	}
 }
+
+func TestInterviewFromStdin(t *testing.T) {
+	cfg, _ := testConfig(t)
+	report := filepath.Join(t.TempDir(), "report.md")
+	answers := strings.Join([]string{answer, "I am not sure.", "", "Raft uses terms and a majority."}, "\n---\n")
+	code, out, errs := cli(t, "", answers, "interview", "--config", cfg, "--out", report)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	if !strings.Contains(out, "# Interview: ") || !strings.Contains(out, "| # | Question |") {
+		t.Fatalf("no report on stdout:\n%s", out)
+	}
+	data, err := os.ReadFile(report)
+	if err != nil || !strings.HasPrefix(string(data), "# Interview: FAIL") {
+		t.Fatalf("report file: %v\n%s", err, data)
+	}
+	if strings.Count(out, "Question: ") < 4 {
+		t.Fatalf("want four questions asked:\n%s", out)
+	}
+}
