@@ -2,28 +2,112 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/prompts"
 )
+
+// runner is a chat platform the bot serves: it delivers messages, and Run feeds
+// events to the bot until ctx ends.
+type runner interface {
+	bot.Platform
+	Run(ctx context.Context, h bot.Handler) error
+}
+
+// shutdownGrace is how long answers being graded may take once a stop signal came.
+const shutdownGrace = 20 * time.Second
 
 func cmdRun(ctx context.Context, e env, args []string) error {
 	fs, cfgFile := newFlags(e, "run")
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
-	a, err := load(*cfgFile, nil)
+	cfg, err := LoadConfig(*cfgFile, nil)
 	if err != nil {
 		return err
 	}
-	defer a.close()
-	var enabled []string
-	if a.cfg.Discord.Enabled {
-		enabled = append(enabled, "discord")
+	log := newLogger(e.stderr, cfg)
+	platforms, err := newPlatforms(cfg, log)
+	if err != nil {
+		return err
 	}
-	if a.cfg.Slack.Enabled {
-		enabled = append(enabled, "slack")
-	}
-	if len(enabled) == 0 {
+	if len(platforms) == 0 {
 		return fmt.Errorf("nothing to run: enable discord or slack in the config (see config.example.yaml), or use `quorum practice` in the terminal")
 	}
-	return fmt.Errorf("this build cannot serve %v yet: the chat adapters are not built in; use `quorum practice` in the terminal", enabled)
+	bank, err := prompts.LoadBank(cfg.Packs...)
+	if err != nil {
+		return err
+	}
+	grader, err := newGrader(cfg, log)
+	if err != nil {
+		return err
+	}
+	writer, err := newWriter(cfg, log)
+	if err != nil {
+		return err
+	}
+	a := &app{cfg: cfg, bank: bank, grader: grader, transcriber: newTranscriber(cfg, log)}
+	if err := a.openStore(); err != nil {
+		return err
+	}
+	defer a.close()
+	b := bot.New(bot.Config{
+		Bank: bank, Grader: grader, Store: a.store, Logger: log, Writer: writer, Transcriber: a.transcriber,
+		TimeLimit: time.Duration(cfg.Practice.TimeLimit), Grace: time.Duration(cfg.Practice.Grace),
+	})
+	for _, p := range platforms {
+		b.AddPlatform(p)
+	}
+	if err := b.Start(ctx); err != nil {
+		return err
+	}
+	log.Info("quorum running", "version", version, "platforms", len(platforms), "questions", len(bank.Questions()), "llm", cfg.UseLLM())
+
+	// A second signal exits at once.
+	go func() {
+		<-ctx.Done()
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		<-sig
+		fmt.Fprintln(e.stderr, "quorum: second signal, exiting now")
+		os.Exit(1)
+	}()
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make(chan error, len(platforms))
+	var wg sync.WaitGroup
+	for _, p := range platforms {
+		wg.Add(1)
+		go func(p runner) {
+			defer wg.Done()
+			if err := p.Run(runCtx, b); err != nil && !errors.Is(err, context.Canceled) {
+				errs <- err
+				cancel() // one platform failing stops the others: the operator sees one clear error
+			}
+		}(p)
+	}
+	wg.Wait()
+	close(errs)
+
+	// Let answers being graded finish, then close the store (deferred).
+	done := make(chan struct{})
+	go func() { b.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(shutdownGrace):
+		log.Warn("gave up waiting for answers being graded", "after", shutdownGrace)
+	}
+	if err := <-errs; err != nil {
+		return err
+	}
+	log.Info("quorum stopped")
+	return nil
 }
