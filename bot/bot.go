@@ -57,6 +57,13 @@ type Bot struct {
 	rngMu sync.Mutex
 	rng   *rand.Rand
 
+	sched scheduler
+	// stopping ends when Close is called: paced work waiting for its turn gives up.
+	stopping context.Context
+	stop     context.CancelFunc
+	paceMu   sync.Mutex
+	pace     map[string]time.Time // per platform: when the next paced post may go
+
 	mu        sync.Mutex
 	platforms map[string]Platform
 	sessions  map[string]*live // by sessionKey
@@ -91,6 +98,7 @@ func New(cfg Config) *Bot {
 	if b.clock == nil {
 		b.clock = SystemClock{}
 	}
+	b.stopping, b.stop = context.WithCancel(context.Background())
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
 	}
@@ -149,11 +157,12 @@ func (b *Bot) Start(ctx context.Context) error {
 	b.log.Info("started", "sessions", len(b.sessions))
 	b.mu.Unlock()
 	b.resumeInterviews(ctx)
-	return nil
+	return b.startDailies(ctx)
 }
 
 // Close stops the timers and waits for answers being graded. It does not close the store.
 func (b *Bot) Close() {
+	b.stop()
 	b.mu.Lock()
 	b.closed = true
 	for _, l := range b.sessions {
@@ -162,8 +171,17 @@ func (b *Bot) Close() {
 		}
 	}
 	b.mu.Unlock()
+	b.sched.mu.Lock()
+	for _, t := range b.sched.timers {
+		t.Stop()
+	}
+	b.sched.mu.Unlock()
 	b.inflight.Wait()
 }
+
+// Idle waits until no event, timer or made-up daily run is being handled. Tests use it
+// to see the effects of work the bot starts on its own.
+func (b *Bot) Idle() { b.inflight.Wait() }
 
 // OpenSession returns a copy of the person's session in conv, if any.
 func (b *Bot) OpenSession(u User, conv Conversation) (Session, bool) {

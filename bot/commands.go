@@ -16,6 +16,7 @@ var (
 var commands = map[string]bool{
 	"practice": true, "skip": true, "stop": true, "stats": true, "help": true, "model": true,
 	"followup": true, "resume": true, "jd": true, "tailor": true, "forget": true, "interview": true,
+	"daily": true,
 }
 
 // commandDuringSession reports whether a message sent while a question is open is a
@@ -31,6 +32,8 @@ func (b *Bot) commandDuringSession(cmd string, args []string) bool {
 		_, err := b.ParseFilter(args)
 		return err == nil
 	case cmd == "forget" && len(args) == 1 && args[0] == "confirm":
+		return true
+	case cmd == "daily" && (args[0] == "on" || args[0] == "off" || args[0] == "skip" || args[0] == "status"):
 		return true
 	}
 	return false
@@ -86,6 +89,8 @@ func (b *Bot) command(ctx context.Context, ev Event, cmd string, args []string) 
 		b.forget(ctx, ev, args)
 	case "interview":
 		b.interviewCommand(ctx, ev, args)
+	case "daily":
+		b.dailyCommand(ctx, ev, args)
 	case "":
 		b.reply(ctx, ev, MsgInfo, "", "I didn't get any text there. Say `practice` for a question, or `help`.")
 	default:
@@ -264,6 +269,7 @@ func (b *Bot) helpText() string {
 		"",
 		"`practice [topic] [easy|medium|hard]`: a question (answer within the time limit)",
 		"`interview [topic]`: a 15-minute mock interview with a report at the end",
+		"`daily on 09:00 Europe/Berlin mon-fri [topic]`, `daily off|skip|status`: a question by DM every day",
 		"`skip` or `stop`: drop the open question",
 		"`model`: the model answer to your last question",
 		"`followup`: the question an interviewer would ask next about your last answer, graded too",

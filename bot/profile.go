@@ -208,6 +208,15 @@ func (b *Bot) forget(ctx context.Context, ev Event, args []string) {
 		b.reply(ctx, ev, MsgInfo, "", "This deletes everything I keep about you: your history, open questions, resume, job description and tailored questions. It cannot be undone. Say `forget confirm` to go ahead.")
 		return
 	}
+	if sched, ok := b.schedules(); ok {
+		if all, err := sched.Dailies(ctx); err == nil {
+			for _, d := range all {
+				if d.User.Key() == ev.User.Key() {
+					b.disarmDaily(d.ID)
+				}
+			}
+		}
+	}
 	b.mu.Lock()
 	for key, l := range b.sessions {
 		if l.s.User.Key() == ev.User.Key() {

@@ -30,7 +30,9 @@ var (
 	bucketUsers      = []byte("users")      // user key → User JSON
 	bucketProfiles   = []byte("profiles")   // user key → profileRecord JSON
 	bucketInterviews = []byte("interviews") // be64(id) → Interview JSON
-	allBuckets       = [][]byte{bucketMeta, bucketSessions, bucketAttempts, bucketUsers, bucketProfiles, bucketInterviews}
+	bucketDailies    = []byte("dailies")    // be64(id) → Daily JSON
+	bucketRuns       = []byte("runs")       // be64(schedule id) + local run time → claimed time
+	allBuckets       = [][]byte{bucketMeta, bucketSessions, bucketAttempts, bucketUsers, bucketProfiles, bucketInterviews, bucketDailies, bucketRuns}
 
 	keySchema = []byte("schema")
 )
@@ -51,6 +53,7 @@ var (
 	_ bot.Store      = (*Store)(nil)
 	_ bot.Profiles   = (*Store)(nil)
 	_ bot.Interviews = (*Store)(nil)
+	_ bot.Schedules  = (*Store)(nil)
 )
 
 // Open opens (or creates, with mode 0600) the store at path. lockTimeout zero means DefaultLockTimeout.
@@ -361,6 +364,26 @@ func (s *Store) Forget(ctx context.Context, userKey string) (int, error) {
 			}
 			n++
 		}
+		var dailies []uint64
+		err = tx.Bucket(bucketDailies).ForEach(func(k, v []byte) error {
+			var d bot.Daily
+			if err := json.Unmarshal(v, &d); err != nil {
+				return fmt.Errorf("decode schedule %x: %w", k, err)
+			}
+			if d.User.Key() == userKey {
+				dailies = append(dailies, d.ID)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, id := range dailies {
+			if err := deleteDaily(tx, id); err != nil {
+				return err
+			}
+			n++
+		}
 		interviews := tx.Bucket(bucketInterviews)
 		doomed = doomed[:0]
 		err = interviews.ForEach(func(k, v []byte) error {
@@ -441,4 +464,104 @@ func (s *Store) RunningInterviews(ctx context.Context) ([]*bot.Interview, error)
 		})
 	})
 	return out, err
+}
+
+// SaveDaily implements bot.Schedules.
+func (s *Store) SaveDaily(ctx context.Context, d *bot.Daily) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketDailies)
+		if d.ID == 0 {
+			id, err := b.NextSequence()
+			if err != nil {
+				return fmt.Errorf("next schedule id: %w", err)
+			}
+			d.ID = id
+		}
+		return putJSON(b, be64(d.ID), d)
+	})
+}
+
+// DeleteDaily implements bot.Schedules; the drill's run records go with it.
+func (s *Store) DeleteDaily(ctx context.Context, id uint64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error { return deleteDaily(tx, id) })
+}
+
+func deleteDaily(tx *bolt.Tx, id uint64) error {
+	if err := tx.Bucket(bucketDailies).Delete(be64(id)); err != nil {
+		return err
+	}
+	c := tx.Bucket(bucketRuns).Cursor()
+	prefix := be64(id)
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
+		if err := c.Delete(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Dailies implements bot.Schedules.
+func (s *Store) Dailies(ctx context.Context) ([]*bot.Daily, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []*bot.Daily
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketDailies).ForEach(func(k, v []byte) error {
+			d := new(bot.Daily)
+			if err := json.Unmarshal(v, d); err != nil {
+				return fmt.Errorf("decode schedule %x: %w", k, err)
+			}
+			out = append(out, d)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// ClaimRun implements bot.Schedules: the claim is one transaction, so two claims of
+// the same run cannot both succeed.
+func (s *Store) ClaimRun(ctx context.Context, id uint64, key string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	claimed := false
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketRuns)
+		k := append(be64(id), key...)
+		if b.Get(k) != nil {
+			return nil
+		}
+		claimed = true
+		return b.Put(k, []byte(time.Now().UTC().Format(time.RFC3339)))
+	})
+	return claimed, err
+}
+
+// ReleaseRun implements bot.Schedules.
+func (s *Store) ReleaseRun(ctx context.Context, id uint64, key string) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketRuns).Delete(append(be64(id), key...)) })
+}
+
+// LastRun implements bot.Schedules.
+func (s *Store) LastRun(ctx context.Context, id uint64) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	last := ""
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketRuns).Cursor()
+		prefix := be64(id)
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			last = string(k[8:])
+		}
+		return nil
+	})
+	return last, err
 }

@@ -1,0 +1,594 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Daily is a person's daily drill: one question by DM at their own hour.
+type Daily struct {
+	ID   uint64       `json:"id"`
+	User User         `json:"user"`
+	Conv Conversation `json:"conv"`
+	// Hour and Minute are local to TZ; Days are the weekdays it runs (all when empty).
+	Hour   int            `json:"hour"`
+	Minute int            `json:"minute"`
+	Days   []time.Weekday `json:"days,omitempty"`
+	TZ     string         `json:"tz"`
+	Topic  string         `json:"topic,omitempty"`
+	// SkipNext skips the next run (and is then cleared).
+	SkipNext bool      `json:"skip_next,omitempty"`
+	Created  time.Time `json:"created"`
+}
+
+// Schedules keeps daily drills and the runs made of them. The bbolt store implements it.
+type Schedules interface {
+	SaveDaily(ctx context.Context, d *Daily) error
+	DeleteDaily(ctx context.Context, id uint64) error
+	Dailies(ctx context.Context) ([]*Daily, error)
+	// ClaimRun records run key of schedule id before it is posted. It reports false when
+	// the run was claimed before: a restart never posts a run twice.
+	ClaimRun(ctx context.Context, id uint64, key string) (bool, error)
+	// ReleaseRun undoes a claim whose run was not posted because Quorum is stopping,
+	// so the next start makes it up.
+	ReleaseRun(ctx context.Context, id uint64, key string) error
+	// LastRun is the key of the latest run claimed for schedule id ("" if none).
+	LastRun(ctx context.Context, id uint64) (string, error)
+}
+
+// catchUpWindow is how late a run missed while Quorum was down may still be made.
+const catchUpWindow = time.Hour
+
+// runKey names a run by its local wall time, so the repeated hour when clocks fall
+// back can only run once.
+func (d *Daily) runKey(at time.Time) string {
+	loc, _ := time.LoadLocation(d.TZ)
+	return at.In(loc).Format("2006-01-02T15:04")
+}
+
+func (d *Daily) runsOn(w time.Weekday) bool {
+	if len(d.Days) == 0 {
+		return true
+	}
+	for _, x := range d.Days {
+		if x == w {
+			return true
+		}
+	}
+	return false
+}
+
+// Next returns the first run strictly after t. On the day clocks spring forward past
+// the hour, the run comes at the same clock reading shifted by the gap (02:30 → 03:30);
+// on the day they fall back, it runs once, at the first of the two.
+func (d *Daily) Next(t time.Time) time.Time {
+	loc, err := time.LoadLocation(d.TZ)
+	if err != nil {
+		loc = time.UTC
+	}
+	local := t.In(loc)
+	for i := 0; i < 8; i++ {
+		day := time.Date(local.Year(), local.Month(), local.Day()+i, 0, 0, 0, 0, loc)
+		if !d.runsOn(day.Weekday()) {
+			continue
+		}
+		at := firstAt(day.Year(), day.Month(), day.Day(), d.Hour, d.Minute, loc)
+		if at.After(t) {
+			return at
+		}
+	}
+	return time.Time{}
+}
+
+// Prev returns the latest run at or before t (zero if none in the last eight days).
+func (d *Daily) Prev(t time.Time) time.Time {
+	loc, err := time.LoadLocation(d.TZ)
+	if err != nil {
+		loc = time.UTC
+	}
+	local := t.In(loc)
+	for i := 0; i < 8; i++ {
+		day := time.Date(local.Year(), local.Month(), local.Day()-i, 0, 0, 0, 0, loc)
+		if !d.runsOn(day.Weekday()) {
+			continue
+		}
+		if at := firstAt(day.Year(), day.Month(), day.Day(), d.Hour, d.Minute, loc); !at.After(t) {
+			return at
+		}
+	}
+	return time.Time{}
+}
+
+// firstAt is the first instant showing h:m on that local day. time.Date picks one of two
+// instants for an ambiguous time and shifts a missing one forward; an hour earlier, if
+// it shows the same local time, is the first.
+func firstAt(y int, mo time.Month, day, h, m int, loc *time.Location) time.Time {
+	at := time.Date(y, mo, day, h, m, 0, 0, loc)
+	if earlier := at.Add(-time.Hour); earlier.Hour() == h && earlier.Minute() == m && earlier.Day() == day {
+		return earlier
+	}
+	return at
+}
+
+// Describe says when the drill runs: "09:00 Europe/Berlin, Mon-Fri, consensus".
+func (d *Daily) Describe() string {
+	s := fmt.Sprintf("%02d:%02d %s, %s", d.Hour, d.Minute, d.TZ, describeDays(d.Days))
+	if d.Topic != "" {
+		s += ", " + d.Topic
+	}
+	return s
+}
+
+var dayNames = []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
+
+func describeDays(days []time.Weekday) string {
+	if len(days) == 0 || len(days) == 7 {
+		return "every day"
+	}
+	if len(days) == 5 && !containsDay(days, time.Saturday) && !containsDay(days, time.Sunday) {
+		return "Mon-Fri"
+	}
+	var names []string
+	for _, d := range days {
+		names = append(names, strings.Title(dayNames[d]))
+	}
+	return strings.Join(names, ", ")
+}
+
+func containsDay(days []time.Weekday, w time.Weekday) bool {
+	for _, d := range days {
+		if d == w {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseDaily reads `daily on` arguments: a time (09:00, 9am, 18:30), then optionally a
+// timezone (Europe/Berlin, UTC), days (mon-fri, weekdays, weekends, mon,wed,fri) and topic
+// words. tz is used when none is given. The error is a sentence showing the right form.
+func ParseDaily(args []string, tz string, topics []string) (*Daily, error) {
+	const form = "Say it like `daily on 09:00 Europe/Berlin mon-fri` (timezone, days and a topic are optional)"
+	d := &Daily{TZ: tz}
+	if d.TZ == "" {
+		d.TZ = "UTC"
+	}
+	if len(args) == 0 {
+		return nil, errors.New("What time? " + form + ".")
+	}
+	h, m, ok := parseClock(args[0])
+	if !ok {
+		return nil, fmt.Errorf("I can't read %q as a time. %s.", args[0], form)
+	}
+	d.Hour, d.Minute = h, m
+	for _, a := range args[1:] {
+		switch {
+		case strings.Contains(a, "/") || strings.EqualFold(a, "utc"):
+			name := a
+			if strings.EqualFold(a, "utc") {
+				name = "UTC"
+			}
+			if _, err := time.LoadLocation(canonicalTZ(name)); err != nil {
+				return nil, fmt.Errorf("I don't know the timezone %q; use a name like Europe/Berlin, America/New_York or UTC.", a)
+			}
+			d.TZ = canonicalTZ(name)
+		case parseDays(a) != nil:
+			d.Days = parseDays(a)
+		default:
+			t := strings.ToLower(a)
+			found := ""
+			for _, topic := range topics {
+				if topic == t || strings.HasPrefix(topic, t) {
+					found = topic
+					break
+				}
+			}
+			if found == "" {
+				return nil, fmt.Errorf("I don't understand %q. %s; topics: %s.", a, form, strings.Join(topics, ", "))
+			}
+			d.Topic = found
+		}
+	}
+	return d, nil
+}
+
+// canonicalTZ fixes the case of a timezone name: europe/berlin → Europe/Berlin.
+func canonicalTZ(name string) string {
+	if _, err := time.LoadLocation(name); err == nil {
+		return name
+	}
+	parts := strings.Split(name, "/")
+	for i, p := range parts {
+		words := strings.Split(p, "_")
+		for j, w := range words {
+			if w != "" {
+				words[j] = strings.ToUpper(w[:1]) + strings.ToLower(w[1:])
+			}
+		}
+		parts[i] = strings.Join(words, "_")
+	}
+	return strings.Join(parts, "/")
+}
+
+// parseClock reads 09:00, 9:00, 9, 9am, 6pm, 18:30.
+func parseClock(s string) (int, int, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	pm := strings.HasSuffix(s, "pm")
+	am := strings.HasSuffix(s, "am")
+	s = strings.TrimSuffix(strings.TrimSuffix(s, "pm"), "am")
+	hs, ms, hasMin := strings.Cut(s, ":")
+	h, err := strconv.Atoi(hs)
+	if err != nil {
+		return 0, 0, false
+	}
+	m := 0
+	if hasMin {
+		if m, err = strconv.Atoi(ms); err != nil || len(ms) != 2 {
+			return 0, 0, false
+		}
+	}
+	if pm || am {
+		if h < 1 || h > 12 {
+			return 0, 0, false
+		}
+		h %= 12
+		if pm {
+			h += 12
+		}
+	}
+	if h < 0 || h > 23 || m < 0 || m > 59 {
+		return 0, 0, false
+	}
+	return h, m, true
+}
+
+// parseDays reads mon-fri, weekdays, weekends, daily, everyday, mon,wed,fri; nil if not days.
+func parseDays(s string) []time.Weekday {
+	s = strings.ToLower(s)
+	switch s {
+	case "weekdays", "workdays":
+		return []time.Weekday{1, 2, 3, 4, 5}
+	case "weekends", "weekend":
+		return []time.Weekday{0, 6}
+	case "daily", "everyday", "every-day":
+		return []time.Weekday{0, 1, 2, 3, 4, 5, 6}
+	}
+	day := func(n string) (time.Weekday, bool) {
+		for i, d := range dayNames {
+			if strings.HasPrefix(n, d) && len(n) <= 9 {
+				return time.Weekday(i), true
+			}
+		}
+		return 0, false
+	}
+	var out []time.Weekday
+	for _, part := range strings.Split(s, ",") {
+		from, to, isRange := strings.Cut(part, "-")
+		a, ok := day(from)
+		if !ok {
+			return nil
+		}
+		if !isRange {
+			out = append(out, a)
+			continue
+		}
+		b, ok := day(to)
+		if !ok {
+			return nil
+		}
+		for w := a; ; w = (w + 1) % 7 {
+			out = append(out, w)
+			if w == b {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// scheduler arms a timer per daily drill and posts its runs.
+type scheduler struct {
+	mu     sync.Mutex
+	timers map[uint64]Timer
+}
+
+func (b *Bot) schedules() (Schedules, bool) {
+	s, ok := b.store.(Schedules)
+	return s, ok
+}
+
+// startDailies loads the drills, makes up a run missed while down (once, if under an
+// hour late; otherwise it is skipped and logged) and arms the next run of each.
+func (b *Bot) startDailies(ctx context.Context) error {
+	store, ok := b.schedules()
+	if !ok {
+		return nil
+	}
+	all, err := store.Dailies(ctx)
+	if err != nil {
+		return fmt.Errorf("load daily drills: %w", err)
+	}
+	now := b.clock.Now()
+	for _, d := range all {
+		if _, ok := b.platform(d.Conv.Platform); !ok {
+			continue
+		}
+		if prev := d.Prev(now); !prev.IsZero() {
+			last, err := store.LastRun(ctx, d.ID)
+			if err != nil {
+				return err
+			}
+			if last < d.runKey(prev) && !d.Created.After(prev) {
+				if now.Sub(prev) < catchUpWindow {
+					b.inflight.Add(1) // before the goroutine, so Idle sees it
+					go func(id uint64, at time.Time) {
+						defer b.inflight.Done()
+						b.runDaily(context.Background(), id, at)
+					}(d.ID, prev)
+				} else {
+					if _, err := store.ClaimRun(ctx, d.ID, d.runKey(prev)); err != nil {
+						return err
+					}
+					b.log.Info("skipped a daily run missed while down", "schedule", d.ID, "late", now.Sub(prev).Round(time.Minute))
+				}
+			}
+		}
+		b.armDaily(d)
+	}
+	return nil
+}
+
+func (b *Bot) platform(name string) (Platform, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	p, ok := b.platforms[name]
+	return p, ok
+}
+
+// armDaily sets the timer for d's next run.
+func (b *Bot) armDaily(d *Daily) {
+	next := d.Next(b.clock.Now())
+	if next.IsZero() {
+		return
+	}
+	b.sched.mu.Lock()
+	defer b.sched.mu.Unlock()
+	if b.sched.timers == nil {
+		b.sched.timers = map[uint64]Timer{}
+	}
+	if t := b.sched.timers[d.ID]; t != nil {
+		t.Stop()
+	}
+	id := d.ID
+	b.sched.timers[id] = b.clock.AfterFunc(next.Sub(b.clock.Now()), func() {
+		b.runDaily(context.Background(), id, next)
+	})
+}
+
+func (b *Bot) disarmDaily(id uint64) {
+	b.sched.mu.Lock()
+	defer b.sched.mu.Unlock()
+	if t := b.sched.timers[id]; t != nil {
+		t.Stop()
+		delete(b.sched.timers, id)
+	}
+}
+
+// runDaily makes the run of drill id at its scheduled time: claimed first, so it is
+// posted at most once whatever happens next; then the question is put.
+func (b *Bot) runDaily(ctx context.Context, id uint64, at time.Time) {
+	b.mu.Lock()
+	closed := b.closed
+	if !closed {
+		b.inflight.Add(1)
+	}
+	b.mu.Unlock()
+	if closed {
+		return
+	}
+	defer b.inflight.Done()
+	store, _ := b.schedules()
+	all, err := store.Dailies(ctx)
+	if err != nil {
+		b.log.Error("load daily drills", "err", err)
+		return
+	}
+	var d *Daily
+	for _, x := range all {
+		if x.ID == id {
+			d = x
+		}
+	}
+	if d == nil {
+		return // turned off meanwhile
+	}
+	defer b.armDaily(d)
+	claimed, err := store.ClaimRun(ctx, d.ID, d.runKey(at))
+	if err != nil || !claimed {
+		if err != nil {
+			b.log.Error("claim daily run", "schedule", d.ID, "err", err)
+		}
+		return
+	}
+	if d.SkipNext {
+		d.SkipNext = false
+		if err := store.SaveDaily(ctx, d); err != nil {
+			b.log.Error("save daily drill", "schedule", d.ID, "err", err)
+		}
+		return
+	}
+	if err := b.waitTurn(b.stopping, d.Conv.Platform); err != nil {
+		// Stopping: give the run back, so the next start makes it up.
+		if err := store.ReleaseRun(context.Background(), d.ID, d.runKey(at)); err != nil {
+			b.log.Error("release daily run", "schedule", d.ID, "err", err)
+		}
+		return
+	}
+	q, err := b.Pick(ctx, d.User, Filter{Topic: d.Topic})
+	if err != nil || q == nil {
+		b.log.Error("pick daily question", "schedule", d.ID, "err", err)
+		return
+	}
+	// A post the platform refused (a rate limit, a blip) is tried again, a little later.
+	for attempt := 0; ; attempt++ {
+		_, err := b.ask(ctx, d.User, d.Conv, q, askOpts{kind: KindPractice, intro: "Your daily question:"})
+		switch {
+		case err == nil:
+			return
+		case errors.Is(err, errOpen) || errors.Is(err, errBusy):
+			b.send(ctx, Message{Kind: MsgInfo, Conv: d.Conv, To: d.User, Text: "Your daily question is skipped today: you still have an open question here."})
+			return
+		case attempt == 2:
+			b.log.Error("post daily question", "schedule", d.ID, "err", err)
+			return
+		}
+		select {
+		case <-time.After(time.Duration(attempt+1) * time.Second):
+		case <-b.stopping.Done():
+			if err := store.ReleaseRun(context.Background(), d.ID, d.runKey(at)); err != nil {
+				b.log.Error("release daily run", "schedule", d.ID, "err", err)
+			}
+			return
+		}
+	}
+}
+
+// RateLimited is an optional ability of a platform: how many messages a second it takes.
+type RateLimited interface {
+	SendRate() float64
+}
+
+// paceShare is the share of a platform's declared rate that paced posts use, leaving
+// room for timer jitter and for replies to people.
+const paceShare = 0.95
+
+// waitTurn paces posts to a platform that declares a send rate.
+func (b *Bot) waitTurn(ctx context.Context, platform string) error {
+	p, ok := b.platform(platform)
+	if !ok {
+		return fmt.Errorf("no platform %q", platform)
+	}
+	rl, ok := p.(RateLimited)
+	if !ok || rl.SendRate() <= 0 {
+		return nil
+	}
+	interval := time.Duration(float64(time.Second) / (paceShare * rl.SendRate()))
+	b.paceMu.Lock()
+	if b.pace == nil {
+		b.pace = map[string]time.Time{}
+	}
+	now := time.Now()
+	slot := b.pace[platform]
+	if slot.Before(now) {
+		slot = now
+	}
+	b.pace[platform] = slot.Add(interval)
+	b.paceMu.Unlock()
+	select {
+	case <-time.After(slot.Sub(now)):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// dailyCommand handles `daily on|off|skip|status`.
+func (b *Bot) dailyCommand(ctx context.Context, ev Event, args []string) {
+	store, ok := b.schedules()
+	if !ok {
+		b.reply(ctx, ev, MsgInfo, "", "Daily drills aren't available with this store.")
+		return
+	}
+	all, err := store.Dailies(ctx)
+	if err != nil {
+		b.log.Error("load daily drills", "err", err)
+		b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't load your daily drill just now. Please try again in a moment.")
+		return
+	}
+	var mine *Daily
+	for _, d := range all {
+		if d.User.Key() == ev.User.Key() {
+			mine = d
+		}
+	}
+	sub := "status"
+	if len(args) > 0 {
+		sub, args = args[0], args[1:]
+	}
+	switch sub {
+	case "on":
+		if !ev.Conv.DM {
+			b.reply(ctx, ev, MsgInfo, "", "Turn on your daily drill in a direct message with me, so the questions come to you privately.")
+			return
+		}
+		tz := ""
+		if mine != nil {
+			tz = mine.TZ
+		}
+		d, err := ParseDaily(args, tz, b.bank.Topics())
+		if err != nil {
+			b.reply(ctx, ev, MsgInfo, "", err.Error())
+			return
+		}
+		d.User, d.Conv, d.Created = ev.User, ev.Conv, b.clock.Now()
+		if mine != nil {
+			d.ID = mine.ID
+		}
+		if err := store.SaveDaily(ctx, d); err != nil {
+			b.log.Error("save daily drill", "user", ev.User.Key(), "err", err)
+			b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't save your daily drill just now. Please try again in a moment.")
+			return
+		}
+		b.armDaily(d)
+		next := d.Next(b.clock.Now())
+		loc, _ := time.LoadLocation(d.TZ)
+		text := fmt.Sprintf("Daily drill on: %s. The next question comes %s.", d.Describe(), next.In(loc).Format("Mon 2 Jan at 15:04 MST"))
+		if len(args) < 2 && tz == "" {
+			text += " (That's UTC: add your timezone, like `daily on 09:00 Europe/Berlin`.)"
+		}
+		b.reply(ctx, ev, MsgInfo, "", text)
+	case "off":
+		if mine == nil {
+			b.reply(ctx, ev, MsgInfo, "", "You have no daily drill. Turn one on with `daily on 09:00 Europe/Berlin`.")
+			return
+		}
+		b.disarmDaily(mine.ID)
+		if err := store.DeleteDaily(ctx, mine.ID); err != nil {
+			b.log.Error("delete daily drill", "user", ev.User.Key(), "err", err)
+			b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't turn it off just now. Please try again in a moment.")
+			return
+		}
+		b.reply(ctx, ev, MsgInfo, "", "Daily drill off. Turn it back on any time with `daily on`.")
+	case "skip":
+		if mine == nil {
+			b.reply(ctx, ev, MsgInfo, "", "You have no daily drill to skip.")
+			return
+		}
+		mine.SkipNext = true
+		if err := store.SaveDaily(ctx, mine); err != nil {
+			b.log.Error("save daily drill", "user", ev.User.Key(), "err", err)
+			b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't save that just now. Please try again in a moment.")
+			return
+		}
+		loc, _ := time.LoadLocation(mine.TZ)
+		b.reply(ctx, ev, MsgInfo, "", fmt.Sprintf("The next daily question (%s) is skipped.", mine.Next(b.clock.Now()).In(loc).Format("Mon 2 Jan at 15:04")))
+	case "status":
+		if mine == nil {
+			b.reply(ctx, ev, MsgInfo, "", "You have no daily drill. Turn one on with `daily on 09:00 Europe/Berlin mon-fri`.")
+			return
+		}
+		loc, _ := time.LoadLocation(mine.TZ)
+		text := fmt.Sprintf("Daily drill: %s. Next: %s.", mine.Describe(), mine.Next(b.clock.Now()).In(loc).Format("Mon 2 Jan at 15:04 MST"))
+		if mine.SkipNext {
+			text += " (It will be skipped.)"
+		}
+		b.reply(ctx, ev, MsgInfo, "", text)
+	default:
+		b.reply(ctx, ev, MsgInfo, "", "Use `daily on 09:00 Europe/Berlin mon-fri`, `daily off`, `daily skip` or `daily status`.")
+	}
+}

@@ -1,0 +1,156 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/quorum-dev/quorum/bot"
+)
+
+func TestParseDaily(t *testing.T) {
+	topics := []string{"consensus", "replication"}
+	tests := []struct {
+		args []string
+		want string // Describe(), or the error's start
+	}{
+		{[]string{"09:00", "Europe/Berlin", "mon-fri"}, "09:00 Europe/Berlin, Mon-Fri"},
+		{[]string{"9am"}, "09:00 UTC, every day"},
+		{[]string{"6:30pm", "utc", "weekends", "consensus"}, "18:30 UTC, Sun, Sat, consensus"},
+		{[]string{"07:15", "america/new_york", "mon,wed,fri", "repl"}, "07:15 America/New_York, Mon, Wed, Fri, replication"},
+		{[]string{"25:00"}, `I can't read "25:00" as a time`},
+		{[]string{"09:00", "Mars/Olympus"}, `I don't know the timezone "Mars/Olympus"`},
+		{[]string{"09:00", "sometimes"}, `I don't understand "sometimes"`},
+		{nil, "What time?"},
+	}
+	for _, tt := range tests {
+		d, err := bot.ParseDaily(tt.args, "", topics)
+		got := ""
+		if err != nil {
+			got = err.Error()
+		} else {
+			got = d.Describe()
+		}
+		if !strings.HasPrefix(got, tt.want) {
+			t.Errorf("%v: got %q, want %q", tt.args, got, tt.want)
+		}
+	}
+}
+
+func TestDailyNextAcrossDST(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	d := &bot.Daily{Hour: 2, Minute: 30, TZ: "Europe/Berlin"}
+	// Spring forward on 29 March 2026: 02:30 does not exist; the run comes at 03:30 CEST.
+	got := d.Next(time.Date(2026, 3, 28, 12, 0, 0, 0, time.UTC))
+	if want := time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("spring forward: got %v, want %v", got.In(berlin), want.In(berlin))
+	}
+	// Fall back on 25 October 2026: 02:30 happens twice; the run is the first, once.
+	first := d.Next(time.Date(2026, 10, 24, 12, 0, 0, 0, time.UTC))
+	if want := time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC); !first.Equal(want) {
+		t.Errorf("fall back: got %v, want %v", first, want)
+	}
+	second := d.Next(first)
+	if want := time.Date(2026, 10, 26, 1, 30, 0, 0, time.UTC); !second.Equal(want) {
+		t.Errorf("after fall back: got %v, want the next day %v", second, want)
+	}
+	weekdays := &bot.Daily{Hour: 9, TZ: "UTC", Days: []time.Weekday{1, 2, 3, 4, 5}}
+	fri := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	if got := weekdays.Next(fri); got.Weekday() != time.Monday || got.Day() != 30 {
+		t.Errorf("after Friday got %v, want Monday", got)
+	}
+}
+
+func dailyHarness(t *testing.T) *harness {
+	h := newHarness(t)
+	// t0 is 09:00 UTC on a Wednesday.
+	h.say(alice, dm, "daily on 10:00 UTC")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "Daily drill on: 10:00 UTC, every day") {
+		t.Fatalf("got %q", m.Text)
+	}
+	return h
+}
+
+func TestDailyPostsSkipsAndStops(t *testing.T) {
+	h := dailyHarness(t)
+	h.clock.Advance(time.Hour)
+	q := h.plat.NextKind(t, bot.MsgQuestion)
+	if !strings.HasPrefix(q.Text, "Your daily question:") || q.Conv != dm {
+		t.Fatalf("got %q in %+v", q.Text, q.Conv)
+	}
+	h.say(alice, dm, "skip")
+	h.plat.Next(t)
+	h.say(alice, dm, "daily skip")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "is skipped") {
+		t.Fatalf("got %q", m.Text)
+	}
+	h.clock.Advance(24 * time.Hour) // skipped
+	h.plat.None(t)
+	h.clock.Advance(24 * time.Hour) // runs again
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.say(alice, dm, "skip")
+	h.plat.Next(t)
+	h.say(alice, dm, "daily off")
+	h.plat.NextKind(t, bot.MsgInfo)
+	h.clock.Advance(48 * time.Hour)
+	h.plat.None(t)
+}
+
+func TestDailyRestartBetweenRecordAndPost(t *testing.T) {
+	h := dailyHarness(t)
+	ds, _ := h.store.Dailies(context.Background())
+	// A process claims the 10:00 run and dies before posting it.
+	if ok, err := h.store.ClaimRun(context.Background(), ds[0].ID, "2026-11-25T10:00"); !ok || err != nil {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	h.stop()
+	h.clock.Advance(70 * time.Minute) // back at 10:10: within the catch-up hour
+	h.start()
+	h.bot.Idle() // catch-up runs in its own goroutine
+	h.plat.None(t)
+	if ok, _ := h.store.ClaimRun(context.Background(), ds[0].ID, "2026-11-25T10:00"); ok {
+		t.Fatal("the run could be claimed twice")
+	}
+}
+
+func TestDailyMissedRunMadeUpOnce(t *testing.T) {
+	h := dailyHarness(t)
+	h.stop()
+	h.clock.Advance(80 * time.Minute) // down at 10:00; back at 10:20
+	h.start()
+	q := h.plat.NextKind(t, bot.MsgQuestion)
+	if !strings.HasPrefix(q.Text, "Your daily question:") {
+		t.Fatalf("got %q", q.Text)
+	}
+	h.say(alice, dm, "skip")
+	h.plat.Next(t)
+	h.stop()
+	h.clock.Advance(5 * time.Minute)
+	h.start()
+	h.bot.Idle()
+	h.plat.None(t) // the made-up run is not made up again
+}
+
+func TestDailyMissedByMoreThanAnHourIsSkipped(t *testing.T) {
+	h := dailyHarness(t)
+	h.stop()
+	h.clock.Advance(3 * time.Hour) // down from 09:00 to 12:00
+	h.start()
+	h.bot.Idle()
+	h.plat.None(t)
+	h.clock.Advance(22 * time.Hour) // the next day's 10:00 still comes
+	h.plat.NextKind(t, bot.MsgQuestion)
+}
+
+func TestDailyNeedsADM(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, chanA, "daily on 09:00")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "direct message") {
+		t.Fatalf("got %q", m.Text)
+	}
+	h.say(alice, dm, "daily on 9 Europe/Nowhere")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "Europe/Berlin") {
+		t.Fatalf("got %q", m.Text)
+	}
+}
