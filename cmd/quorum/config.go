@@ -49,12 +49,16 @@ type Config struct {
 		Token    string   `yaml:"token"`
 		BaseURL  string   `yaml:"base_url"`
 		GuildIDs []string `yaml:"guild_ids"`
+		// EphemeralFeedback sends verdicts in server channels privately.
+		EphemeralFeedback bool `yaml:"ephemeral_feedback"`
 	} `yaml:"discord"`
 	Slack struct {
 		Enabled  bool   `yaml:"enabled"`
 		AppToken string `yaml:"app_token"`
 		BotToken string `yaml:"bot_token"`
 		APIURL   string `yaml:"api_url"`
+		// EphemeralFeedback sends verdicts in channels privately.
+		EphemeralFeedback bool `yaml:"ephemeral_feedback"`
 	} `yaml:"slack"`
 	Metrics struct {
 		Listen string `yaml:"listen"`

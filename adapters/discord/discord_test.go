@@ -1,0 +1,605 @@
+package discord_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/quorum-dev/quorum/adapters/discord"
+	"github.com/quorum-dev/quorum/adapters/discord/discordtest"
+	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/bot/bottest"
+	"github.com/quorum-dev/quorum/bot/rubric"
+	"github.com/quorum-dev/quorum/store"
+)
+
+var t0 = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+
+const token = "test-bot-token"
+
+const goodAnswer = `Raft divides time into terms, and each term has at most one leader. When a follower's randomized
+election timeout fires it becomes a candidate, increments the term and requests votes. Every server
+casts one vote per term, first come first served, and a candidate needs a majority of the cluster,
+so two candidates can't both win the same term because two majorities always overlap.`
+
+const (
+	guild   = "100000000000000001"
+	channel = "100000000000000002"
+)
+
+var (
+	alice = discordtest.Invoker{UserID: "200000000000000001", Username: "alice", GuildID: guild, ChannelID: channel}
+	bob   = discordtest.Invoker{UserID: "200000000000000002", Username: "bob", GuildID: guild, ChannelID: channel}
+)
+
+// dm is who in their DM channel with the bot.
+func dm(srv *discordtest.Server, who discordtest.Invoker) discordtest.Invoker {
+	who.GuildID, who.ChannelID = "", srv.DM(who.UserID)
+	return who
+}
+
+// in is who in channel (a thread, say) of the test guild.
+func in(who discordtest.Invoker, channel string) discordtest.Invoker {
+	who.ChannelID = channel
+	return who
+}
+
+// testWriter sends the adapter's log to the test's.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// env is the real core on a real bbolt file and the real adapter, against the fake Discord.
+type env struct {
+	t     *testing.T
+	srv   *discordtest.Server
+	clock *bottest.Clock
+	path  string
+	bank  *bot.Bank
+	cfg   discord.Config
+	trans bot.Transcriber
+
+	store  *store.Store
+	bot    *bot.Bot
+	cancel context.CancelFunc
+	done   chan error
+}
+
+func loadBank(t testing.TB) *bot.Bank {
+	t.Helper()
+	data, err := os.ReadFile("../../bot/testdata/test-pack.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := bot.ParsePack("test-pack.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := bot.NewBank(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// newEnv starts a fake Discord and, after configure, the bot and the adapter.
+func newEnv(t *testing.T, configure func(*env)) *env {
+	t.Helper()
+	srv := discordtest.New(token)
+	t.Cleanup(srv.Close)
+	srv.AddChannel(guild, channel)
+	e := &env{t: t, srv: srv, clock: bottest.NewClock(t0), path: filepath.Join(t.TempDir(), "quorum.db"), bank: loadBank(t),
+		cfg: discord.Config{Token: token, BaseURL: srv.URL, Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))}}
+	if configure != nil {
+		configure(e)
+	}
+	e.start()
+	return e
+}
+
+// start opens the store, a new Bot and a new adapter, as a process start would, and
+// waits until the adapter has connected and registered its commands.
+func (e *env) start() {
+	e.t.Helper()
+	st, err := store.Open(e.path, 0)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.store = st
+	e.bot = bot.New(bot.Config{Bank: e.bank, Grader: rubric.New(rubric.Options{}), Store: st, Clock: e.clock,
+		Grace: 10 * time.Second, Rand: rand.New(rand.NewPCG(1, 2)), Transcriber: e.trans})
+	ad, err := discord.New(e.cfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.bot.AddPlatform(ad)
+	if err := e.bot.Start(context.Background()); err != nil {
+		e.t.Fatal(err)
+	}
+	identified, resumed, _ := e.srv.Handshakes()
+	ctx, cancel := context.WithCancel(context.Background())
+	e.cancel, e.done = cancel, make(chan error, 1)
+	go func() { e.done <- ad.Run(ctx, e.bot) }()
+	e.t.Cleanup(e.stop)
+	e.srv.WaitFor(e.t, "the adapter to connect and register commands", func() bool {
+		i, r, _ := e.srv.Handshakes()
+		return i+r > identified+resumed && e.srv.Connected() && len(e.srv.Commands(first(e.cfg.GuildIDs))) > 0
+	})
+}
+
+func first(xs []string) string {
+	if len(xs) == 0 {
+		return ""
+	}
+	return xs[0]
+}
+
+// stop ends Run, the bot and the store, as a process exit would.
+func (e *env) stop() {
+	if e.store == nil {
+		return
+	}
+	e.cancel()
+	select {
+	case err := <-e.done:
+		if err != nil {
+			e.t.Errorf("Run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		e.t.Errorf("Run did not return within 10s of its context ending")
+	}
+	e.bot.Close()
+	e.store.Close()
+	e.store = nil
+}
+
+func (e *env) attempts(who discordtest.Invoker) []*bot.Attempt {
+	e.t.Helper()
+	as, err := e.store.Attempts(context.Background(), "discord:"+who.UserID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return as
+}
+
+// question waits for the person's question to be asked in a thread the core knows.
+func (e *env) question(who discordtest.Invoker) discordtest.Post {
+	e.t.Helper()
+	q := e.srv.NextPost(e.t, "the question", titled("Question:"))
+	if who.GuildID == "" {
+		return q
+	}
+	u := bot.User{Platform: "discord", ID: who.UserID}
+	e.srv.WaitFor(e.t, "the question's thread", func() bool {
+		s, ok := e.bot.OpenSession(u, bot.Conversation{Platform: "discord", ID: who.ChannelID})
+		return ok && s.Conv.Thread == q.ID
+	})
+	return q
+}
+
+func inChannel(id string) func(discordtest.Post) bool {
+	return func(p discordtest.Post) bool { return p.ChannelID == id }
+}
+
+func titled(prefix string) func(discordtest.Post) bool {
+	return func(p discordtest.Post) bool {
+		return len(p.Embeds) > 0 && strings.HasPrefix(p.Embeds[0].Title, prefix)
+	}
+}
+
+func both(a, b func(discordtest.Post) bool) func(discordtest.Post) bool {
+	return func(p discordtest.Post) bool { return a(p) && b(p) }
+}
+
+func checkVerdict(t *testing.T, p discordtest.Post, want string) {
+	t.Helper()
+	if len(p.Embeds) != 1 {
+		t.Fatalf("got %d embeds, want 1: %+v", len(p.Embeds), p)
+	}
+	e := p.Embeds[0]
+	if !strings.HasPrefix(e.Title, want+" · ") || !strings.HasSuffix(e.Title, "/100") {
+		t.Fatalf("got verdict title %q, want %q · N/100", e.Title, want)
+	}
+	if color := map[string]int{"PASS": 0x2ECC71, "FAIL": 0xE74C3C}[want]; e.Color != color {
+		t.Fatalf("got colour %#x, want %#x", e.Color, color)
+	}
+	var names []string
+	for _, f := range e.Fields {
+		names = append(names, f.Name)
+	}
+	for _, n := range []string{"Content", "Clarity", "Confidence", "Delivery", "Next step"} {
+		if !strings.Contains(strings.Join(names, "|"), n) {
+			t.Fatalf("verdict fields %v lack %q", names, n)
+		}
+	}
+	for _, id := range []string{"quorum:model", "quorum:followup", "quorum:another"} {
+		if _, ok := p.Button(id); !ok {
+			t.Fatalf("verdict buttons %+v lack %s", p.Buttons, id)
+		}
+	}
+}
+
+func TestRegistersCommandsAndIntents(t *testing.T) {
+	e := newEnv(t, func(e *env) { e.cfg.GuildIDs = []string{guild} })
+	cmds := e.srv.Commands(guild)
+	for _, name := range []string{"practice", "interview", "daily", "drill", "stats", "leaderboard", "resume", "forget", "help"} {
+		if cmds[name] == nil {
+			t.Fatalf("command /%s not registered in the guild; got %v", name, cmds)
+		}
+	}
+	if len(e.srv.Commands("")) != 0 {
+		t.Fatal("commands registered globally although guild_ids is set")
+	}
+	if got := cmds["drill"]["default_member_permissions"]; got != "32" {
+		t.Fatalf("got /drill default_member_permissions %v, want \"32\" (Manage Server)", got)
+	}
+	opts := fmt.Sprint(cmds["practice"]["options"])
+	for _, want := range []string{"consensus", "replication", "easy", "medium", "hard"} {
+		if !strings.Contains(opts, want) {
+			t.Fatalf("/practice options %s lack the choice %q", opts, want)
+		}
+	}
+	if got, want := e.srv.Intents(), 1<<0|1<<9|1<<12|1<<15; got != want {
+		t.Fatalf("got intents %b, want %b", got, want)
+	}
+	e.srv.Autocomplete(alice, "practice", discordtest.Option{Name: "topic", Type: 3, Value: "repl", Focused: true})
+	e.srv.WaitFor(t, "the autocomplete answer", func() bool { return len(e.srv.Callbacks()) == 1 })
+	cb := e.srv.Callbacks()[0]
+	if cb.Type != 8 || fmt.Sprint(cb.Data["choices"]) != "[map[name:replication value:replication]]" {
+		t.Fatalf("got %+v, want the topic replication offered", cb)
+	}
+}
+
+func TestDMPracticeByText(t *testing.T) {
+	e := newEnv(t, nil)
+	a := dm(e.srv, alice)
+	e.srv.Say(a, "practice consensus")
+	q := e.srv.NextPost(t, "the question", inChannel(a.ChannelID))
+	if q.Via != "message" || len(q.Embeds) != 1 || q.Embeds[0].Title != "Question: raft-election" {
+		t.Fatalf("got %+v, want the raft-election question as a message", q)
+	}
+	if due := fmt.Sprintf("<t:%d:R>", t0.Add(3*time.Minute).Unix()); !strings.Contains(q.Embeds[0].Description, due) {
+		t.Fatalf("question lacks its deadline %s:\n%s", due, q.Embeds[0].Description)
+	}
+	if _, ok := q.Button("quorum:skip"); !ok {
+		t.Fatalf("question buttons %+v lack Skip", q.Buttons)
+	}
+	if len(e.srv.Threads()) != 0 {
+		t.Fatal("a thread was opened in a DM")
+	}
+	e.clock.Advance(time.Minute)
+	e.srv.Say(a, goodAnswer)
+	v := e.srv.NextPost(t, "the verdict", inChannel(a.ChannelID))
+	checkVerdict(t, v, "PASS")
+	as := e.attempts(a)
+	if len(as) != 1 || as[0].Outcome != bot.OutcomeGraded || !as[0].Pass {
+		t.Fatalf("got attempts %+v, want one graded pass", as)
+	}
+	// Unknown words get the core's friendly reply.
+	e.srv.Say(a, "leaderboard")
+	if p := e.srv.NextPost(t, "the reply", inChannel(a.ChannelID)); !strings.Contains(p.Content, `I don't know "leaderboard"`) {
+		t.Fatalf("got %q", p.Content)
+	}
+}
+
+func TestPracticeInChannelAnswerInThread(t *testing.T) {
+	e := newEnv(t, nil)
+	it := e.srv.Slash(alice, "practice", discordtest.String("topic", "consensus"), discordtest.String("difficulty", "medium"))
+	q := e.question(alice)
+	cbs := e.srv.Callbacks()
+	if len(cbs) != 1 || cbs[0].Interaction != it.Token || cbs[0].Type != 5 || cbs[0].Flags != 0 || cbs[0].After > 3*time.Second {
+		t.Fatalf("got callbacks %+v, want one public deferral within 3s", cbs)
+	}
+	if q.Via != "original" || q.Interaction != it.Token || q.ChannelID != channel || !strings.Contains(q.Content, "<@"+alice.UserID+">") {
+		t.Fatalf("got %+v, want the question as the command's response, mentioning alice", q)
+	}
+	for _, id := range []string{"quorum:answer", "quorum:skip"} {
+		if _, ok := q.Button(id); !ok {
+			t.Fatalf("question buttons %+v lack %s", q.Buttons, id)
+		}
+	}
+	ths := e.srv.Threads()
+	if len(ths) != 1 || ths[0].ID != q.ID || ths[0].ParentID != channel {
+		t.Fatalf("got threads %+v, want one started from the question %s", ths, q.ID)
+	}
+	thread := ths[0].ID
+
+	// Talk in the channel itself is not an answer, nor is someone else in the thread.
+	e.srv.Say(alice, "I think the answer is that Raft uses terms.")
+	e.srv.Say(in(bob, thread), "good luck alice")
+	e.srv.Say(in(alice, thread), goodAnswer)
+	v := e.srv.NextPost(t, "the verdict", titled("PASS"))
+	if v.Via != "message" || v.ChannelID != thread {
+		t.Fatalf("got the verdict %s in %s, want a message in the thread %s", v.Via, v.ChannelID, thread)
+	}
+	checkVerdict(t, v, "PASS")
+	if as := e.attempts(alice); len(as) != 1 || !as[0].Pass {
+		t.Fatalf("got attempts %+v, want one pass", as)
+	}
+	// Bob has no question, so the core tells him how to get one.
+	p := e.srv.NextPost(t, "bob's reply", inChannel(thread))
+	if !strings.Contains(p.Content, "practice") {
+		t.Fatalf("got %q, want the core's reply to bob", p.Content)
+	}
+	for _, p := range e.srv.Untaken() {
+		t.Errorf("unexpected post %+v", p)
+	}
+}
+
+// transcriber is a fake bot.Transcriber that checks what it was sent.
+type transcriber struct {
+	want []byte
+	text string
+	dur  time.Duration
+
+	mu    sync.Mutex
+	names []string
+}
+
+func (f *transcriber) Transcribe(_ context.Context, name string, audio []byte) (bot.Transcript, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.names = append(f.names, name)
+	if !bytes.Equal(audio, f.want) {
+		return bot.Transcript{}, fmt.Errorf("got %d bytes, want the %d of the fixture", len(audio), len(f.want))
+	}
+	var words []bot.TimedWord
+	at := 200 * time.Millisecond
+	for _, w := range strings.Fields(f.text) {
+		words = append(words, bot.TimedWord{Word: w, Start: at, End: at + 300*time.Millisecond})
+		at += 400 * time.Millisecond
+	}
+	return bot.Transcript{Text: f.text, Duration: f.dur, Words: words}, nil
+}
+
+func TestVoiceMessageAnswer(t *testing.T) {
+	ogg, err := os.ReadFile("../../testdata/audio/answer.ogg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m4a, err := os.ReadFile("../../testdata/audio/answer.m4a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := &transcriber{want: ogg, text: goodAnswer, dur: 40 * time.Second}
+	e := newEnv(t, func(e *env) { e.trans = tr })
+	a := dm(e.srv, alice)
+	e.srv.Say(a, "practice consensus")
+	e.question(a)
+
+	// A clip longer than the limit is refused before it is downloaded.
+	e.srv.Say(a, "", e.srv.Attach("long.m4a", "audio/mp4", m4a, 10*time.Minute))
+	p := e.srv.NextPost(t, "the refusal", inChannel(a.ChannelID))
+	if !strings.Contains(p.Content, "10m0s long") || len(e.srv.Downloads()) != 0 {
+		t.Fatalf("got %q after %d downloads, want a refusal before any download", p.Content, len(e.srv.Downloads()))
+	}
+
+	e.srv.Voice(a, e.srv.Attach("voice-message.ogg", "audio/ogg", ogg, 40*time.Second))
+	checkVerdict(t, e.srv.NextPost(t, "the verdict", inChannel(a.ChannelID)), "PASS")
+	if len(tr.names) != 1 || tr.names[0] != "voice-message.ogg" {
+		t.Fatalf("transcriber got %v, want voice-message.ogg", tr.names)
+	}
+	for _, h := range e.srv.Downloads() {
+		if h.Get("Authorization") != "" {
+			t.Fatal("the bot token was sent with an attachment download")
+		}
+	}
+	as := e.attempts(a)
+	if len(as) != 1 || !as[0].Pass || !strings.Contains(as[0].Answer, "majority") {
+		t.Fatalf("got attempts %+v, want one pass with the transcript", as)
+	}
+}
+
+func TestButtonsAndModal(t *testing.T) {
+	e := newEnv(t, nil)
+	e.srv.Slash(alice, "practice", discordtest.String("topic", "consensus"))
+	q := e.question(alice)
+	thread := q.ID
+
+	it := e.srv.Press(alice, q.ID, "quorum:answer")
+	e.srv.WaitFor(t, "the answer form", func() bool { return len(e.srv.Callbacks()) == 2 })
+	cb := e.srv.Callbacks()[1]
+	if cb.Interaction != it.Token || cb.Type != 9 || cb.Data["custom_id"] != "quorum:answer-modal" {
+		t.Fatalf("got %+v, want the answer form (a modal)", cb)
+	}
+	e.srv.Submit(alice, q.ID, "quorum:answer-modal", map[string]string{"answer": goodAnswer})
+	v := e.srv.NextPost(t, "the verdict", titled("PASS"))
+	if v.ChannelID != thread || v.Flags != 0 {
+		t.Fatalf("got the verdict in %s (flags %d), want it public in the thread %s", v.ChannelID, v.Flags, thread)
+	}
+	checkVerdict(t, v, "PASS")
+
+	e.srv.Press(in(alice, thread), v.ID, "quorum:model")
+	m := e.srv.NextPost(t, "the model answer", titled("Model answer"))
+	if m.ChannelID != thread {
+		t.Fatalf("got the model answer in %s, want the thread", m.ChannelID)
+	}
+	e.srv.Press(in(alice, thread), v.ID, "quorum:another")
+	q2 := e.srv.NextPost(t, "another question", titled("Question:"))
+	if q2.ChannelID != thread || q2.Embeds[0].Title != "Question: quorum-overlap" {
+		t.Fatalf("got %q in %s, want the other question in the thread", q2.Embeds[0].Title, q2.ChannelID)
+	}
+	e.srv.Press(in(alice, thread), q2.ID, "quorum:skip")
+	if s := e.srv.NextPost(t, "the skip", inChannel(thread)); !strings.HasPrefix(s.Content, "Skipped.") {
+		t.Fatalf("got %q, want Skipped", s.Content)
+	}
+	for _, c := range e.srv.Callbacks()[2:] {
+		if c.Type != 6 && c.Type != 9 {
+			t.Fatalf("got callback type %d for a component, want 6 (deferred update)", c.Type)
+		}
+	}
+	if as := e.attempts(alice); len(as) != 2 || !as[0].Pass || as[1].Outcome != bot.OutcomeSkipped {
+		t.Fatalf("got attempts %+v, want a pass and a skip", as)
+	}
+}
+
+func TestEphemeralFeedback(t *testing.T) {
+	e := newEnv(t, func(e *env) { e.cfg.EphemeralFeedback = true })
+	it := e.srv.Slash(alice, "practice", discordtest.String("topic", "consensus"))
+	q := e.question(alice)
+	if q.Flags&discordtest.FlagEphemeral != 0 {
+		t.Fatal("the question itself is ephemeral")
+	}
+	e.srv.Say(in(alice, q.ID), goodAnswer)
+	v := e.srv.NextPost(t, "the verdict", titled("PASS"))
+	if v.Via != "followup" || v.Interaction != it.Token || v.Flags&discordtest.FlagEphemeral == 0 {
+		t.Fatalf("got the verdict via %s flags %d, want an ephemeral follow-up of /practice", v.Via, v.Flags)
+	}
+	note := e.srv.NextPost(t, "the public note", inChannel(q.ID))
+	if !strings.Contains(note.Content, "privately") || strings.Contains(note.Content, "PASS") {
+		t.Fatalf("got note %q, want a note without the verdict", note.Content)
+	}
+
+	// The answer form's verdict comes back ephemeral as its response.
+	e.srv.Slash(alice, "practice", discordtest.String("topic", "replication"))
+	q2 := e.question(alice)
+	sub := e.srv.Submit(alice, q2.ID, "quorum:answer-modal", map[string]string{"answer": "Quorums overlap."})
+	v2 := e.srv.NextPost(t, "the second verdict", titled("FAIL"))
+	if v2.Via != "original" || v2.Interaction != sub.Token || v2.Flags&discordtest.FlagEphemeral == 0 {
+		t.Fatalf("got the verdict via %s flags %d, want the form's ephemeral response", v2.Via, v2.Flags)
+	}
+	checkVerdict(t, v2, "FAIL")
+	if !strings.Contains(v2.Text(), "Missed: ✗") {
+		t.Fatalf("the FAIL verdict does not list missed points:\n%s", v2.Text())
+	}
+
+	// /stats in a channel answers only the person.
+	st := e.srv.Slash(alice, "stats")
+	p := e.srv.NextPost(t, "the stats", titled("Your progress"))
+	if p.Interaction != st.Token || p.Flags&discordtest.FlagEphemeral == 0 || !strings.Contains(p.Embeds[0].Description, "```") {
+		t.Fatalf("got %+v, want ephemeral stats with the table in a code block", p)
+	}
+}
+
+func TestDrillNeedsManageServer(t *testing.T) {
+	e := newEnv(t, nil)
+	e.srv.Slash(bob, "drill", discordtest.Sub("list"))
+	p := e.srv.NextPost(t, "the refusal", nil)
+	if p.Via != "callback" || p.Flags&discordtest.FlagEphemeral == 0 || !strings.Contains(p.Content, "Manage Server") {
+		t.Fatalf("got %+v, want an ephemeral refusal", p)
+	}
+	admin := bob
+	admin.Permissions = 1 << 5
+	e.srv.Slash(admin, "drill", discordtest.Sub("add", discordtest.String("cron", "0 9 * * 1-5")))
+	p = e.srv.NextPost(t, "the core's reply", nil)
+	if p.Via != "original" || !strings.Contains(p.Content, `I don't know "drill"`) {
+		t.Fatalf("got %+v, want the core's reply to the words \"drill add ...\"", p)
+	}
+}
+
+func TestTimeLimit(t *testing.T) {
+	e := newEnv(t, nil)
+	e.srv.Slash(alice, "practice", discordtest.String("topic", "replication"))
+	q := e.question(alice)
+	if due := fmt.Sprintf("<t:%d:R>", t0.Add(2*time.Minute).Unix()); !strings.Contains(q.Embeds[0].Description, due) {
+		t.Fatalf("question lacks its deadline %s", due)
+	}
+	e.clock.Advance(2*time.Minute + 9*time.Second)
+	if ps := e.srv.Untaken(); len(ps) != 0 {
+		t.Fatalf("got %+v inside the grace period", ps)
+	}
+	e.clock.Advance(time.Second)
+	p := e.srv.NextPost(t, "time's up", titled("Time's up"))
+	if p.ChannelID != q.ID || !strings.Contains(p.Content, "<@"+alice.UserID+">") {
+		t.Fatalf("got time's up in %s (%q), want it in the thread for alice", p.ChannelID, p.Content)
+	}
+	if as := e.attempts(alice); len(as) != 1 || as[0].Outcome != bot.OutcomeTimeout {
+		t.Fatalf("got attempts %+v, want one timeout", as)
+	}
+}
+
+func TestRateLimitAndLostResponse(t *testing.T) {
+	e := newEnv(t, nil)
+	a := dm(e.srv, alice)
+	path := "/api/v9/channels/" + a.ChannelID + "/messages"
+	e.srv.RateLimitNext("POST", path, 50*time.Millisecond)
+	e.srv.Say(a, "help")
+	e.srv.NextPost(t, "the help", titled("Quorum"))
+	if n := e.srv.Attempts("POST", path); n != 2 {
+		t.Fatalf("got %d attempts, want 2 (a 429, then the retry)", n)
+	}
+	e.srv.LoseNextResponse("POST", path)
+	e.srv.Say(a, "stats")
+	e.srv.NextPost(t, "the stats", titled("Your progress"))
+	e.srv.WaitFor(t, "the retry with the same nonce", func() bool { return e.srv.Deduped() == 1 })
+	if n := e.srv.Attempts("POST", path); n != 4 {
+		t.Fatalf("got %d attempts, want 4 (a lost response, then the retry)", n)
+	}
+	if ps := e.srv.Posts(); len(ps) != 2 {
+		t.Fatalf("got %d posts, want 2: each message once", len(ps))
+	}
+}
+
+func TestGatewayDropResumes(t *testing.T) {
+	e := newEnv(t, nil)
+	a := dm(e.srv, alice)
+	e.srv.Drop()
+	e.srv.Say(a, "practice consensus") // sent while the connection is down: replayed on RESUME
+	e.srv.NextPost(t, "the question after the resume", titled("Question:"))
+	if i, r, hb := e.srv.Handshakes(); i != 1 || r != 1 || hb == 0 {
+		t.Fatalf("got %d identifies, %d resumes, %d heartbeats; want 1 identify, 1 resume and heartbeats", i, r, hb)
+	}
+	e.srv.Say(a, goodAnswer)
+	checkVerdict(t, e.srv.NextPost(t, "the verdict", inChannel(a.ChannelID)), "PASS")
+}
+
+func TestRestartWithOpenSession(t *testing.T) {
+	e := newEnv(t, nil)
+	e.srv.Slash(alice, "practice", discordtest.String("topic", "consensus"))
+	q := e.question(alice)
+	e.stop()
+
+	e.start() // a new process: new bot, new adapter, same bbolt file, same Discord
+	e.srv.Say(in(alice, q.ID), goodAnswer)
+	v := e.srv.NextPost(t, "the verdict", titled("PASS"))
+	if v.ChannelID != q.ID {
+		t.Fatalf("got the verdict in %s, want the question's thread %s", v.ChannelID, q.ID)
+	}
+	if as := e.attempts(alice); len(as) != 1 || !as[0].Pass {
+		t.Fatalf("got attempts %+v, want one pass", as)
+	}
+}
+
+func TestBadToken(t *testing.T) {
+	srv := discordtest.New(token)
+	defer srv.Close()
+	ad, err := discord.New(discord.Config{Token: "not-the-token", BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	err = ad.Run(ctx, bot.New(bot.Config{Bank: loadBank(t)}))
+	if err == nil || err.Error() != "discord: the bot token was rejected; check discord.token" || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("got %v, want the one-line token error", err)
+	}
+	if time.Since(start) > 2*time.Second || srv.Attempts("GET", "/api/v9/users/@me") != 1 {
+		t.Fatalf("took %v and %d tries, want one quick try", time.Since(start), srv.Attempts("GET", "/api/v9/users/@me"))
+	}
+	if i, _, _ := srv.Handshakes(); i != 0 {
+		t.Fatal("identified on the gateway with a rejected token")
+	}
+}
+
+func TestWithoutMessageContentIntent(t *testing.T) {
+	e := newEnv(t, func(e *env) { e.srv.DenyMessageContent = true })
+	if got, want := e.srv.Intents(), 1<<0|1<<9|1<<12; got != want {
+		t.Fatalf("got intents %b, want %b (without Message Content)", got, want)
+	}
+	e.srv.Slash(alice, "help")
+	if p := e.srv.NextPost(t, "the help", titled("Quorum")); p.Flags&discordtest.FlagEphemeral == 0 {
+		t.Fatal("help in a channel was not ephemeral")
+	}
+}

@@ -1,0 +1,277 @@
+package discord
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/quorum-dev/quorum/bot"
+)
+
+// Embed colours.
+const (
+	colorPass     = 0x2ECC71
+	colorFail     = 0xE74C3C
+	colorQuestion = 0x5865F2
+	colorInfo     = 0x99AAB5
+)
+
+// Custom ids of Quorum's components.
+const (
+	idPrefix     = "quorum:"
+	idAnswer     = idPrefix + "answer"       // the "Answer privately" button
+	idAnswerForm = idPrefix + "answer-modal" // its modal
+	idAnswerText = "answer"                  // the modal's text input
+)
+
+// Discord's limits on message parts.
+const (
+	maxContent     = 2000
+	maxTitle       = 256
+	maxDescription = 4096
+	maxFieldValue  = 1024
+	maxEmbedTotal  = 6000
+)
+
+// rendered is a bot.Message in Discord's terms.
+type rendered struct {
+	content    string
+	embeds     []*discordgo.MessageEmbed
+	components []discordgo.MessageComponent
+	mentions   *discordgo.MessageAllowedMentions
+}
+
+// render turns msg into Discord's form. In a server channel personal messages mention
+// their person, and questions get an "Answer privately" button.
+func render(msg bot.Message) rendered {
+	var r rendered
+	guild := !msg.Conv.DM
+	if guild && msg.To.ID != "" && (msg.Kind == bot.MsgQuestion || msg.Kind == bot.MsgVerdict || msg.Kind == bot.MsgTimeUp) {
+		r.content = "<@" + msg.To.ID + ">"
+		r.mentions = &discordgo.MessageAllowedMentions{Users: []string{msg.To.ID}}
+	} else {
+		r.mentions = &discordgo.MessageAllowedMentions{} // never ping anyone by accident
+	}
+	switch {
+	case msg.Kind == bot.MsgVerdict && msg.Verdict != nil:
+		r.embeds = []*discordgo.MessageEmbed{verdictEmbed(msg)}
+	case msg.Kind == bot.MsgQuestion:
+		r.embeds = []*discordgo.MessageEmbed{questionEmbed(msg, guild)}
+	case msg.Title != "" || msg.Kind == bot.MsgStats || msg.Kind == bot.MsgHelp:
+		text := msg.Text
+		if msg.Kind == bot.MsgStats {
+			text = statsText(text)
+		}
+		r.embeds = []*discordgo.MessageEmbed{{Title: clip(msg.Title, maxTitle), Description: clip(text, maxDescription), Color: colorInfo}}
+	default:
+		r.content = strings.TrimSpace(r.content + "\n" + clip(msg.Text, maxContent-30))
+	}
+	buttons := append([]bot.Button(nil), msg.Actions...)
+	if msg.Kind == bot.MsgQuestion && guild && msg.Session != 0 {
+		buttons = append([]bot.Button{{Action: "answer", Label: "Answer privately"}}, buttons...)
+	}
+	r.components = buttonRows(buttons)
+	return r
+}
+
+// statsText puts the table part of a stats message in a code block so its columns line up.
+func statsText(text string) string {
+	head, table, ok := strings.Cut(text, "\n\n")
+	if !ok {
+		return text
+	}
+	body, last, _ := strings.Cut(table, "\n\n")
+	out := head + "\n```\n" + strings.TrimRight(body, "\n") + "\n```"
+	if last != "" {
+		out += "\n" + last
+	}
+	return out
+}
+
+func questionEmbed(msg bot.Message, guild bool) *discordgo.MessageEmbed {
+	desc := msg.Text
+	if !msg.Deadline.IsZero() {
+		desc += fmt.Sprintf("\n\n⏱ Answer due <t:%d:R>", msg.Deadline.Unix())
+	}
+	where := "Reply with your answer, typed or as a voice message."
+	if guild {
+		where = "Reply in this message's thread, typed or as a voice message, or press Answer privately."
+	}
+	return &discordgo.MessageEmbed{Title: clip(msg.Title, maxTitle), Description: clip(desc, maxDescription), Color: colorQuestion,
+		Footer: &discordgo.MessageEmbedFooter{Text: where}}
+}
+
+// verdictEmbed is the verdict: title "PASS · 78/100" (green) or "FAIL · 42/100" (red),
+// the four dimensions, the points covered and missed, red flags with corrections, the
+// next step and a follow-up question.
+func verdictEmbed(msg bot.Message) *discordgo.MessageEmbed {
+	v := msg.Verdict
+	title := msg.Title
+	if title == "" {
+		title = v.Title()
+	}
+	e := &discordgo.MessageEmbed{Title: clip(title, maxTitle), Color: colorFail}
+	if v.Pass {
+		e.Color = colorPass
+	}
+	var desc []string
+	if v.Note != "" {
+		desc = append(desc, "**"+v.Note+"**")
+	}
+	if v.Feedback.Summary != "" {
+		desc = append(desc, v.Feedback.Summary)
+	}
+	e.Description = clip(strings.Join(desc, "\n\n"), maxDescription)
+	for _, f := range msg.Fields {
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: f.Label, Value: f.Value, Inline: true})
+	}
+	add := func(name string, lines []string) {
+		if len(lines) > 0 {
+			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: name, Value: clipLines(lines, maxFieldValue)})
+		}
+	}
+	points := func(mark string, ps []bot.Point) []string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, mark+" "+p.Text)
+		}
+		return out
+	}
+	add("Covered", points("✓", v.Covered))
+	add("Missed", points("✗", v.Missed))
+	var flags []string
+	for _, p := range v.RedFlags {
+		line := "⚠ " + p.Text
+		if p.Quote != "" {
+			line += fmt.Sprintf(" (you said: %q)", p.Quote)
+		}
+		if p.Correction != "" {
+			line += "\n  In fact: " + p.Correction
+		}
+		flags = append(flags, line)
+	}
+	add("Red flags", flags)
+	add("Strengths", prefixed("+ ", v.Feedback.Strengths))
+	add("To improve", prefixed("- ", v.Feedback.Improvements))
+	var how []string
+	for _, l := range [][2]string{{"Content", v.Feedback.Content}, {"Clarity", v.Feedback.Clarity},
+		{"Confidence", v.Feedback.Confidence}, {"Delivery", v.Feedback.Delivery}} {
+		if l[1] != "" {
+			how = append(how, "**"+l[0]+"**: "+l[1])
+		}
+	}
+	add("Feedback", how)
+	if v.Feedback.NextStep != "" {
+		add("Next step", []string{v.Feedback.NextStep})
+	}
+	if v.Feedback.FollowUp != "" {
+		add("Follow-up to think about", []string{v.Feedback.FollowUp})
+	}
+	footer := "graded by " + v.Grader
+	if v.QuestionID != "" {
+		footer = v.QuestionID + " · " + footer
+	}
+	e.Footer = &discordgo.MessageEmbedFooter{Text: footer}
+	fitEmbed(e)
+	return e
+}
+
+func prefixed(p string, xs []string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = p + x
+	}
+	return out
+}
+
+// fitEmbed drops text from the end until the embed is within Discord's total limit.
+func fitEmbed(e *discordgo.MessageEmbed) {
+	size := func() int {
+		n := utf8.RuneCountInString(e.Title) + utf8.RuneCountInString(e.Description)
+		for _, f := range e.Fields {
+			n += utf8.RuneCountInString(f.Name) + utf8.RuneCountInString(f.Value)
+		}
+		if e.Footer != nil {
+			n += utf8.RuneCountInString(e.Footer.Text)
+		}
+		return n
+	}
+	for over := size() - maxEmbedTotal; over > 0; over = size() - maxEmbedTotal {
+		if len(e.Fields) > 4 {
+			e.Fields = e.Fields[:len(e.Fields)-1]
+			continue
+		}
+		e.Description = clip(e.Description, max(0, utf8.RuneCountInString(e.Description)-over-1))
+	}
+}
+
+// buttonRows lays buttons out five to a row.
+func buttonRows(bs []bot.Button) []discordgo.MessageComponent {
+	var rows []discordgo.MessageComponent
+	var row discordgo.ActionsRow
+	for _, b := range bs {
+		row.Components = append(row.Components, discordgo.Button{CustomID: idPrefix + b.Action, Label: b.Label, Style: buttonStyle(b.Action)})
+		if len(row.Components) == 5 {
+			rows = append(rows, row)
+			row = discordgo.ActionsRow{}
+		}
+	}
+	if len(row.Components) > 0 {
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+func buttonStyle(action string) discordgo.ButtonStyle {
+	switch action {
+	case bot.ActionAnother:
+		return discordgo.SuccessButton
+	case bot.ActionSkip:
+		return discordgo.DangerButton
+	case bot.ActionFollowUp, "answer":
+		return discordgo.PrimaryButton
+	}
+	return discordgo.SecondaryButton
+}
+
+// answerModal is the form that "Answer privately" opens.
+func answerModal() *discordgo.InteractionResponse {
+	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: &discordgo.InteractionResponseData{
+		CustomID: idAnswerForm, Title: "Your answer",
+		Components: []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+			discordgo.TextInput{CustomID: idAnswerText, Label: "Your answer", Style: discordgo.TextInputParagraph,
+				Placeholder: "Explain it as you would to an interviewer.", Required: true, MinLength: 1, MaxLength: 4000},
+		}}},
+	}}
+}
+
+// clip shortens s to at most n runes, marking the cut with "…".
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	if n <= 1 {
+		return ""
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// clipLines joins lines, leaving out whole lines that do not fit in n runes.
+func clipLines(lines []string, n int) string {
+	var b strings.Builder
+	for i, l := range lines {
+		more := fmt.Sprintf("… and %d more", len(lines)-i)
+		if utf8.RuneCountInString(b.String())+utf8.RuneCountInString(l)+1+len(more) > n {
+			if b.Len() == 0 {
+				return clip(l, n)
+			}
+			b.WriteString(more)
+			break
+		}
+		b.WriteString(l + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}

@@ -1,0 +1,173 @@
+package discord
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/quorum-dev/quorum/bot"
+)
+
+// Send implements bot.Platform. A question in a server channel gets its own thread
+// (bot.Sent.Thread). Replies to a slash command replace its "thinking…" response; with
+// EphemeralFeedback, verdicts on questions asked by slash command go only to their person.
+func (a *Adapter) Send(ctx context.Context, msg bot.Message) (bot.Sent, error) {
+	r := render(msg)
+	ir := replyFrom(ctx, msg)
+
+	if ir != nil && ir.deferred && ir.claim() {
+		m, err := a.s.InteractionResponseEdit(ir.i, &discordgo.WebhookEdit{Content: &r.content, Embeds: &r.embeds,
+			Components: &r.components, AllowedMentions: r.mentions}, discordgo.WithContext(ctx))
+		if err != nil {
+			return bot.Sent{}, fmt.Errorf("edit interaction response: %w", scrub(err))
+		}
+		sent := bot.Sent{ID: m.ID, Thread: msg.Conv.Thread}
+		if needsThread(msg) && !ir.ephemeral {
+			sent.Thread = a.startThread(ctx, msg, m.ID)
+			a.remember(sent.Thread, ir.i)
+		}
+		return sent, nil
+	}
+	if ir != nil && ir.ephemeral {
+		return a.followUp(ctx, ir.i, r, true)
+	}
+	if msg.Kind == bot.MsgVerdict && a.cfg.EphemeralFeedback && !msg.Conv.DM {
+		if ir != nil {
+			return a.followUp(ctx, ir.i, r, true)
+		}
+		if i := a.origin(msg.Conv.Thread); i != nil {
+			sent, err := a.followUp(ctx, i, r, true)
+			if err == nil {
+				note := fmt.Sprintf("%s's answer is graded; the feedback went to them privately.", msg.To.Name)
+				if _, err := a.post(ctx, msg.Conv.Thread, rendered{content: note, mentions: &discordgo.MessageAllowedMentions{}}); err != nil {
+					a.log.Warn("post graded note", "thread", msg.Conv.Thread, "err", err)
+				}
+				return sent, nil
+			}
+			a.log.Warn("ephemeral verdict; posting it in the thread", "thread", msg.Conv.Thread, "err", err)
+		}
+	}
+
+	channel := msg.Conv.ID
+	if msg.Conv.Thread != "" {
+		channel = msg.Conv.Thread
+	}
+	m, err := a.post(ctx, channel, r)
+	if err != nil {
+		return bot.Sent{}, err
+	}
+	sent := bot.Sent{ID: m.ID, Thread: msg.Conv.Thread}
+	if needsThread(msg) {
+		sent.Thread = a.startThread(ctx, msg, m.ID)
+	}
+	return sent, nil
+}
+
+// needsThread reports whether msg is a question in a server channel outside a thread.
+func needsThread(msg bot.Message) bool {
+	return msg.Kind == bot.MsgQuestion && !msg.Conv.DM && msg.Conv.Thread == ""
+}
+
+// messageSend is discordgo's MessageSend with the nonce fields it lacks.
+type messageSend struct {
+	*discordgo.MessageSend
+	Nonce        string `json:"nonce,omitempty"`
+	EnforceNonce bool   `json:"enforce_nonce,omitempty"`
+}
+
+// post creates a message in a channel. It carries a nonce with enforce_nonce, so a
+// retry after a lost response (discordgo retries 502s and 429s) cannot post it twice.
+func (a *Adapter) post(ctx context.Context, channel string, r rendered) (*discordgo.Message, error) {
+	nonce := make([]byte, 12)
+	rand.Read(nonce)
+	body := messageSend{MessageSend: &discordgo.MessageSend{Content: r.content, Embeds: r.embeds, Components: r.components,
+		AllowedMentions: r.mentions}, Nonce: hex.EncodeToString(nonce), EnforceNonce: true}
+	endpoint := discordgo.EndpointChannelMessages(channel)
+	resp, err := a.s.RequestWithBucketID("POST", endpoint, body, endpoint, discordgo.WithContext(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("post message in %s: %w", channel, err)
+	}
+	var m discordgo.Message
+	if err := json.Unmarshal(resp, &m); err != nil {
+		return nil, fmt.Errorf("post message in %s: read answer: %w", channel, err)
+	}
+	return &m, nil
+}
+
+// followUp sends a follow-up message to an interaction.
+func (a *Adapter) followUp(ctx context.Context, i *discordgo.Interaction, r rendered, ephemeral bool) (bot.Sent, error) {
+	p := &discordgo.WebhookParams{Content: r.content, Embeds: r.embeds, Components: r.components, AllowedMentions: r.mentions}
+	if ephemeral {
+		p.Flags = discordgo.MessageFlagsEphemeral
+	}
+	m, err := a.s.FollowupMessageCreate(i, true, p, discordgo.WithContext(ctx))
+	if err != nil {
+		return bot.Sent{}, fmt.Errorf("follow up interaction: %w", scrub(err))
+	}
+	return bot.Sent{ID: m.ID}, nil
+}
+
+// startThread opens the question's thread from its message. When that fails the question
+// stays in the channel and can still be answered with the "Answer privately" form.
+func (a *Adapter) startThread(ctx context.Context, msg bot.Message, messageID string) string {
+	name := "Question"
+	if msg.Question != nil {
+		name = msg.Question.ID
+	}
+	if msg.To.Name != "" {
+		name = msg.To.Name + " · " + name
+	}
+	th, err := a.s.MessageThreadStartComplex(msg.Conv.ID, messageID, &discordgo.ThreadStart{
+		Name: clip(name, 100), AutoArchiveDuration: 1440, Type: discordgo.ChannelTypeGuildPublicThread,
+	}, discordgo.WithContext(ctx))
+	if err != nil {
+		a.log.Error("start thread", "channel", msg.Conv.ID, "message", messageID, "err", err)
+		return ""
+	}
+	a.mu.Lock()
+	a.threads[th.ID] = msg.Conv.ID
+	a.mu.Unlock()
+	return th.ID
+}
+
+// remember keeps the slash command that asked a thread's question, for ephemeral verdicts.
+func (a *Adapter) remember(thread string, i *discordgo.Interaction) {
+	if thread == "" || !a.cfg.EphemeralFeedback {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	now := time.Now()
+	for k, o := range a.origins {
+		if now.Sub(o.at) > tokenLife {
+			delete(a.origins, k)
+		}
+	}
+	a.origins[thread] = &origin{i: i, at: now}
+}
+
+// origin returns the slash command that asked the thread's question while its token works.
+func (a *Adapter) origin(thread string) *discordgo.Interaction {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	o := a.origins[thread]
+	if o == nil || time.Since(o.at) > tokenLife {
+		return nil
+	}
+	return o.i
+}
+
+// DM returns the direct conversation with a person, opening it if needed (for messages
+// Quorum starts itself, such as daily questions).
+func (a *Adapter) DM(ctx context.Context, userID string) (bot.Conversation, error) {
+	c, err := a.s.UserChannelCreate(userID, discordgo.WithContext(ctx))
+	if err != nil {
+		return bot.Conversation{}, fmt.Errorf("open DM: %w", err)
+	}
+	return bot.Conversation{Platform: "discord", ID: c.ID, DM: true}, nil
+}
