@@ -38,7 +38,9 @@ slack: { enabled: true, app_token: `+slacktest.AppToken+`, bot_token: `+slacktes
 
 	sl.WaitConnected(t, 1)
 	sl.WaitAck(t, sl.Slash("U1", "D1", "practice"))
-	sl.Wait(t, "chat.postMessage", func(c slacktest.Call) bool { return strings.Contains(c.Param("text"), "you have") || len(c.Blocks()) > 0 })
+	sl.Wait(t, "chat.postMessage", func(c slacktest.Call) bool {
+		return strings.Contains(c.Param("text"), "you have") || len(c.Blocks()) > 0
+	})
 
 	cancel()
 	select {
