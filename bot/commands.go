@@ -232,25 +232,40 @@ func (b *Bot) skip(ctx context.Context, ev Event, word string) {
 }
 
 func (b *Bot) model(ctx context.Context, ev Event) {
-	if s, ok := b.OpenSession(ev.User, ev.Conv); ok && s.State == SessionOpen {
-		b.reply(ctx, ev, MsgInfo, "", "Answer the open question first (or say `skip`); then I'll show you the model answer.")
+	last, ok := b.lastAttempt(ctx, ev, "then I'll show you the model answer", func(a *Attempt) bool {
+		_, err := b.bank.Lookup(a.Question)
+		return err == nil
+	})
+	if !ok {
 		return
+	}
+	if last == nil {
+		b.reply(ctx, ev, MsgInfo, "", "You haven't answered a question yet. Say `practice` to get one.")
+		return
+	}
+	q, _ := b.bank.Lookup(last.Question)
+	b.send(ctx, modelMessage(ev, q))
+}
+
+// lastAttempt returns the person's latest attempt that want accepts (nil if none). It
+// replies and returns false when a question is open or the history cannot be read.
+func (b *Bot) lastAttempt(ctx context.Context, ev Event, then string, want func(*Attempt) bool) (*Attempt, bool) {
+	if s, ok := b.OpenSession(ev.User, ev.Conv); ok && s.State == SessionOpen {
+		b.reply(ctx, ev, MsgInfo, "", "Answer the open question first (or say `skip`); "+then+".")
+		return nil, false
 	}
 	attempts, err := b.store.Attempts(ctx, ev.User.Key())
 	if err != nil {
 		b.log.Error("load attempts", "user", ev.User.Key(), "err", err)
 		b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't load your history just now. Please try again in a moment.")
-		return
+		return nil, false
 	}
-	var q *Question
-	for i := len(attempts) - 1; i >= 0 && q == nil; i-- {
-		q, _ = b.bank.Lookup(attempts[i].Question)
+	for i := len(attempts) - 1; i >= 0; i-- {
+		if want(attempts[i]) {
+			return attempts[i], true
+		}
 	}
-	if q == nil {
-		b.reply(ctx, ev, MsgInfo, "", "You haven't answered a question yet. Say `practice` to get one.")
-		return
-	}
-	b.send(ctx, modelMessage(ev, q))
+	return nil, true
 }
 
 func (b *Bot) stats(ctx context.Context, ev Event) {

@@ -10,21 +10,9 @@ import (
 // It is graded against the key points the last answer missed (all of them when it
 // missed none), with the normal time limit.
 func (b *Bot) followUp(ctx context.Context, ev Event) {
-	if s, ok := b.OpenSession(ev.User, ev.Conv); ok && s.State == SessionOpen {
-		b.reply(ctx, ev, MsgInfo, "", "Answer the open question first (or say `skip`); then ask for the follow-up.")
+	last, ok := b.lastAttempt(ctx, ev, "then ask for the follow-up", func(a *Attempt) bool { return a.Verdict != nil })
+	if !ok {
 		return
-	}
-	attempts, err := b.store.Attempts(ctx, ev.User.Key())
-	if err != nil {
-		b.log.Error("load attempts", "user", ev.User.Key(), "err", err)
-		b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't load your history just now. Please try again in a moment.")
-		return
-	}
-	var last *Attempt
-	for i := len(attempts) - 1; i >= 0 && last == nil; i-- {
-		if attempts[i].Verdict != nil {
-			last = attempts[i]
-		}
 	}
 	if last == nil {
 		b.reply(ctx, ev, MsgInfo, "", "Answer a question first; then I'll ask the follow-up an interviewer would. Say `practice`.")

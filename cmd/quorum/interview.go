@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/quorum-dev/quorum/adapters/console"
-	"github.com/quorum-dev/quorum/bot"
 )
 
 func cmdInterview(ctx context.Context, e env, args []string) error {
@@ -31,13 +29,8 @@ func cmdInterview(ctx context.Context, e env, args []string) error {
 	if err := a.openStore(); err != nil {
 		return err
 	}
-	con := console.New()
-	b := bot.New(bot.Config{
-		Bank: a.bank, Grader: a.grader, Store: a.store, Logger: newLogger(e.stderr, quiet(a.cfg)), Transcriber: a.transcriber,
-		TimeLimit: time.Duration(a.cfg.Practice.TimeLimit), Grace: time.Duration(a.cfg.Practice.Grace),
-	})
-	b.AddPlatform(con)
-	if err := b.Start(ctx); err != nil {
+	con, b, err := a.terminalBot(ctx, e)
+	if err != nil {
 		return err
 	}
 	defer b.Close()

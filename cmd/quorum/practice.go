@@ -119,6 +119,20 @@ func (a *app) openStore() error {
 	return nil
 }
 
+// terminalBot starts a Bot on the terminal platform, for the commands that converse.
+func (a *app) terminalBot(ctx context.Context, e env) (*console.Adapter, *bot.Bot, error) {
+	con := console.New()
+	b := bot.New(bot.Config{
+		Bank: a.bank, Grader: a.grader, Store: a.store, Logger: newLogger(e.stderr, quiet(a.cfg)), Transcriber: a.transcriber,
+		TimeLimit: time.Duration(a.cfg.Practice.TimeLimit), Grace: time.Duration(a.cfg.Practice.Grace),
+	})
+	b.AddPlatform(con)
+	if err := b.Start(ctx); err != nil {
+		return nil, nil, err
+	}
+	return con, b, nil
+}
+
 func (a *app) close() {
 	if a.store != nil {
 		a.store.Close()
@@ -155,19 +169,14 @@ func cmdPractice(ctx context.Context, e env, args []string) error {
 		return err
 	}
 
-	con := console.New()
 	var rec *bot.Audio
 	if *audio != "" {
 		if rec, err = audioFile(*audio); err != nil {
 			return err
 		}
 	}
-	b := bot.New(bot.Config{
-		Bank: a.bank, Grader: a.grader, Store: a.store, Logger: newLogger(e.stderr, quiet(a.cfg)), Transcriber: a.transcriber,
-		TimeLimit: time.Duration(a.cfg.Practice.TimeLimit), Grace: time.Duration(a.cfg.Practice.Grace),
-	})
-	b.AddPlatform(con)
-	if err := b.Start(ctx); err != nil {
+	con, b, err := a.terminalBot(ctx, e)
+	if err != nil {
 		return err
 	}
 	defer b.Close()
