@@ -30,6 +30,8 @@ type Daily struct {
 type Schedules interface {
 	SaveDaily(ctx context.Context, d *Daily) error
 	DeleteDaily(ctx context.Context, id uint64) error
+	// Daily returns drill id, or ErrNotFound.
+	Daily(ctx context.Context, id uint64) (*Daily, error)
 	Dailies(ctx context.Context) ([]*Daily, error)
 	// ClaimRun records run key of schedule id before it is posted. It reports false when
 	// the run was claimed before: a restart never posts a run twice.
@@ -393,19 +395,13 @@ func (b *Bot) runDaily(ctx context.Context, id uint64, at time.Time) {
 	}
 	defer b.inflight.Done()
 	store, _ := b.schedules()
-	all, err := store.Dailies(ctx)
-	if err != nil {
-		b.log.Error("load daily drills", "err", err)
-		return
-	}
-	var d *Daily
-	for _, x := range all {
-		if x.ID == id {
-			d = x
-		}
-	}
-	if d == nil {
+	d, err := store.Daily(ctx, id)
+	if errors.Is(err, ErrNotFound) {
 		return // turned off meanwhile
+	}
+	if err != nil {
+		b.log.Error("load daily drill", "schedule", id, "err", err)
+		return
 	}
 	defer b.armDaily(d)
 	claimed, err := store.ClaimRun(ctx, d.ID, d.runKey(at))

@@ -506,6 +506,23 @@ func deleteDaily(tx *bolt.Tx, id uint64) error {
 	return nil
 }
 
+// Daily implements bot.Schedules.
+func (s *Store) Daily(ctx context.Context, id uint64) (*bot.Daily, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var d *bot.Daily
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketDailies).Get(be64(id))
+		if v == nil {
+			return bot.ErrNotFound
+		}
+		d = new(bot.Daily)
+		return json.Unmarshal(v, d)
+	})
+	return d, err
+}
+
 // Dailies implements bot.Schedules.
 func (s *Store) Dailies(ctx context.Context) ([]*bot.Daily, error) {
 	if err := ctx.Err(); err != nil {
