@@ -418,20 +418,24 @@ func (b *Bot) runDaily(ctx context.Context, id uint64, at time.Time) {
 		}
 		return
 	}
-	if err := b.waitTurn(b.stopping, d.Conv.Platform); err != nil {
-		// Stopping: give the run back, so the next start makes it up.
-		if err := store.ReleaseRun(context.Background(), d.ID, d.runKey(at)); err != nil {
-			b.log.Error("release daily run", "schedule", d.ID, "err", err)
-		}
-		return
-	}
 	q, err := b.Pick(ctx, d.User, Filter{Topic: d.Topic})
 	if err != nil || q == nil {
 		b.log.Error("pick daily question", "schedule", d.ID, "err", err)
 		return
 	}
-	// A post the platform refused (a rate limit, a blip) is tried again, a little later.
-	for attempt := 0; ; attempt++ {
+	release := func() {
+		if err := store.ReleaseRun(context.Background(), d.ID, d.runKey(at)); err != nil {
+			b.log.Error("release daily run", "schedule", d.ID, "err", err)
+		}
+	}
+	// Every try waits its turn at the platform's rate; a post the platform refused (a
+	// rate limit, a blip) is tried again later. A run that could not be posted, or
+	// that was waiting when Quorum stopped, is given back for the next start to make up.
+	for attempt := 0; attempt < 5; attempt++ {
+		if err := b.waitTurn(b.stopping, d.Conv.Platform); err != nil {
+			release()
+			return
+		}
 		_, err := b.ask(ctx, d.User, d.Conv, q, askOpts{kind: KindPractice, intro: "Your daily question:"})
 		switch {
 		case err == nil:
@@ -439,19 +443,16 @@ func (b *Bot) runDaily(ctx context.Context, id uint64, at time.Time) {
 		case errors.Is(err, errOpen) || errors.Is(err, errBusy):
 			b.send(ctx, Message{Kind: MsgInfo, Conv: d.Conv, To: d.User, Text: "Your daily question is skipped today: you still have an open question here."})
 			return
-		case attempt == 2:
-			b.log.Error("post daily question", "schedule", d.ID, "err", err)
-			return
 		}
 		select {
 		case <-time.After(time.Duration(attempt+1) * time.Second):
 		case <-b.stopping.Done():
-			if err := store.ReleaseRun(context.Background(), d.ID, d.runKey(at)); err != nil {
-				b.log.Error("release daily run", "schedule", d.ID, "err", err)
-			}
+			release()
 			return
 		}
 	}
+	b.log.Error("post daily question: gave up", "schedule", d.ID)
+	release()
 }
 
 // RateLimited is an optional ability of a platform: how many messages a second it takes.
@@ -587,4 +588,37 @@ func (b *Bot) dailyCommand(ctx context.Context, ev Event, args []string) {
 	default:
 		b.reply(ctx, ev, MsgInfo, "", "Use `daily on 09:00 Europe/Berlin mon-fri`, `daily off`, `daily skip` or `daily status`.")
 	}
+}
+
+// DailyStatus describes the person's daily drill for a status view (the Slack App Home):
+// the sentence, and whether one is on.
+func (b *Bot) DailyStatus(ctx context.Context, u User) (string, bool, error) {
+	d, err := b.dailyOf(ctx, u)
+	if err != nil || d == nil {
+		return "No daily question yet.", false, err
+	}
+	loc, _ := time.LoadLocation(d.TZ)
+	text := fmt.Sprintf("Daily question: %s. Next: %s.", d.Describe(), d.Next(b.clock.Now()).In(loc).Format("Mon 2 Jan at 15:04 MST"))
+	if d.SkipNext {
+		text += " (It will be skipped.)"
+	}
+	return text, true, nil
+}
+
+// dailyOf returns the person's daily drill, or nil.
+func (b *Bot) dailyOf(ctx context.Context, u User) (*Daily, error) {
+	store, ok := b.schedules()
+	if !ok {
+		return nil, nil
+	}
+	all, err := store.Dailies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range all {
+		if d.User.Key() == u.Key() {
+			return d, nil
+		}
+	}
+	return nil, nil
 }

@@ -154,3 +154,32 @@ func TestDailyNeedsADM(t *testing.T) {
 		t.Fatalf("got %q", m.Text)
 	}
 }
+
+func TestStreakAcrossMidnightInTheirTimezone(t *testing.T) {
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	at := func(s string) *bot.Attempt {
+		tm, _ := time.ParseInLocation("2006-01-02 15:04", s, tokyo)
+		return &bot.Attempt{Outcome: bot.OutcomeGraded, Answered: tm}
+	}
+	attempts := []*bot.Attempt{
+		at("2026-11-20 10:00"), at("2026-11-21 23:50"), // two days
+		at("2026-11-23 00:10"), at("2026-11-23 20:00"), at("2026-11-24 23:59"), at("2026-11-25 00:01"), // three days
+	}
+	now, _ := time.ParseInLocation("2006-01-02 15:04", "2026-11-25 09:00", tokyo)
+	if cur, best := bot.Streak(attempts, tokyo, now); cur != 3 || best != 3 {
+		t.Fatalf("got %d/%d, want 3/3", cur, best)
+	}
+	// The same instants counted in UTC fall on other days (00:10 Tokyo on the 23rd is the
+	// 22nd in UTC), which closes the gap: five days in a row.
+	if cur, _ := bot.Streak(attempts, time.UTC, now); cur != 5 {
+		t.Fatalf("in UTC got %d, want 5 (20th to 24th UTC)", cur)
+	}
+	// A day not over yet does not break the streak; a missed day does.
+	tomorrow := now.Add(24 * time.Hour)
+	if cur, _ := bot.Streak(attempts, tokyo, tomorrow); cur != 3 {
+		t.Fatalf("tomorrow morning got %d, want 3", cur)
+	}
+	if cur, best := bot.Streak(attempts, tokyo, tomorrow.Add(24*time.Hour)); cur != 0 || best != 3 {
+		t.Fatalf("after a missed day got %d/%d, want 0/3", cur, best)
+	}
+}

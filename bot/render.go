@@ -199,6 +199,14 @@ func (b *Bot) StatsMessage(ctx context.Context, u User, conv Conversation) (Mess
 		}
 		fmt.Fprintf(&sb, "%-*s  %8d  %6d  %9s  %9s\n", w, r.Topic, r.Attempts, r.Passed, rate, avg)
 	}
+	loc := time.UTC
+	if d, err := b.dailyOf(ctx, u); err == nil && d != nil {
+		if l, err := time.LoadLocation(d.TZ); err == nil {
+			loc = l
+		}
+	}
+	current, best := Streak(attempts, loc, b.clock.Now())
+	fmt.Fprintf(&sb, "\nStreak: %s in a row (best %s), counted in %s.", countNoun(current, "day"), countNoun(best, "day"), loc)
 	last := attempts[len(attempts)-1]
 	fmt.Fprintf(&sb, "\nLast attempt: %s (%s), %s", last.Question, last.Answered.Format("2006-01-02 15:04"), outcomeWord(last))
 	msg.Text = sb.String()
@@ -231,4 +239,47 @@ func humanDuration(d time.Duration) string {
 		return fmt.Sprintf("%d minutes", m)
 	}
 	return fmt.Sprintf("%dm%02ds", m, s)
+}
+
+// Streak counts the days in a row, in loc, with at least one answered attempt: the
+// current run (ending today, or yesterday when today has none yet) and the best.
+func Streak(attempts []*Attempt, loc *time.Location, now time.Time) (current, best int) {
+	days := map[string]bool{}
+	for _, a := range attempts {
+		if a.Counted() && a.Outcome != OutcomeTimeout {
+			days[a.Answered.In(loc).Format("2006-01-02")] = true
+		}
+	}
+	if len(days) == 0 {
+		return 0, 0
+	}
+	dayOf := func(t time.Time) time.Time { y, m, d := t.In(loc).Date(); return time.Date(y, m, d, 12, 0, 0, 0, loc) }
+	var first time.Time
+	for k := range days {
+		t, _ := time.ParseInLocation("2006-01-02", k, loc)
+		if first.IsZero() || t.Before(first) {
+			first = t
+		}
+	}
+	run := 0
+	for d := dayOf(first); !d.After(dayOf(now)); d = d.AddDate(0, 0, 1) {
+		if days[d.Format("2006-01-02")] {
+			run++
+			best = max(best, run)
+		} else {
+			run = 0
+		}
+	}
+	today := dayOf(now)
+	switch {
+	case days[today.Format("2006-01-02")]:
+		current = run
+	case days[today.AddDate(0, 0, -1).Format("2006-01-02")]:
+		// Today is not over: yesterday's run still stands.
+		current = 0
+		for d := today.AddDate(0, 0, -1); days[d.Format("2006-01-02")]; d = d.AddDate(0, 0, -1) {
+			current++
+		}
+	}
+	return current, best
 }

@@ -24,10 +24,14 @@ const (
 	actionHomePlay  = "quorum_home_practice"
 	actionHomeHelp  = "quorum_home_help"
 	actionHomeStats = "quorum_home_refresh"
-	answerCallback  = "quorum_answer"
-	answerBlock     = "answer"
-	answerInput     = "text"
-	maxModalAnswer  = 3000 // Slack's limit for a plain_text_input
+	// The App Home's daily-question buttons.
+	actionHomeDailyOn   = "quorum_home_daily_on"
+	actionHomeDailySkip = "quorum_home_daily_skip"
+	actionHomeDailyOff  = "quorum_home_daily_off"
+	answerCallback      = "quorum_answer"
+	answerBlock         = "answer"
+	answerInput         = "text"
+	maxModalAnswer      = 3000 // Slack's limit for a plain_text_input
 )
 
 // sessionFinder is what *bot.Bot offers to tell a question's thread from any other.
@@ -291,6 +295,15 @@ func (d *dispatcher) press(ctx context.Context, cb slackgo.InteractionCallback, 
 		return
 	case actionHomeStats:
 		a.publishHome(ctx, d.h, u.ID, "")
+		return
+	case actionHomeDailyOn, actionHomeDailySkip, actionHomeDailyOff:
+		conv, err := a.openDM(ctx, u.ID)
+		if err != nil {
+			a.log.Error("open dm", "user", u.ID, "err", err)
+			return
+		}
+		d.h.Handle(ctx, bot.Event{Kind: bot.EventMessage, User: u, Conv: conv, Text: homeDailyWords[actionID]})
+		a.publishHome(ctx, d.h, u.ID, conv.ID)
 		return
 	}
 	channel := cb.Container.ChannelID

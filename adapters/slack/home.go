@@ -27,6 +27,24 @@ func (a *Adapter) publishHome(ctx context.Context, h bot.Handler, user, dm strin
 			blocks = append(blocks, textBlocks(bot.Message{Kind: bot.MsgStats, Text: msg.Text})...)
 		}
 	}
+	if ds, ok := h.(dailyStatuser); ok {
+		text, on, err := ds.DailyStatus(ctx, u)
+		if err != nil {
+			a.log.Error("home daily status", "user", user, "err", err)
+			text = "I couldn't load your daily question just now."
+		}
+		blocks = append(blocks, slackgo.NewSectionBlock(mrkdwn(escape(text)), nil, nil))
+		if on {
+			blocks = append(blocks, slackgo.NewActionBlock("home-daily",
+				slackgo.NewButtonBlockElement(actionHomeDailySkip, "skip", plain("Skip the next one")),
+				slackgo.NewButtonBlockElement(actionHomeDailyOff, "off", plain("Turn it off")).WithStyle(slackgo.StyleDanger),
+			))
+		} else {
+			blocks = append(blocks, slackgo.NewActionBlock("home-daily",
+				slackgo.NewButtonBlockElement(actionHomeDailyOn, "on", plain("A question every weekday at 09:00")),
+			))
+		}
+	}
 	blocks = append(blocks,
 		slackgo.NewActionBlock("home",
 			slackgo.NewButtonBlockElement(actionHomePlay, "practice", plain("Practice now")).WithStyle(slackgo.StylePrimary),
@@ -46,6 +64,19 @@ func (a *Adapter) publishHome(ctx context.Context, h bot.Handler, user, dm strin
 	}
 }
 
+// dailyStatuser is the core's view of a person's daily question (*bot.Bot has it).
+type dailyStatuser interface {
+	DailyStatus(ctx context.Context, u bot.User) (string, bool, error)
+}
+
+// homeDailyWords are what the App Home's daily buttons say to the core, in the person's DM.
+var homeDailyWords = map[string]string{
+	actionHomeDailyOn:   "daily on 09:00 mon-fri",
+	actionHomeDailySkip: "daily skip",
+	actionHomeDailyOff:  "daily off",
+}
+
 const homeHelp = "In a channel: /quorum practice [topic] [easy|medium|hard] posts a question; answer in its thread " +
 	"(text, or an audio or video clip), or press Answer privately.\n" +
-	"Here in the Messages tab the same words work as plain text: practice, skip, model, followup, stats, help."
+	"Here in the Messages tab the same words work as plain text: practice, interview, skip, model, followup, stats, " +
+	"daily on 09:00 Europe/Berlin mon-fri, daily off, help."

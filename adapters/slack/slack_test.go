@@ -471,7 +471,7 @@ func TestAppHome(t *testing.T) {
 	if !strings.Contains(allText(home), "No attempts yet") {
 		t.Errorf("home before any attempt:\n%s", allText(home))
 	}
-	wantButtons(t, home, "quorum_home_practice", "quorum_home_refresh", "quorum_home_help")
+	wantButtons(t, home, "quorum_home_daily_on", "quorum_home_practice", "quorum_home_refresh", "quorum_home_help")
 
 	// Practice now opens the DM and asks there.
 	h.srv.Press(slacktest.Click{User: "U1", ActionID: "quorum_home_practice"})
@@ -485,9 +485,24 @@ func TestAppHome(t *testing.T) {
 
 	h.srv.AppHomeOpened("U1")
 	home = h.srv.Wait(t, "views.publish", nil)
-	if text := allText(home); !strings.Contains(text, "1 attempts, 0 passed") {
-		t.Errorf("home after one attempt lacks the stats:\n%s", text)
+	if text := allText(home); !strings.Contains(text, "1 attempts, 0 passed") || !strings.Contains(text, "Streak: 1 day in a row") {
+		t.Errorf("home after one attempt lacks the stats and streak:\n%s", text)
 	}
+	if !strings.Contains(allText(home), "No daily question yet") {
+		t.Errorf("home lacks the daily-question state:\n%s", allText(home))
+	}
+
+	// The daily button turns the drill on in the DM and shows it on the home.
+	publishes := len(h.srv.Calls("views.publish"))
+	h.srv.Press(slacktest.Click{User: "U1", ActionID: "quorum_home_daily_on"})
+	if c := h.srv.Wait(t, "chat.postMessage", in("DU1", "")); !strings.Contains(allText(c), "Daily drill on: 09:00 UTC, Mon-Fri") {
+		t.Fatalf("got %q", allText(c))
+	}
+	home = h.srv.Wait(t, "views.publish", func(c slacktest.Call) bool { return strings.Contains(allText(c), "Daily question: 09:00 UTC, Mon-Fri") })
+	if n := len(h.srv.Calls("views.publish")); n <= publishes {
+		t.Fatalf("the home was not published again (%d publishes)", n)
+	}
+	wantButtons(t, home, "quorum_home_daily_skip", "quorum_home_daily_off", "quorum_home_practice", "quorum_home_refresh", "quorum_home_help")
 }
 
 func TestRateLimitRetriedAfterRetryAfter(t *testing.T) {
