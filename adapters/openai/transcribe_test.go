@@ -225,3 +225,23 @@ func (zeros) Read(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+func TestVoiceTranscriberDownIsAClearMessage(t *testing.T) {
+	srv := openaitest.New()
+	defer srv.Close()
+	srv.Default = func(openaitest.Request) openaitest.Reply { return openaitest.Error(503, "overloaded") }
+	b, plat, _ := harness(t, newTranscriber(srv))
+	b.Handle(context.Background(), bot.Event{User: user, Conv: dm, Text: "practice consensus"})
+	plat.NextKind(t, bot.MsgQuestion)
+	b.Handle(context.Background(), bot.Event{User: user, Conv: dm, Audio: voice(t, "answer.ogg", "audio/ogg", 8*time.Second)})
+	m := plat.NextKind(t, bot.MsgError)
+	if !strings.Contains(m.Text, "couldn't transcribe") || !strings.Contains(m.Text, "still open") || strings.Contains(m.Text, "503") {
+		t.Fatalf("got %q, want a friendly message without the server's error", m.Text)
+	}
+	if n := len(srv.Requests()); n < 2 {
+		t.Fatalf("%d requests, want the call retried", n)
+	}
+	if _, open := b.OpenSession(user, dm); !open {
+		t.Fatal("the question was closed")
+	}
+}
