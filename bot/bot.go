@@ -62,7 +62,7 @@ type Bot struct {
 	stopping context.Context
 	stop     context.CancelFunc
 	paceMu   sync.Mutex
-	pace     map[string]time.Time // per platform: when the next paced post may go
+	pace     map[string]chan struct{} // per platform: the turns of paced posts
 
 	mu        sync.Mutex
 	platforms map[string]Platform

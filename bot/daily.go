@@ -464,7 +464,9 @@ type RateLimited interface {
 // room for timer jitter and for replies to people.
 const paceShare = 0.95
 
-// waitTurn paces posts to a platform that declares a send rate.
+// waitTurn paces posts to a platform that declares a send rate: one ticker per platform
+// hands out turns, so a stalled process never catches up in a burst (a ticker drops the
+// ticks nobody took).
 func (b *Bot) waitTurn(ctx context.Context, platform string) error {
 	p, ok := b.platform(platform)
 	if !ok {
@@ -474,20 +476,34 @@ func (b *Bot) waitTurn(ctx context.Context, platform string) error {
 	if !ok || rl.SendRate() <= 0 {
 		return nil
 	}
-	interval := time.Duration(float64(time.Second) / (paceShare * rl.SendRate()))
 	b.paceMu.Lock()
 	if b.pace == nil {
-		b.pace = map[string]time.Time{}
+		b.pace = map[string]chan struct{}{}
 	}
-	now := time.Now()
-	slot := b.pace[platform]
-	if slot.Before(now) {
-		slot = now
+	turns, ok := b.pace[platform]
+	if !ok {
+		turns = make(chan struct{})
+		b.pace[platform] = turns
+		interval := time.Duration(float64(time.Second) / (paceShare * rl.SendRate()))
+		go func() {
+			t := time.NewTicker(interval)
+			defer t.Stop()
+			for {
+				select {
+				case <-t.C:
+					select {
+					case turns <- struct{}{}:
+					default: // nobody waiting: the turn is not saved up
+					}
+				case <-b.stopping.Done():
+					return
+				}
+			}
+		}()
 	}
-	b.pace[platform] = slot.Add(interval)
 	b.paceMu.Unlock()
 	select {
-	case <-time.After(slot.Sub(now)):
+	case <-turns:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -90,12 +91,13 @@ func fanOut(b *testing.B, n int, rate float64) {
 	st.Close()
 	bank := loadBank(b)
 	plat := &limitedPlatform{rate: rate, sent: map[string]int{}}
+	logs := &countingHandler{counts: map[string]int{}}
 	start := func() (*bot.Bot, *store.Store) {
 		st, err := store.Open(path, 0)
 		if err != nil {
 			b.Fatal(err)
 		}
-		bt := bot.New(bot.Config{Bank: bank, Grader: rubric.New(rubric.Options{}), Store: st})
+		bt := bot.New(bot.Config{Bank: bank, Grader: rubric.New(rubric.Options{}), Store: st, Logger: slog.New(logs)})
 		bt.AddPlatform(plat)
 		if err := bt.Start(context.Background()); err != nil {
 			b.Fatal(err)
@@ -131,7 +133,7 @@ func fanOut(b *testing.B, n int, rate float64) {
 		}
 	}
 	if dups > 0 || missed > 0 {
-		b.Fatalf("%d duplicates, %d missed", dups, missed)
+		b.Fatalf("%d duplicates, %d missed; warnings and errors logged: %v", dups, missed, logs.snapshot())
 	}
 	busy := plat.times[len(plat.times)-1].Sub(plat.times[0]) - restarted.Sub(stopped)
 	achieved := float64(n-1) / busy.Seconds()
@@ -142,4 +144,29 @@ func fanOut(b *testing.B, n int, rate float64) {
 	if achieved < 0.9*rate {
 		b.Errorf("achieved %.1f sends a second, under 90%% of the limit %.0f", achieved, rate)
 	}
+}
+
+// countingHandler counts the warnings and errors the bot logs, by message.
+type countingHandler struct {
+	mu     sync.Mutex
+	counts map[string]int
+}
+
+func (h *countingHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
+func (h *countingHandler) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.counts[r.Message]++
+	return nil
+}
+func (h *countingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *countingHandler) WithGroup(string) slog.Handler      { return h }
+func (h *countingHandler) snapshot() map[string]int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range h.counts {
+		out[k] = v
+	}
+	return out
 }
