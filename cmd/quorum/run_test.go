@@ -76,3 +76,24 @@ discord: { enabled: true, token: a-wrong-token, base_url: `+dc.URL+` }
 		t.Fatal("a bad token took too long to report")
 	}
 }
+
+func TestRunSlackOnly(t *testing.T) {
+	sl := slacktest.New(t)
+	defer sl.Close()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "quorum.yaml")
+	os.WriteFile(cfg, []byte(`store: { path: `+filepath.Join(dir, "q.db")+` }
+slack: { enabled: true, app_token: `+slacktest.AppToken+`, bot_token: `+slacktest.BotToken+`, api_url: `+sl.APIURL()+` }
+`), 0o600)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errs bytes.Buffer
+	done := make(chan int)
+	go func() { done <- run(ctx, []string{"run", "--config", cfg}, os.Stdin, &out, &errs) }()
+	sl.WaitConnected(t, 1)
+	sl.WaitAck(t, sl.Slash("U1", "D1", "help"))
+	sl.Wait(t, "chat.postMessage", nil)
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+}
