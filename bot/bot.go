@@ -4,6 +4,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -340,7 +341,12 @@ type askOpts struct {
 	interview uint64 // the interview the question belongs to
 	limit     time.Duration
 	intro     string // said before the question, in the same message
+	// paced waits for the platform's turn (RateLimited) right before the send.
+	paced bool
 }
+
+// errStopping ends paced work when the bot is closing.
+var errStopping = errors.New("the bot is stopping")
 
 func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, o askOpts) (*Session, error) {
 	key := sessionKey(u, conv)
@@ -400,6 +406,14 @@ func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, o
 	msg := questionMessage(s, q)
 	if o.intro != "" {
 		msg.Text = o.intro + "\n\n" + msg.Text
+	}
+	if o.paced {
+		// The turn is taken right before the send, after the store write, so a slow
+		// disk cannot bunch up sends that took their turns in time.
+		if err := b.waitTurn(b.stopping, conv.Platform); err != nil {
+			b.drop(ctx, key, s.ID)
+			return nil, errStopping
+		}
 	}
 	sent, err := b.send(ctx, msg)
 	if err != nil {

@@ -428,17 +428,16 @@ func (b *Bot) runDaily(ctx context.Context, id uint64, at time.Time) {
 			b.log.Error("release daily run", "schedule", d.ID, "err", err)
 		}
 	}
-	// Every try waits its turn at the platform's rate; a post the platform refused (a
-	// rate limit, a blip) is tried again later. A run that could not be posted, or
+	// Every try waits its turn at the platform's rate (askOpts.paced); a post the
+	// platform refused (a rate limit, a blip) is tried again later. A run that could not be posted, or
 	// that was waiting when Quorum stopped, is given back for the next start to make up.
 	for attempt := 0; attempt < 5; attempt++ {
-		if err := b.waitTurn(b.stopping, d.Conv.Platform); err != nil {
-			release()
-			return
-		}
-		_, err := b.ask(ctx, d.User, d.Conv, q, askOpts{kind: KindPractice, intro: "Your daily question:"})
+		_, err := b.ask(ctx, d.User, d.Conv, q, askOpts{kind: KindPractice, intro: "Your daily question:", paced: true})
 		switch {
 		case err == nil:
+			return
+		case errors.Is(err, errStopping):
+			release()
 			return
 		case errors.Is(err, errOpen) || errors.Is(err, errBusy):
 			b.send(ctx, Message{Kind: MsgInfo, Conv: d.Conv, To: d.User, Text: "Your daily question is skipped today: you still have an open question here."})
@@ -462,11 +461,11 @@ type RateLimited interface {
 
 // paceShare is the share of a platform's declared rate that paced posts use, leaving
 // room for timer jitter and for replies to people.
-const paceShare = 0.95
+const paceShare = 0.97
 
 // waitTurn paces posts to a platform that declares a send rate: one ticker per platform
 // hands out turns, so a stalled process never catches up in a burst (a ticker drops the
-// ticks nobody took).
+// ticks nobody took, and at most one turn waits).
 func (b *Bot) waitTurn(ctx context.Context, platform string) error {
 	p, ok := b.platform(platform)
 	if !ok {
@@ -482,7 +481,7 @@ func (b *Bot) waitTurn(ctx context.Context, platform string) error {
 	}
 	turns, ok := b.pace[platform]
 	if !ok {
-		turns = make(chan struct{})
+		turns = make(chan struct{}, 1) // one turn may wait for a taker; more would be a burst
 		b.pace[platform] = turns
 		interval := time.Duration(float64(time.Second) / (paceShare * rl.SendRate()))
 		go func() {
@@ -493,7 +492,7 @@ func (b *Bot) waitTurn(ctx context.Context, platform string) error {
 				case <-t.C:
 					select {
 					case turns <- struct{}{}:
-					default: // nobody waiting: the turn is not saved up
+					default: // a turn already waits: this one is not saved up
 					}
 				case <-b.stopping.Done():
 					return
