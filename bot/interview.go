@@ -114,7 +114,8 @@ func (b *Bot) StartInterview(ctx context.Context, u User, conv Conversation, top
 var errInterviewRunning = errors.New("an interview is running")
 
 // planInterview chooses the questions: one of each of concept, design, coding, and
-// paper or behavioural, tailored ones first, at a difficulty suited to the person's record.
+// paper or behavioural: a tailored one not yet answered where there is one, else the
+// bank's least seen at a difficulty suited to the person's record.
 func (b *Bot) planInterview(ctx context.Context, u User, topic string) ([]*Question, error) {
 	attempts, err := b.store.Attempts(ctx, u.Key())
 	if err != nil {
@@ -131,9 +132,20 @@ func (b *Bot) planInterview(ctx context.Context, u User, topic string) ([]*Quest
 	taken := map[string]bool{}
 	for _, kinds := range [][]string{{"concept"}, {"design"}, {"coding"}, {"paper", "behavioral"}} {
 		var q *Question
+		// A question tailored to the person comes first, whatever its difficulty.
+		for _, k := range kinds {
+			for _, c := range b.personalCandidates(ctx, u, Filter{Topic: topic, Kind: k}) {
+				if q == nil && !taken[c.Ref()] && seen[c.Ref()] == 0 {
+					q = c
+				}
+			}
+		}
 		for _, f := range interviewFilters(topic, kinds, level) {
+			if q != nil {
+				break
+			}
 			var cands []*Question
-			for _, c := range append(b.personalCandidates(ctx, u, f), b.bank.Select(f)...) {
+			for _, c := range b.bank.Select(f) {
 				if !taken[c.Ref()] {
 					cands = append(cands, c)
 				}

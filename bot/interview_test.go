@@ -223,3 +223,26 @@ func TestInterviewRefusesDoubleStart(t *testing.T) {
 		t.Fatalf("got %q", m.Text)
 	}
 }
+
+func TestInterviewUsesTailoredQuestions(t *testing.T) {
+	h := newIV(t)
+	pick := "ds-time/hlc-implementation" // a coding question the person's pack chose
+	if q, err := h.bank.Lookup(pick); err != nil || q.Kind != "coding" {
+		t.Fatalf("fixture question: %v %v", q, err)
+	}
+	if err := h.st.SavePersonalPack(context.Background(), alice.Key(), &bot.PersonalPack{Source: "bank", Picks: []string{pick}}); err != nil {
+		t.Fatal(err)
+	}
+	h.say("interview")
+	for i := 0; i < 3; i++ {
+		q := h.question()
+		if q.Question.Kind == "coding" {
+			if q.Question.Ref() != pick {
+				t.Fatalf("the coding slot asked %s, want the tailored %s", q.Question.Ref(), pick)
+			}
+			return
+		}
+		h.say(q.Question.ModelAnswer)
+	}
+	t.Fatal("no coding question in the first three")
+}
