@@ -103,9 +103,8 @@ func (a *Adapter) Practice(ctx context.Context, b *bot.Bot, q *bot.Question, opt
 		return nil, err
 	}
 	if opts.JSON {
-		enc := json.NewEncoder(opts.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(msg.Verdict.JSON()); err != nil {
+		// One line: easy to pipe, and the verdict is never scrolled away.
+		if err := json.NewEncoder(opts.Out).Encode(msg.Verdict.JSON()); err != nil {
 			return nil, fmt.Errorf("write verdict: %w", err)
 		}
 	} else {

@@ -96,9 +96,7 @@ func readAnswer(e env, file string) (string, error) {
 
 func printVerdict(w io.Writer, v *bot.Verdict, asJSON bool) error {
 	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v.JSON())
+		return json.NewEncoder(w).Encode(v.JSON()) // one line, as practice --json prints it
 	}
 	_, err := fmt.Fprintln(w, bot.VerdictText(v))
 	return err
