@@ -3,7 +3,6 @@ package bot_test
 import (
 	"context"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -35,22 +34,7 @@ type harness struct {
 	bank  *bot.Bank
 }
 
-func loadBank(t testing.TB) *bot.Bank {
-	t.Helper()
-	data, err := os.ReadFile("testdata/test-pack.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := bot.ParsePack("testdata/test-pack.yaml", data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := bot.NewBank(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func loadBank(t testing.TB) *bot.Bank { return bottest.Bank(t) }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -120,15 +119,7 @@ a majority, so two leaders cannot win one term.`
 
 func setup(t *testing.T, clock bot.Clock) (*Adapter, *bot.Bot, *bot.Question) {
 	t.Helper()
-	data, err := os.ReadFile("../../bot/testdata/test-pack.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := bot.ParsePack("test-pack.yaml", data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bank, _ := bot.NewBank(p)
+	bank := bottest.Bank(t)
 	st, err := store.Open(filepath.Join(t.TempDir(), "q.db"), 0)
 	if err != nil {
 		t.Fatal(err)

@@ -76,22 +76,7 @@ type env struct {
 	done   chan error
 }
 
-func loadBank(t testing.TB) *bot.Bank {
-	t.Helper()
-	data, err := os.ReadFile("../../bot/testdata/test-pack.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := bot.ParsePack("test-pack.yaml", data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := bot.NewBank(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func loadBank(t testing.TB) *bot.Bank { return bottest.Bank(t) }
 
 // newEnv starts a fake Discord and, after configure, the bot and the adapter.
 func newEnv(t *testing.T, configure func(*env)) *env {

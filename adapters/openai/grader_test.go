@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -13,21 +12,12 @@ import (
 
 	"github.com/quorum-dev/quorum/adapters/openai/openaitest"
 	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/bot/bottest"
 	"github.com/quorum-dev/quorum/bot/rubric"
 )
 
-func question(t testing.TB) *bot.Question {
-	t.Helper()
-	data, err := os.ReadFile("../../bot/testdata/test-pack.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := bot.ParsePack("test-pack.yaml", data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p.Questions[0] // raft-election: terms, majority, one-vote, timeouts; red flag lowest-id
-}
+// question is test/raft-election: terms, majority, one-vote, timeouts; red flag lowest-id.
+func question(t testing.TB) *bot.Question { return bottest.Question(t) }
 
 const answer = `Raft splits time into terms. A follower whose randomized timeout fires becomes a candidate and
 asks everyone for votes. Each server votes once per term, and winning needs votes from more than half of the

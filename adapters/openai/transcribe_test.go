@@ -103,12 +103,7 @@ func TestTranscribeRetriesThenFails(t *testing.T) {
 // harness runs a Bot with the real transcriber against the fake server.
 func harness(t *testing.T, tr bot.Transcriber) (*bot.Bot, *bottest.Platform, *bottest.Clock) {
 	t.Helper()
-	data, err := os.ReadFile("../../bot/testdata/test-pack.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, _ := bot.ParsePack("test-pack.yaml", data)
-	bank, _ := bot.NewBank(p)
+	bank := bottest.Bank(t)
 	st, err := store.Open(filepath.Join(t.TempDir(), "q.db"), 0)
 	if err != nil {
 		t.Fatal(err)

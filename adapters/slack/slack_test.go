@@ -41,23 +41,7 @@ type options struct {
 	transcriber bot.Transcriber
 }
 
-func loadBank(t testing.TB) *bot.Bank {
-	t.Helper()
-	const path = "../../bot/testdata/test-pack.yaml"
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := bot.ParsePack(path, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := bot.NewBank(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func loadBank(t testing.TB) *bot.Bank { return bottest.Bank(t) }
 
 // lockedBuffer collects the adapter's and the core's logs.
 type lockedBuffer struct {

@@ -4,6 +4,7 @@ package bottest
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"sort"
 	"sync"
@@ -207,4 +208,32 @@ func (p *Platform) Drain() {
 			return
 		}
 	}
+}
+
+//go:embed testpack.yaml
+var testPack []byte
+
+// Bank returns a small bank of two questions for tests: test/raft-election (consensus,
+// four key points, red flag lowest-id) and test/quorum-overlap (replication, 2m limit).
+func Bank(t testing.TB) *bot.Bank {
+	t.Helper()
+	p, err := bot.ParsePack("bottest/testpack.yaml", testPack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := bot.NewBank(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// Question returns test/raft-election from Bank.
+func Question(t testing.TB) *bot.Question {
+	t.Helper()
+	q, err := Bank(t).Lookup("test/raft-election")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
 }

@@ -2,12 +2,12 @@ package rubric
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/bot/bottest"
 )
 
 func TestStem(t *testing.T) {
@@ -89,18 +89,7 @@ func TestRedFlagRejected(t *testing.T) {
 	}
 }
 
-func loadTestQuestion(t testing.TB) *bot.Question {
-	t.Helper()
-	data, err := os.ReadFile("../testdata/test-pack.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := bot.ParsePack("test-pack.yaml", data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p.Questions[0]
-}
+func loadTestQuestion(t testing.TB) *bot.Question { return bottest.Question(t) }
 
 func grade(t testing.TB, q *bot.Question, text string) *bot.Verdict {
 	t.Helper()
