@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"text/template"
 
 	"github.com/quorum-dev/quorum/bot"
@@ -74,6 +73,3 @@ func LoadBank(extra ...string) (*bot.Bank, error) {
 	}
 	return bot.NewBank(packs...)
 }
-
-// PackName is the file name of an embedded pack, for messages.
-func PackName(p *bot.Pack) string { return path.Base(p.Source) }

@@ -129,9 +129,6 @@ func New(cfg Config) *Client {
 	}
 }
 
-// Model is the model the client asks for.
-func (c *Client) Model() string { return c.cfg.Model }
-
 // chat runs one chat completion through call.
 func (c *Client) chat(ctx context.Context, req openai.ChatCompletionRequest) (openai.ChatCompletionResponse, error) {
 	var resp openai.ChatCompletionResponse
