@@ -39,6 +39,9 @@ type Config struct {
 	Writer QuestionWriter
 	// Transcriber turns spoken answers into text; nil asks people to type.
 	Transcriber Transcriber
+	// DrillFeedbackPrivate sends verdicts on channel drill answers only to the person
+	// (ephemeral or by DM) instead of in the drill's thread.
+	DrillFeedbackPrivate bool
 }
 
 // Bot routes events from platforms to sessions and commands. It is safe for concurrent use.
@@ -58,7 +61,10 @@ type Bot struct {
 	rngMu sync.Mutex
 	rng   *rand.Rand
 
-	sched scheduler
+	sched  scheduler
+	drills drillState
+	// drillPrivate: verdicts on drill answers go privately.
+	drillPrivate bool
 	// stopping ends when Close is called: paced work waiting for its turn gives up.
 	stopping context.Context
 	stop     context.CancelFunc
@@ -82,19 +88,20 @@ type live struct {
 // New returns a Bot. Call AddPlatform for each platform, then Start.
 func New(cfg Config) *Bot {
 	b := &Bot{
-		bank:        cfg.Bank,
-		grader:      cfg.Grader,
-		store:       cfg.Store,
-		writer:      cfg.Writer,
-		transcriber: cfg.Transcriber,
-		clock:       cfg.Clock,
-		log:         cfg.Logger,
-		limit:       cfg.TimeLimit,
-		grace:       cfg.Grace,
-		late:        cfg.LateWindow,
-		rng:         cfg.Rand,
-		platforms:   map[string]Platform{},
-		sessions:    map[string]*live{},
+		bank:         cfg.Bank,
+		grader:       cfg.Grader,
+		store:        cfg.Store,
+		writer:       cfg.Writer,
+		transcriber:  cfg.Transcriber,
+		clock:        cfg.Clock,
+		log:          cfg.Logger,
+		limit:        cfg.TimeLimit,
+		grace:        cfg.Grace,
+		late:         cfg.LateWindow,
+		rng:          cfg.Rand,
+		drillPrivate: cfg.DrillFeedbackPrivate,
+		platforms:    map[string]Platform{},
+		sessions:     map[string]*live{},
 	}
 	if b.clock == nil {
 		b.clock = SystemClock{}
@@ -158,7 +165,10 @@ func (b *Bot) Start(ctx context.Context) error {
 	b.log.Info("started", "sessions", len(b.sessions))
 	b.mu.Unlock()
 	b.resumeInterviews(ctx)
-	return b.startDailies(ctx)
+	if err := b.startDailies(ctx); err != nil {
+		return err
+	}
+	return b.startDrills(ctx)
 }
 
 // Close stops the timers and waits for answers being graded. It does not close the store.
@@ -177,6 +187,16 @@ func (b *Bot) Close() {
 		t.Stop()
 	}
 	b.sched.mu.Unlock()
+	b.drills.mu.Lock()
+	for _, t := range b.drills.timers {
+		t.Stop()
+	}
+	for _, o := range b.drills.runs {
+		if o.timer != nil {
+			o.timer.Stop()
+		}
+	}
+	b.drills.mu.Unlock()
 	b.inflight.Wait()
 }
 
@@ -247,6 +267,10 @@ func (b *Bot) handleMessage(ctx context.Context, ev Event) {
 
 	if ev.Audio != nil {
 		ev.Answer = true
+	}
+	if o := b.drillRunIn(ev.Conv); o != nil && ev.Conv.Thread != "" {
+		b.drillMessage(ctx, ev, o, cmd, args)
+		return
 	}
 	if l != nil {
 		if !ev.Answer && b.commandDuringSession(cmd, args) {
