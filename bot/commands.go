@@ -37,6 +37,8 @@ func (b *Bot) commandDuringSession(cmd string, args []string) bool {
 		return true
 	case cmd == "leaderboard" && len(args) <= 2:
 		return true
+	case cmd == "drill" && contains([]string{"add", "list", "remove", "pause", "resume"}, args[0]):
+		return true
 	}
 	return false
 }
