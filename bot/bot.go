@@ -385,7 +385,7 @@ func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, o
 	}
 	s := &Session{
 		User: u, Conv: conv, Question: q.Ref(), Kind: o.kind, State: SessionOpen,
-		Asked: now, Deadline: now.Add(limit), Grace: b.grace, Interview: o.interview,
+		Asked: now, Deadline: now.Add(limit), Grace: b.grace, Interview: o.interview, Paced: o.paced,
 	}
 	if inBank, err := b.bank.Lookup(q.Ref()); err != nil || inBank != q {
 		s.Inline = q
@@ -509,6 +509,11 @@ func (b *Bot) timeUp(key string, id uint64) {
 		text += fmt.Sprintf("\n\nThe question was: %s", firstLine(q.Prompt))
 	}
 	text += "\n\nYou can still send your answer for feedback (it stays a FAIL), say `model` for the model answer, or `practice` for another question."
+	if s.Paced {
+		if err := b.waitTurn(b.stopping, s.Conv.Platform); err != nil {
+			return // stopping: the attempt is recorded; the note is not worth holding Close up
+		}
+	}
 	b.send(ctx, Message{Kind: MsgTimeUp, Conv: s.Conv, To: s.User, Title: "Time's up", Text: text, Session: s.ID,
 		Actions: []Button{{ActionModel, "Model answer"}, {ActionAnother, "Try another"}}})
 }
