@@ -574,8 +574,12 @@ func (b *Bot) AnswersIn(u User, conv Conversation) bool {
 // drillMessage handles a message in a drill's thread: a command word, or an answer.
 func (b *Bot) drillMessage(ctx context.Context, ev Event, o *openRun, cmd string, args []string) {
 	if !ev.Answer && ev.Audio == nil && b.commandDuringSession(cmd, args) {
-		if cmd == "model" || cmd == "followup" || cmd == "skip" || cmd == "stop" {
+		switch cmd {
+		case "model", "followup", "skip", "stop":
 			b.reply(ctx, ev, MsgInfo, "", "In a drill thread the model answer comes with the summary when the drill closes. Just reply here with your answer.")
+			return
+		case "practice", "interview":
+			b.reply(ctx, ev, MsgInfo, "", "This thread belongs to the drill, so replies here are drill answers. Ask for a question of your own in the channel or in a direct message.")
 			return
 		}
 		b.command(ctx, ev, cmd, args)

@@ -204,6 +204,10 @@ func TestDrillMembersAnswerInThreadAndSummary(t *testing.T) {
 	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "the model answer comes with the summary") {
 		t.Fatalf("got %q", m.Text)
 	}
+	h.say(bob, thread, "practice")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "This thread belongs to the drill") {
+		t.Fatalf("got %q", m.Text)
+	}
 	// Chatter outside the thread is not an answer.
 	h.say(bob, general, "stats")
 	h.plat.NextKind(t, bot.MsgStats)
@@ -317,4 +321,33 @@ func TestDrillMissedWhileDownIsMadeUpOnce(t *testing.T) {
 			t.Fatalf("a run 1h45m late was posted: %q", m.Title)
 		}
 	}
+}
+
+// FuzzParseDrill: any words either parse into a drill that runs at most hourly with a
+// window inside its gap, or give a sentence that shows the right form; never a panic.
+func FuzzParseDrill(f *testing.F) {
+	for _, seed := range []string{"0 9 * * mon-fri Europe/Berlin consensus", "CRON_TZ=UTC @daily window=2h", "*/5 * * * *",
+		"0 0 30 2 *", "@every 1h", "0 9 * * * 90m hard", "'0 9 * * *' utc", "", "0 9 * * 7", "59 23 31 12 *"} {
+		f.Add(seed)
+	}
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, in string) {
+		d, err := bot.ParseDrill(strings.Fields(in), []string{"consensus", "replication"}, now)
+		if err != nil {
+			if msg := err.Error(); msg == "" || strings.Contains(msg, "panic") {
+				t.Fatalf("bad error %q", msg)
+			}
+			return
+		}
+		next := d.Next(now)
+		if next.IsZero() || !next.After(now) {
+			t.Fatalf("%q parsed but never runs after now: %v", in, next)
+		}
+		if after := d.Next(next); !after.IsZero() && after.Sub(next) < time.Hour {
+			t.Fatalf("%q runs at %v then %v: more than once an hour", in, next, after)
+		}
+		if d.Window < 5*time.Minute || d.Window > 24*time.Hour {
+			t.Fatalf("%q: window %v out of range", in, d.Window)
+		}
+	})
 }
