@@ -613,8 +613,17 @@ func TestChannelDrill(t *testing.T) {
 		t.Fatalf("got %q, want FAIL", header(v))
 	}
 
+	// U5 answers by the form: nothing of the answer shows in the thread.
+	h.srv.Press(slacktest.Click{User: "U5", Channel: "C1", MessageTS: q.TS, ActionID: "quorum_answer_privately", MessageText: q.Param("text")})
+	open := h.srv.Wait(t, "views.open", nil)
+	h.srv.Submit("U5", open, map[string]map[string]string{"answer": {"text": goodAnswer}})
+	v = h.srv.Wait(t, "chat.postEphemeral", func(c slacktest.Call) bool { return c.Param("user") == "U5" })
+	if !strings.HasPrefix(header(v), "PASS · ") {
+		t.Fatalf("got %q, want U5's PASS", header(v))
+	}
+
 	h.clock.Advance(time.Hour)
-	sum := h.said("Drill closed: 2 answered, 1 passed")
+	sum := h.said("Drill closed: 3 answered, 2 passed")
 	if sum.Param("thread_ts") != "" || sum.Param("channel") != "C1" {
 		t.Errorf("got the summary in %s/%s, want the channel itself", sum.Param("channel"), sum.Param("thread_ts"))
 	}
