@@ -322,6 +322,9 @@ type openRun struct {
 	r         *DrillRun
 	timer     Timer
 	answering map[string]bool // members whose answer is being graded
+	// grading counts answers taken before the window closed and not yet recorded; the
+	// summary waits for them.
+	grading sync.WaitGroup
 }
 
 func (b *Bot) drillStore() (Drills, bool) {
@@ -612,6 +615,7 @@ func (b *Bot) drillAnswer(ctx context.Context, ev Event, o *openRun) {
 	closed := r.Closed || !ev.Time.Before(r.Closes)
 	if !busy && prior == nil && !closed {
 		o.answering[who] = true
+		o.grading.Add(1)
 	}
 	b.drills.mu.Unlock()
 	switch {
@@ -629,6 +633,7 @@ func (b *Bot) drillAnswer(ctx context.Context, ev Event, o *openRun) {
 		b.drills.mu.Lock()
 		delete(o.answering, who)
 		b.drills.mu.Unlock()
+		o.grading.Done()
 	}()
 	q, err := b.bank.Lookup(r.Question)
 	if err != nil {
@@ -718,6 +723,9 @@ func (b *Bot) closeDrillRun(threadKey string) {
 		return
 	}
 	o.r.Closed = true
+	b.drills.mu.Unlock()
+	o.grading.Wait() // answers that came in time are in the summary
+	b.drills.mu.Lock()
 	r := *o.r
 	r.Answers = append([]DrillAnswer(nil), o.r.Answers...)
 	b.drills.mu.Unlock()
