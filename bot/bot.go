@@ -305,7 +305,7 @@ func (b *Bot) reply(ctx context.Context, ev Event, kind MessageKind, title, text
 // attempts (History.Pick): failed questions when their review is due, then their tailored
 // questions not yet answered, then new ones from their weaker topics, never the last one again.
 func (b *Bot) Pick(ctx context.Context, u User, f Filter) (*Question, error) {
-	attempts, err := b.store.Attempts(ctx, u.Key())
+	attempts, err := b.attemptSummaries(ctx, u.Key())
 	if err != nil {
 		return nil, fmt.Errorf("load attempts: %w", err)
 	}

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"math/rand/v2"
 	"time"
 )
@@ -302,4 +303,13 @@ func (h *History) drawTopic(topics []string, rng *rand.Rand) string {
 		x -= w
 	}
 	return topics[len(topics)-1]
+}
+
+// attemptSummaries reads the person's attempts for picking: without answers and verdicts
+// where the store can leave them out.
+func (b *Bot) attemptSummaries(ctx context.Context, userKey string) ([]*Attempt, error) {
+	if s, ok := b.store.(AttemptSummaries); ok {
+		return s.AttemptSummaries(ctx, userKey)
+	}
+	return b.store.Attempts(ctx, userKey)
 }

@@ -382,20 +382,29 @@ func TestFailedQuestionComesBack(t *testing.T) {
 }
 
 // BenchmarkPick10kAttempts times Bot.Pick for someone with 10,000 attempts in a real
-// bbolt file: loading and decoding the attempts, deriving the review states and topic
-// weights, and choosing among 300 questions.
+// bbolt file: reading the attempts, deriving the review states and topic weights, and
+// choosing among 300 questions. "summaries" reads the store's attempt index, as the bot
+// does; "whole-attempts" decodes every attempt with its answer and verdict, as a store
+// without the index would.
 func BenchmarkPick10kAttempts(b *testing.B) {
 	st := openStore(b)
 	bank := srsBank(b, 30, "consensus", "replication", "storage", "time", "transactions", "partitioning", "caching", "streaming", "membership", "storage-engines")
 	as := tenThousand(b, bank)
 	seedAttempts(b, st, as)
 	clock := bottest.NewClock(as[len(as)-1].Answered.Add(time.Hour))
-	core := bot.New(bot.Config{Bank: bank, Store: st, Clock: clock, Rand: rand.New(rand.NewPCG(1, 2))})
-	ctx := context.Background()
-	for b.Loop() {
-		if q, err := core.Pick(ctx, alice, bot.Filter{}); err != nil || q == nil {
-			b.Fatalf("got %v, %v", q, err)
-		}
+	for _, c := range []struct {
+		name  string
+		store bot.Store
+	}{{"summaries", st}, {"whole-attempts", struct{ bot.Store }{st}}} {
+		b.Run(c.name, func(b *testing.B) {
+			core := bot.New(bot.Config{Bank: bank, Store: c.store, Clock: clock, Rand: rand.New(rand.NewPCG(1, 2))})
+			ctx := context.Background()
+			for b.Loop() {
+				if q, err := core.Pick(ctx, alice, bot.Filter{}); err != nil || q == nil {
+					b.Fatalf("got %v, %v", q, err)
+				}
+			}
+		})
 	}
 }
 
