@@ -20,6 +20,10 @@ const (
 	// MasteredInterval ends the reviews: a failed question whose interval has grown to it
 	// is treated like any question seen before. Three weeks is when Anki calls a card mature.
 	MasteredInterval = 21 * 24 * time.Hour
+	// ReviewLeeway is how early a review counts as due. A daily drill at 09:00 asks
+	// yesterday's failure although it was answered at 09:02, and still does on the
+	// morning the clocks spring forward, when the same hour comes 23 hours later.
+	ReviewLeeway = 2 * time.Hour
 	// InitialEase and MinEase bound SM-2's ease factor.
 	InitialEase = 2.5
 	MinEase     = 1.3
@@ -202,7 +206,8 @@ func (h *History) TopicWeight(topic string) float64 {
 // Pick chooses the person's next question from tailored (written or chosen for them)
 // and bank, both already matching their filter:
 //
-//  1. a failed question whose review is due, the longest overdue first;
+//  1. a failed question whose review is due (from ReviewLeeway before Due), the longest
+//     overdue first;
 //  2. else a tailored question they have not seen;
 //  3. else a new bank question, its topic drawn with the weight TopicWeight;
 //  4. else the least recently seen question, questions waiting for a review last.
@@ -248,7 +253,7 @@ func (h *History) Pick(tailored, bank []*Question, now time.Time, rng *rand.Rand
 				topics = append(topics, q.Topic)
 			}
 			fresh[q.Topic] = append(fresh[q.Topic], q)
-		case r.Reviewing() && !r.Due.After(now):
+		case r.Reviewing() && !r.Due.After(now.Add(ReviewLeeway)):
 			due = append(due, q)
 		case r.Reviewing():
 			waiting = append(waiting, q)

@@ -194,9 +194,9 @@ func TestPickOrder(t *testing.T) {
 		want string
 	}{
 		{"a failed question waits for its interval", bot.Filter{},
-			[]try{fail("consensus-1", 0), pass("replication-1", 90, time.Hour)}, 23 * time.Hour, "new"},
+			[]try{fail("consensus-1", 0), pass("replication-1", 90, time.Hour)}, day - bot.ReviewLeeway - time.Second, "new"},
 		{"it is asked when due, before new questions", bot.Filter{},
-			[]try{fail("consensus-1", 0), pass("replication-1", 90, time.Hour)}, day, "consensus-1"},
+			[]try{fail("consensus-1", 0), pass("replication-1", 90, time.Hour)}, day - bot.ReviewLeeway, "consensus-1"},
 		{"the longest overdue first", bot.Filter{},
 			[]try{fail("consensus-2", 0), fail("consensus-1", time.Hour), pass("replication-1", 90, 2*time.Hour)}, 3 * day, "consensus-2"},
 		{"never twice in a row, even when it is the only one due", bot.Filter{},
@@ -363,9 +363,9 @@ func TestFailedQuestionComesBack(t *testing.T) {
 	if v := h.plat.NextKind(t, bot.MsgVerdict); v.Verdict.Pass {
 		t.Fatal("the wrong answer passed")
 	}
-	h.clock.Advance(23 * time.Hour)
+	h.clock.Advance(day - bot.ReviewLeeway - time.Minute)
 	practiceThenSkip(3)
-	h.clock.Advance(time.Hour)
+	h.clock.Advance(time.Minute)
 	askedRaft()
 	h.say(alice, dm, goodAnswer)
 	if v := h.plat.NextKind(t, bot.MsgVerdict); !v.Verdict.Pass {
@@ -375,10 +375,60 @@ func TestFailedQuestionComesBack(t *testing.T) {
 	if r.Interval != bot.RelearnInterval || r.Lapses != 1 || r.Reps != 1 {
 		t.Fatalf("got %+v, want one lapse, one pass and a six-day interval", r)
 	}
-	h.clock.Advance(6*day - time.Minute)
+	h.clock.Advance(6*day - bot.ReviewLeeway - time.Minute)
 	practiceThenSkip(3)
 	h.clock.Advance(time.Minute)
 	askedRaft()
+}
+
+// TestDailyDrillAsksYesterdaysFailure: a question failed in Saturday's 10:00 drill comes
+// back in Sunday's, although the clocks sprang forward in between and the drill comes
+// 22h58m after the answer, when another question came in between; when none did, it
+// would be the same question twice in a row, so it comes on Monday.
+func TestDailyDrillAsksYesterdaysFailure(t *testing.T) {
+	for _, between := range []bool{true, false} {
+		t.Run(fmt.Sprintf("practice in between %v", between), func(t *testing.T) {
+			bank := bottest.Bank(t)
+			if err := bank.Add(srsBank(t, 4, "storage", "time").Packs()[0]); err != nil {
+				t.Fatal(err)
+			}
+			friday := time.Date(2027, 3, 26, 12, 0, 0, 0, time.UTC)
+			h := &harness{t: t, clock: bottest.NewClock(friday), path: filepath.Join(t.TempDir(), "quorum.db"), bank: bank}
+			h.start()
+			h.say(alice, dm, "daily on 10:00 Europe/Berlin")
+			h.plat.NextKind(t, bot.MsgInfo)
+			h.clock.Advance(21 * time.Hour) // Saturday 10:00 CET
+			failed := h.plat.NextKind(t, bot.MsgQuestion).Question.Ref()
+			h.clock.Advance(2 * time.Minute)
+			h.say(alice, dm, "No idea, sorry.")
+			if v := h.plat.NextKind(t, bot.MsgVerdict); v.Verdict.Pass {
+				t.Fatalf("got %s for no answer", v.Title)
+			}
+			if between {
+				h.say(alice, dm, "practice")
+				h.plat.NextKind(t, bot.MsgQuestion)
+				h.say(alice, dm, "skip")
+				h.plat.NextKind(t, bot.MsgInfo)
+			}
+			h.clock.Advance(22*time.Hour + 58*time.Minute) // Sunday 10:00 CEST
+			sunday := h.plat.NextKind(t, bot.MsgQuestion).Question.Ref()
+			if between {
+				if sunday != failed {
+					t.Fatalf("Sunday's drill asked %s, want Saturday's failure %s", sunday, failed)
+				}
+				return
+			}
+			if sunday == failed {
+				t.Fatalf("Sunday's drill asked %s again, right after itself", failed)
+			}
+			h.say(alice, dm, "skip")
+			h.plat.NextKind(t, bot.MsgInfo)
+			h.clock.Advance(day) // Monday
+			if monday := h.plat.NextKind(t, bot.MsgQuestion).Question.Ref(); monday != failed {
+				t.Fatalf("Monday's drill asked %s, want Saturday's failure %s", monday, failed)
+			}
+		})
+	}
 }
 
 // BenchmarkPick10kAttempts times Bot.Pick for someone with 10,000 attempts in a real
