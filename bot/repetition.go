@@ -24,7 +24,8 @@ const (
 	// yesterday's failure although it was answered at 09:02, and still does on the
 	// morning the clocks spring forward, when the same hour comes 23 hours later.
 	ReviewLeeway = 2 * time.Hour
-	// InitialEase and MinEase bound SM-2's ease factor.
+	// InitialEase is a question's ease factor before any answer; MinEase is its floor,
+	// both as in SM-2.
 	InitialEase = 2.5
 	MinEase     = 1.3
 )
@@ -83,7 +84,8 @@ type Review struct {
 // and not yet passed often enough for its interval to reach MasteredInterval.
 func (r *Review) Reviewing() bool { return r.Lapses > 0 && r.Interval < MasteredInterval }
 
-// record applies one attempt of quality q (ok false: a skip) that ended at.
+// record applies one attempt of quality q that ended at; ok false (a skip, a follow-up)
+// only marks the question seen.
 func (r *Review) record(q int, ok bool, at time.Time) {
 	r.Seen++
 	r.LastSeen = at
