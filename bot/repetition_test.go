@@ -431,6 +431,46 @@ func TestDailyDrillAsksYesterdaysFailure(t *testing.T) {
 	}
 }
 
+// logStore is a bot.Store whose attempts come from attempts, or an error from Attempts
+// when summaries is set (the bot must then read the summaries).
+type logStore struct {
+	attempts  []*bot.Attempt
+	summaries bool
+}
+
+func (logStore) SaveSession(context.Context, *bot.Session, *bot.Attempt) error { return nil }
+func (logStore) FinishSession(context.Context, uint64, *bot.Attempt) error     { return nil }
+func (logStore) Sessions(context.Context) ([]*bot.Session, error)              { return nil, nil }
+func (s logStore) Attempts(context.Context, string) ([]*bot.Attempt, error) {
+	if s.summaries {
+		return nil, fmt.Errorf("whole attempts read by the picker")
+	}
+	return s.attempts, nil
+}
+
+type summaryStore struct{ logStore }
+
+func (s summaryStore) AttemptSummaries(context.Context, string) ([]*bot.Attempt, error) {
+	return s.attempts, nil
+}
+
+// TestPickReadsSummariesWhereTheStoreHasThem: the summaries are what keeps Pick fast;
+// a store without them still works.
+func TestPickReadsSummariesWhereTheStoreHasThem(t *testing.T) {
+	bank := srsBank(t, 3, "consensus", "replication")
+	as := history(t, bank, fail("consensus-2", 0), pass("replication-1", 90, time.Hour))
+	for _, st := range []bot.Store{summaryStore{logStore{as, true}}, logStore{as, false}} {
+		core := bot.New(bot.Config{Bank: bank, Store: st, Clock: bottest.NewClock(t0.Add(day)), Rand: rand.New(rand.NewPCG(1, 2))})
+		q, err := core.Pick(context.Background(), alice, bot.Filter{})
+		if err != nil {
+			t.Fatalf("%T: %v", st, err)
+		}
+		if q.Ref() != "srs/consensus-2" {
+			t.Fatalf("%T: got %s, want the due review srs/consensus-2", st, q.Ref())
+		}
+	}
+}
+
 // BenchmarkPick10kAttempts times Bot.Pick for someone with 10,000 attempts in a real
 // bbolt file: reading the attempts, deriving the review states and topic weights, and
 // choosing among 300 questions. "summaries" reads the store's attempt index, as the bot
