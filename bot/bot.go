@@ -325,31 +325,20 @@ func (b *Bot) reply(ctx context.Context, ev Event, kind MessageKind, title, text
 	b.send(ctx, Message{Kind: kind, Conv: ev.Conv, To: ev.User, Title: title, Text: text})
 }
 
-// Pick chooses a question matching f for the person: their tailored questions they have
-// not answered yet first, then the bank's unseen ones, never the last one again.
+// Pick chooses a question matching f for the person, by spaced repetition over their
+// attempts (History.Pick): failed questions when their review is due, then their tailored
+// questions not yet answered, then new ones from their weaker topics, never the last one again.
 func (b *Bot) Pick(ctx context.Context, u User, f Filter) (*Question, error) {
-	attempts, err := b.store.Attempts(ctx, u.Key())
+	attempts, err := b.attemptSummaries(ctx, u.Key())
 	if err != nil {
 		return nil, fmt.Errorf("load attempts: %w", err)
 	}
-	seen := map[string]int{}
-	last := ""
-	for _, a := range attempts {
-		seen[a.Question]++
-		last = a.Question
-	}
+	h := NewHistory(attempts)
+	tailored := b.personalCandidates(ctx, u, f)
+	now := b.clock.Now()
 	b.rngMu.Lock()
 	defer b.rngMu.Unlock()
-	var fresh []*Question
-	for _, q := range b.personalCandidates(ctx, u, f) {
-		if seen[q.Ref()] == 0 {
-			fresh = append(fresh, q)
-		}
-	}
-	if len(fresh) > 0 {
-		return fresh[b.rng.IntN(len(fresh))], nil
-	}
-	return b.bank.Pick(f, seen, last, b.rng), nil
+	return h.Pick(tailored, b.bank.Select(f), now, b.rng), nil
 }
 
 // Ask puts question q to the person in conv: the session is stored before the question is sent.

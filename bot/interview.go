@@ -117,7 +117,7 @@ var errInterviewRunning = errors.New("an interview is running")
 // paper or behavioural: a tailored one not yet answered where there is one, else the
 // bank's least seen at a difficulty suited to the person's record.
 func (b *Bot) planInterview(ctx context.Context, u User, topic string) ([]*Question, error) {
-	attempts, err := b.store.Attempts(ctx, u.Key())
+	attempts, err := b.attemptSummaries(ctx, u.Key())
 	if err != nil {
 		return nil, fmt.Errorf("load attempts: %w", err)
 	}

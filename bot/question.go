@@ -181,6 +181,7 @@ func (b *Bank) Select(f Filter) []*Question {
 
 // Pick chooses a question matching f for someone whose history is seen (ref → times asked)
 // and whose last question was last: unseen questions first, never last again when another exists.
+// A person's practice goes through History.Pick instead, which knows their results.
 func (b *Bank) Pick(f Filter, seen map[string]int, last string, rng *rand.Rand) *Question {
 	cands := b.Select(f)
 	if len(cands) == 0 {

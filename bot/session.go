@@ -98,3 +98,11 @@ type Store interface {
 	// Attempts returns a person's attempts, oldest first.
 	Attempts(ctx context.Context, userKey string) ([]*Attempt, error)
 }
+
+// AttemptSummaries is an optional Store ability for reading a long history fast.
+//
+// AttemptSummaries returns what Attempts returns with Answer and Verdict left empty:
+// choosing a question needs neither, and they are most of what there is to decode.
+type AttemptSummaries interface {
+	AttemptSummaries(ctx context.Context, userKey string) ([]*Attempt, error)
+}

@@ -195,6 +195,8 @@ func (s *Store) Person(ctx context.Context, userKey string) (*Person, error) {
 	return p, err
 }
 
+// putAttempt writes a and its summary: every attempt write goes through here, so the
+// attempt index stays true.
 func putAttempt(tx *bolt.Tx, a *bot.Attempt) error {
 	b := tx.Bucket(bucketAttempts)
 	if a.ID == 0 {
@@ -204,7 +206,10 @@ func putAttempt(tx *bolt.Tx, a *bot.Attempt) error {
 		}
 		a.ID = id
 	}
-	return putJSON(b, attemptKey(a.User, a.ID), a)
+	if err := putJSON(b, attemptKey(a.User, a.ID), a); err != nil {
+		return err
+	}
+	return indexAttempt(tx, a)
 }
 
 func putJSON(b *bolt.Bucket, key []byte, v any) error {
@@ -344,6 +349,9 @@ func (s *Store) Forget(ctx context.Context, userKey string) (int, error) {
 				return err
 			}
 			n++
+		}
+		if err := forgetAttemptIndex(tx, prefix); err != nil {
+			return err
 		}
 		sessions := tx.Bucket(bucketSessions)
 		var doomed [][]byte
