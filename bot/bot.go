@@ -39,6 +39,10 @@ type Config struct {
 	Writer QuestionWriter
 	// Transcriber turns spoken answers into text; nil asks people to type.
 	Transcriber Transcriber
+	// Metrics counts attempts, grading and drill runs; nil counts nothing.
+	Metrics Meter
+	// Limits caps each person's answers and commands; the zero value caps nothing.
+	Limits Limits
 }
 
 // Bot routes events from platforms to sessions and commands. It is safe for concurrent use.
@@ -54,6 +58,8 @@ type Bot struct {
 	limit       time.Duration
 	grace       time.Duration
 	late        time.Duration
+	meter       Meter
+	limits      *limiter
 
 	rngMu sync.Mutex
 	rng   *rand.Rand
@@ -92,12 +98,17 @@ func New(cfg Config) *Bot {
 		limit:       cfg.TimeLimit,
 		grace:       cfg.Grace,
 		late:        cfg.LateWindow,
+		meter:       cfg.Metrics,
+		limits:      newLimiter(cfg.Limits),
 		rng:         cfg.Rand,
 		platforms:   map[string]Platform{},
 		sessions:    map[string]*live{},
 	}
 	if b.clock == nil {
 		b.clock = SystemClock{}
+	}
+	if b.meter == nil {
+		b.meter = noMeter{}
 	}
 	b.stopping, b.stop = context.WithCancel(context.Background())
 	if b.log == nil {
@@ -393,6 +404,7 @@ func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, o
 		if err := b.store.FinishSession(ctx, old.s.ID, a); err != nil {
 			return nil, fmt.Errorf("close previous session: %w", err)
 		}
+		b.recorded(a)
 	}
 	if err := b.store.SaveSession(ctx, s, nil); err != nil {
 		return nil, fmt.Errorf("save session: %w", err)
@@ -479,6 +491,7 @@ func (b *Bot) timeUp(key string, id uint64) {
 		b.log.Error("expire session", "session", id, "err", err)
 		return
 	}
+	b.recorded(a)
 
 	text := "⏰ Time's up: no answer came in time, so this counts as a timed-out attempt."
 	if q, err := b.question(&s); err == nil {
@@ -497,6 +510,14 @@ func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
 	}
 	if problem != "" {
 		b.reply(ctx, ev, MsgError, "", problem)
+		return
+	}
+	kinds := []string{LimitAnswer}
+	if ev.Audio != nil {
+		kinds = append(kinds, LimitAudio)
+	}
+	if text, limited := b.limited(ev, true, kinds...); limited {
+		b.reply(ctx, ev, MsgInfo, "", text)
 		return
 	}
 	b.mu.Lock()
@@ -545,7 +566,9 @@ func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
 		}
 		text = ans.Text
 	}
+	start := time.Now() // the wall clock: a fake clock does not move while grading
 	v, err := b.grader.Grade(ctx, q, ans)
+	b.meter.Graded(graderName(b.grader, v), time.Since(start), err)
 	if err != nil {
 		b.log.Error("grade", "session", s.ID, "question", q.Ref(), "err", err)
 		release()
@@ -565,6 +588,7 @@ func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
 		b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't save your answer just now. The question is still open: please send it again in a moment.")
 		return
 	}
+	b.recorded(a)
 	b.mu.Lock()
 	if b.sessions[sessionKey(s.User, s.Conv)] == l {
 		delete(b.sessions, sessionKey(s.User, s.Conv))
