@@ -302,6 +302,7 @@ func (b *Bot) send(ctx context.Context, msg Message) (Sent, error) {
 	}
 	sent, err := p.Send(ctx, msg)
 	if err != nil {
+		b.meter.SendFailed(msg.Conv.Platform)
 		b.log.Error("send", "platform", msg.Conv.Platform, "conv", msg.Conv.ID, "kind", msg.Kind, "err", err)
 	}
 	return sent, err

@@ -54,6 +54,12 @@ func (m *countingMeter) Limited(what string) {
 	m.limited[what]++
 }
 
+func (m *countingMeter) SendFailed(platform string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.limited["send:"+platform]++
+}
+
 func (m *countingMeter) get(table map[string]int, key string) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -16,6 +16,8 @@ type Meter interface {
 	DrillRun(kind, result string)
 	// Limited counts a request a per-person limit turned away; what is one of the Limit* kinds.
 	Limited(what string)
+	// SendFailed counts a message a platform did not take (after its own retries).
+	SendFailed(platform string)
 }
 
 // Verdicts of Meter.Attempt.
@@ -45,6 +47,7 @@ func (noMeter) Attempt(string, string)              {}
 func (noMeter) Graded(string, time.Duration, error) {}
 func (noMeter) DrillRun(string, string)             {}
 func (noMeter) Limited(string)                      {}
+func (noMeter) SendFailed(string)                   {}
 
 // verdictOf names an attempt's result for Meter.Attempt.
 func verdictOf(a *Attempt) (verdict, grader string) {
