@@ -438,7 +438,8 @@ func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, o
 		s.MessageID, s.Conv.Thread = sent.ID, sent.Thread
 		cp := *s
 		b.mu.Unlock()
-		if err := b.store.SaveSession(ctx, &cp, nil); err != nil {
+		// ErrNotFound: answered before the send returned; nothing to add the thread to.
+		if err := b.store.SaveSession(ctx, &cp, nil); err != nil && !errors.Is(err, ErrNotFound) {
 			b.log.Error("save session thread", "session", s.ID, "err", err)
 		}
 	}

@@ -120,6 +120,11 @@ func (s *Store) SaveSession(ctx context.Context, sess *bot.Session, a *bot.Attem
 		return err
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
+		// A session finished meanwhile (answered, skipped, forgotten) stays finished:
+		// writing it again would leave a question open that nobody can close.
+		if sess.ID != 0 && tx.Bucket(bucketSessions).Get(be64(sess.ID)) == nil {
+			return bot.ErrNotFound
+		}
 		if a != nil {
 			if err := putAttempt(tx, a); err != nil {
 				return err
