@@ -514,14 +514,6 @@ func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
 		b.reply(ctx, ev, MsgError, "", problem)
 		return
 	}
-	kinds := []string{LimitAnswer}
-	if ev.Audio != nil {
-		kinds = append(kinds, LimitAudio)
-	}
-	if text, limited := b.limited(ev, true, kinds...); limited {
-		b.reply(ctx, ev, MsgInfo, "", text)
-		return
-	}
 	b.mu.Lock()
 	if b.sessions[sessionKey(ev.User, ev.Conv)] != l {
 		b.mu.Unlock()
@@ -547,6 +539,17 @@ func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
 			b.arm(l)
 		}
 		b.mu.Unlock()
+	}
+
+	// Checked once the answer is known to be graded now, so "still grading" costs nothing.
+	kinds := []string{LimitAnswer}
+	if ev.Audio != nil {
+		kinds = append(kinds, LimitAudio)
+	}
+	if text, limited := b.limited(ev, true, kinds...); limited {
+		release()
+		b.reply(ctx, ev, MsgInfo, "", text)
+		return
 	}
 
 	q, err := b.question(&s)

@@ -30,9 +30,11 @@ const (
 type limiter struct {
 	mu      sync.Mutex
 	rates   map[string]allowance
-	buckets map[string]*bucket // by kind + "|" + user key
+	buckets map[bucketKey]*bucket
 	adds    int
 }
+
+type bucketKey struct{ kind, user string }
 
 type allowance struct {
 	n   int
@@ -55,7 +57,7 @@ func newLimiter(l Limits) *limiter {
 	if l.CommandsPerMinute > 0 {
 		rates[LimitCommand] = allowance{l.CommandsPerMinute, time.Minute}
 	}
-	return &limiter{rates: rates, buckets: map[string]*bucket{}}
+	return &limiter{rates: rates, buckets: map[bucketKey]*bucket{}}
 }
 
 // take spends one token of each kind for user at now, all or none. When any bucket is
@@ -63,13 +65,14 @@ func newLimiter(l Limits) *limiter {
 func (lm *limiter) take(user string, now time.Time, kinds ...string) (string, time.Duration) {
 	lm.mu.Lock()
 	defer lm.mu.Unlock()
-	var got []*bucket
+	var buf [3]*bucket
+	got := buf[:0]
 	for _, k := range kinds {
 		r, ok := lm.rates[k]
 		if !ok {
 			continue
 		}
-		bk := lm.bucket(k+"|"+user, r, now)
+		bk := lm.bucket(bucketKey{k, user}, r, now)
 		if bk.tokens < 1 {
 			perToken := r.per / time.Duration(r.n)
 			wait := time.Duration((1 - bk.tokens) * float64(perToken))
@@ -84,7 +87,7 @@ func (lm *limiter) take(user string, now time.Time, kinds ...string) (string, ti
 }
 
 // bucket returns key's bucket refilled up to now. lm.mu must be held.
-func (lm *limiter) bucket(key string, r allowance, now time.Time) *bucket {
+func (lm *limiter) bucket(key bucketKey, r allowance, now time.Time) *bucket {
 	bk := lm.buckets[key]
 	if bk == nil {
 		lm.adds++
