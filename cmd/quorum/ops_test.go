@@ -20,6 +20,7 @@ import (
 	"github.com/quorum-dev/quorum/adapters/discord/discordtest"
 	"github.com/quorum-dev/quorum/adapters/openai/openaitest"
 	"github.com/quorum-dev/quorum/adapters/prometheus"
+	"github.com/quorum-dev/quorum/adapters/slack/slacktest"
 	"github.com/quorum-dev/quorum/bot"
 	"github.com/quorum-dev/quorum/store"
 )
@@ -363,5 +364,35 @@ func TestOfflineBackupAndRefusals(t *testing.T) {
 	}
 	if leftovers, _ := filepath.Glob(filepath.Join(dir, ".*.tmp")); len(leftovers) > 0 {
 		t.Fatalf("temporary files left: %v", leftovers)
+	}
+}
+
+// TestRunSlackReadyAndCounted: Slack's Socket Mode connection makes the bot ready, and
+// its Web API calls are counted.
+func TestRunSlackReadyAndCounted(t *testing.T) {
+	sl := slacktest.New(t)
+	defer sl.Close()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "quorum.yaml")
+	admin := freeAddr(t)
+	writeFile(t, cfg, `store: { path: `+filepath.Join(dir, "q.db")+` }
+slack: { enabled: true, app_token: `+slacktest.AppToken+`, bot_token: `+slacktest.BotToken+`, api_url: `+sl.APIURL()+` }
+metrics: { listen: "`+admin+`" }
+`)
+	ctx, cancel := context.WithCancel(context.Background())
+	errs := &syncBuffer{}
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"run", "--config", cfg}, os.Stdin, io.Discard, errs) }()
+	r := &runningBot{admin: admin, stderr: errs}
+	r.waitReady(t)
+	sl.WaitAck(t, sl.Slash("U1", "D1", "help"))
+	sl.Wait(t, "chat.postMessage", nil)
+	_, metrics := httpGet(t, "http://"+admin+"/metrics")
+	if n := metricValue(t, metrics, `quorum_platform_requests_total{platform="slack",result="ok"}`); n < 2 {
+		t.Errorf("got %v Slack API calls counted, want auth.test, apps.connections.open and the post", n)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
 	}
 }
