@@ -42,6 +42,10 @@ type Config struct {
 	// DrillFeedbackPrivate sends verdicts on channel drill answers only to the person
 	// (ephemeral or by DM) instead of in the drill's thread.
 	DrillFeedbackPrivate bool
+	// Metrics counts attempts, grading and drill runs; nil counts nothing.
+	Metrics Meter
+	// Limits caps each person's answers and commands; the zero value caps nothing.
+	Limits Limits
 }
 
 // Bot routes events from platforms to sessions and commands. It is safe for concurrent use.
@@ -57,6 +61,8 @@ type Bot struct {
 	limit       time.Duration
 	grace       time.Duration
 	late        time.Duration
+	meter       Meter
+	limits      *limiter
 
 	rngMu sync.Mutex
 	rng   *rand.Rand
@@ -98,6 +104,8 @@ func New(cfg Config) *Bot {
 		limit:        cfg.TimeLimit,
 		grace:        cfg.Grace,
 		late:         cfg.LateWindow,
+		meter:        cfg.Metrics,
+		limits:       newLimiter(cfg.Limits),
 		rng:          cfg.Rand,
 		drillPrivate: cfg.DrillFeedbackPrivate,
 		platforms:    map[string]Platform{},
@@ -105,6 +113,9 @@ func New(cfg Config) *Bot {
 	}
 	if b.clock == nil {
 		b.clock = SystemClock{}
+	}
+	if b.meter == nil {
+		b.meter = noMeter{}
 	}
 	b.stopping, b.stop = context.WithCancel(context.Background())
 	if b.log == nil {
@@ -315,6 +326,7 @@ func (b *Bot) send(ctx context.Context, msg Message) (Sent, error) {
 	}
 	sent, err := p.Send(ctx, msg)
 	if err != nil {
+		b.meter.SendFailed(msg.Conv.Platform)
 		b.log.Error("send", "platform", msg.Conv.Platform, "conv", msg.Conv.ID, "kind", msg.Kind, "err", err)
 	}
 	return sent, err
@@ -406,6 +418,7 @@ func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, o
 		if err := b.store.FinishSession(ctx, old.s.ID, a); err != nil {
 			return nil, fmt.Errorf("close previous session: %w", err)
 		}
+		b.recorded(a)
 	}
 	if err := b.store.SaveSession(ctx, s, nil); err != nil {
 		return nil, fmt.Errorf("save session: %w", err)
@@ -438,7 +451,8 @@ func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, o
 		s.MessageID, s.Conv.Thread = sent.ID, sent.Thread
 		cp := *s
 		b.mu.Unlock()
-		if err := b.store.SaveSession(ctx, &cp, nil); err != nil {
+		// ErrNotFound: answered before the send returned; nothing to add the thread to.
+		if err := b.store.SaveSession(ctx, &cp, nil); err != nil && !errors.Is(err, ErrNotFound) {
 			b.log.Error("save session thread", "session", s.ID, "err", err)
 		}
 	}
@@ -492,6 +506,7 @@ func (b *Bot) timeUp(key string, id uint64) {
 		b.log.Error("expire session", "session", id, "err", err)
 		return
 	}
+	b.recorded(a)
 
 	text := "⏰ Time's up: no answer came in time, so this counts as a timed-out attempt."
 	if q, err := b.question(&s); err == nil {
@@ -544,6 +559,17 @@ func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
 		b.mu.Unlock()
 	}
 
+	// Checked once the answer is known to be graded now, so "still grading" costs nothing.
+	kinds := []string{LimitAnswer}
+	if ev.Audio != nil {
+		kinds = append(kinds, LimitAudio)
+	}
+	if text, limited := b.limited(ev, true, kinds...); limited {
+		release()
+		b.reply(ctx, ev, MsgInfo, "", text)
+		return
+	}
+
 	q, err := b.question(&s)
 	if err != nil {
 		// The pack was removed from the config since the question was asked.
@@ -563,7 +589,9 @@ func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
 		}
 		text = ans.Text
 	}
+	start := time.Now() // the wall clock: a fake clock does not move while grading
 	v, err := b.grader.Grade(ctx, q, ans)
+	b.meter.Graded(graderName(b.grader, v), time.Since(start), err)
 	if err != nil {
 		b.log.Error("grade", "session", s.ID, "question", q.Ref(), "err", err)
 		release()
@@ -583,6 +611,7 @@ func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
 		b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't save your answer just now. The question is still open: please send it again in a moment.")
 		return
 	}
+	b.recorded(a)
 	b.mu.Lock()
 	if b.sessions[sessionKey(s.User, s.Conv)] == l {
 		delete(b.sessions, sessionKey(s.User, s.Conv))

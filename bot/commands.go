@@ -73,6 +73,10 @@ func parseCommand(text string) (string, []string) {
 func isCommand(cmd string) bool { return commands[cmd] }
 
 func (b *Bot) command(ctx context.Context, ev Event, cmd string, args []string) {
+	if text, limited := b.limited(ev, false, LimitCommand); limited {
+		b.reply(ctx, ev, MsgInfo, "", text)
+		return
+	}
 	switch cmd {
 	case "practice":
 		b.practice(ctx, ev, args)
@@ -216,6 +220,8 @@ func (b *Bot) skip(ctx context.Context, ev Event, word string) {
 	}
 	if err := b.store.FinishSession(ctx, s.ID, a); err != nil {
 		b.log.Error("skip session", "session", s.ID, "err", err)
+	} else {
+		b.recorded(a)
 	}
 	if s.Interview != 0 && a != nil {
 		if word == "stop" {

@@ -408,6 +408,9 @@ func (b *Bot) runDaily(ctx context.Context, id uint64, at time.Time) {
 	if err != nil || !claimed {
 		if err != nil {
 			b.log.Error("claim daily run", "schedule", d.ID, "err", err)
+			b.meter.DrillRun(DrillDaily, DrillFailed)
+		} else {
+			b.meter.DrillRun(DrillDaily, DrillDuplicate)
 		}
 		return
 	}
@@ -416,11 +419,13 @@ func (b *Bot) runDaily(ctx context.Context, id uint64, at time.Time) {
 		if err := store.SaveDaily(ctx, d); err != nil {
 			b.log.Error("save daily drill", "schedule", d.ID, "err", err)
 		}
+		b.meter.DrillRun(DrillDaily, DrillSkipped)
 		return
 	}
 	q, err := b.Pick(ctx, d.User, Filter{Topic: d.Topic})
 	if err != nil || q == nil {
 		b.log.Error("pick daily question", "schedule", d.ID, "err", err)
+		b.meter.DrillRun(DrillDaily, DrillFailed)
 		return
 	}
 	release := func() {
@@ -435,23 +440,28 @@ func (b *Bot) runDaily(ctx context.Context, id uint64, at time.Time) {
 		_, err := b.ask(ctx, d.User, d.Conv, q, askOpts{kind: KindPractice, intro: "Your daily question:", paced: true})
 		switch {
 		case err == nil:
+			b.meter.DrillRun(DrillDaily, DrillPosted)
 			return
 		case errors.Is(err, errStopping):
 			release()
+			b.meter.DrillRun(DrillDaily, DrillFailed)
 			return
 		case errors.Is(err, errOpen) || errors.Is(err, errBusy):
 			b.send(ctx, Message{Kind: MsgInfo, Conv: d.Conv, To: d.User, Text: "Your daily question is skipped today: you still have an open question here."})
+			b.meter.DrillRun(DrillDaily, DrillSkipped)
 			return
 		}
 		select {
 		case <-time.After(time.Duration(attempt+1) * time.Second):
 		case <-b.stopping.Done():
 			release()
+			b.meter.DrillRun(DrillDaily, DrillFailed)
 			return
 		}
 	}
 	b.log.Error("post daily question: gave up", "schedule", d.ID)
 	release()
+	b.meter.DrillRun(DrillDaily, DrillFailed)
 }
 
 // RateLimited is an optional ability of a platform: how many messages a second it takes.

@@ -460,6 +460,9 @@ func (b *Bot) runDrill(ctx context.Context, id uint64, at time.Time) {
 	if err != nil || !claimed {
 		if err != nil {
 			b.log.Error("claim drill run", "drill", d.ID, "err", err)
+			b.meter.DrillRun(DrillChannel, DrillFailed)
+		} else {
+			b.meter.DrillRun(DrillChannel, DrillDuplicate)
 		}
 		return
 	}
@@ -482,6 +485,7 @@ func (b *Bot) runDrill(ctx context.Context, id uint64, at time.Time) {
 				b.log.Error("save drill run", "drill", d.ID, "err", err)
 			}
 			b.openDrillRun(r)
+			b.meter.DrillRun(DrillChannel, DrillPosted)
 			return
 		}
 		select {
@@ -490,6 +494,7 @@ func (b *Bot) runDrill(ctx context.Context, id uint64, at time.Time) {
 			attempt = 5
 		}
 	}
+	b.meter.DrillRun(DrillChannel, DrillFailed)
 	b.log.Error("post drill question: gave up", "drill", d.ID, "run", r.Key)
 	if err := store.DeleteDrillRun(context.Background(), d.ID, r.Key); err != nil {
 		b.log.Error("release drill run", "drill", d.ID, "err", err)
@@ -635,6 +640,14 @@ func (b *Bot) drillAnswer(ctx context.Context, ev Event, o *openRun) {
 		b.drills.mu.Unlock()
 		o.grading.Done()
 	}()
+	kinds := []string{LimitAnswer}
+	if ev.Audio != nil {
+		kinds = append(kinds, LimitAudio)
+	}
+	if text, limited := b.limited(ev, false, kinds...); limited {
+		b.reply(ctx, ev, MsgInfo, "", text+" The drill takes answers until it closes.")
+		return
+	}
 	q, err := b.bank.Lookup(r.Question)
 	if err != nil {
 		b.log.Error("drill question missing", "drill", r.Drill, "question", r.Question)
@@ -654,7 +667,9 @@ func (b *Bot) drillAnswer(ctx context.Context, ev Event, o *openRun) {
 		}
 		text = ans.Text
 	}
+	started := time.Now()
 	v, err := b.grader.Grade(ctx, q, ans)
+	b.meter.Graded(graderName(b.grader, v), time.Since(started), err)
 	if err != nil {
 		b.log.Error("grade drill answer", "drill", r.Drill, "question", q.Ref(), "err", err)
 		b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't grade that just now. Please send your answer again in a moment.")
@@ -676,6 +691,7 @@ func (b *Bot) drillAnswer(ctx context.Context, ev Event, o *openRun) {
 		b.reply(ctx, ev, MsgInfo, "", "You already answered this drill. One answer each; the summary comes when it closes.")
 		return
 	}
+	b.recorded(a)
 	line.Attempt = a.ID
 	b.drills.mu.Lock()
 	o.r.Answers = append(o.r.Answers, line)

@@ -261,6 +261,7 @@ func (b *Bot) interviewTimeUp(ctx context.Context, l *live, s Session) {
 		b.mu.Unlock()
 		return
 	}
+	b.recorded(a)
 	b.mu.Lock()
 	if b.sessions[sessionKey(s.User, s.Conv)] == l {
 		delete(b.sessions, sessionKey(s.User, s.Conv))

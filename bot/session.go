@@ -86,7 +86,9 @@ var ErrNotFound = errors.New("not found")
 // Store keeps sessions and attempts. Implementations must be safe for concurrent use.
 // Values passed in are copied; values returned belong to the caller.
 type Store interface {
-	// SaveSession writes s, and a if it is not nil, in one transaction.
+	// SaveSession writes s, and a if it is not nil, in one transaction. A session with
+	// an id that is no longer stored (finished meanwhile) is not written again: the
+	// error is ErrNotFound and a is not written either.
 	// A zero s.ID or a.ID is assigned a new id (and set on the value);
 	// when a is written, s.AttemptID is set to a.ID.
 	SaveSession(ctx context.Context, s *Session, a *Attempt) error

@@ -84,21 +84,17 @@ func Open(path string, lockTimeout time.Duration) (*Store, error) {
 }
 
 func (s *Store) init() error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	if err := s.db.Update(func(tx *bolt.Tx) error {
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
 		}
-		meta := tx.Bucket(bucketMeta)
-		if v := meta.Get(keySchema); v != nil {
-			if got := binary.BigEndian.Uint64(v); got > SchemaVersion {
-				return fmt.Errorf("store %s has schema %d, newer than this Quorum understands (%d): upgrade Quorum", s.path, got, SchemaVersion)
-			}
-			// Older schemas migrate here, one version at a time.
-		}
-		return meta.Put(keySchema, be64(SchemaVersion))
-	})
+		return nil
+	}); err != nil {
+		return err
+	}
+	return migrate(s.db, s.path, migrations)
 }
 
 // Path is the file the store lives in.
@@ -126,6 +122,11 @@ func (s *Store) SaveSession(ctx context.Context, sess *bot.Session, a *bot.Attem
 		return err
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
+		// A session finished meanwhile (answered, skipped, forgotten) stays finished:
+		// writing it again would leave a question open that nobody can close.
+		if sess.ID != 0 && tx.Bucket(bucketSessions).Get(be64(sess.ID)) == nil {
+			return bot.ErrNotFound
+		}
 		if a != nil {
 			if err := putAttempt(tx, a); err != nil {
 				return err

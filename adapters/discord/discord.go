@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -70,7 +71,13 @@ type Adapter struct {
 	closing bool
 	wg      sync.WaitGroup
 	hctx    context.Context
+	// up is set while the gateway is connected and the commands are registered.
+	up atomic.Bool
 }
+
+// Connected reports whether the gateway is connected and the slash commands
+// registered: the adapter's part of readiness.
+func (a *Adapter) Connected() bool { return a.up.Load() }
 
 // origin is an interaction whose token can still send follow-ups.
 type origin struct {
@@ -167,11 +174,21 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 		a.s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { a.onInteraction(h, i.Interaction) }),
 		a.s.AddHandler(func(_ *discordgo.Session, t *discordgo.ThreadCreate) { a.onThread(t.Channel) }),
 		a.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
+			a.up.Store(false)
 			if a.running() {
 				a.log.Warn("gateway disconnected; reconnecting")
 			}
 		}),
-		a.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) { a.log.Info("gateway resumed") }),
+		a.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
+			a.up.Store(a.running())
+			a.log.Info("gateway resumed")
+		}),
+		a.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Ready) {
+			a.mu.Lock()
+			registered := a.appID != ""
+			a.mu.Unlock()
+			a.up.Store(registered && a.running()) // a new session after a reconnect
+		}),
 		a.s.AddHandler(func(_ *discordgo.Session, r *discordgo.RateLimit) {
 			a.log.Info("rate limited", "url", redactURL(r.URL), "retry_after", r.RetryAfter)
 		}),
@@ -200,6 +217,8 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 		return err
 	}
 	a.log.Info("connected", "bot", me.ID, "application", app, "guilds", len(a.cfg.GuildIDs))
+	a.up.Store(true)
+	defer a.up.Store(false)
 
 	<-ctx.Done()
 	a.mu.Lock()

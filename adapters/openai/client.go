@@ -41,6 +41,44 @@ type Config struct {
 	Logger     *slog.Logger
 	// Now is the clock of the circuit breaker; nil means time.Now.
 	Now func() time.Time
+	// Observe, when set, is told of every call once it ends: its kind (CallGrade,
+	// CallWrite, CallTranscribe), its outcome (Outcome*) and how long it took with
+	// retries. It must not block.
+	Observe func(kind, outcome string, d time.Duration)
+}
+
+// Kinds of call, for Config.Observe.
+const (
+	CallGrade      = "grade"
+	CallWrite      = "write"
+	CallTranscribe = "transcribe"
+)
+
+// Outcomes of a call, for Config.Observe.
+const (
+	OutcomeOK          = "ok"
+	OutcomeRateLimited = "rate_limited" // the last try got a 429
+	OutcomeTimeout     = "timeout"
+	OutcomeCircuitOpen = "circuit_open"
+	OutcomeCanceled    = "canceled"
+	OutcomeError       = "error"
+)
+
+// outcomeOf names how a call ended.
+func outcomeOf(err error) string {
+	switch {
+	case err == nil:
+		return OutcomeOK
+	case errors.Is(err, ErrCircuitOpen):
+		return OutcomeCircuitOpen
+	case errors.Is(err, context.Canceled):
+		return OutcomeCanceled
+	case errors.Is(err, context.DeadlineExceeded):
+		return OutcomeTimeout
+	case statusOf(err) == http.StatusTooManyRequests:
+		return OutcomeRateLimited
+	}
+	return OutcomeError
 }
 
 // Defaults for Config fields left zero.
@@ -129,10 +167,10 @@ func New(cfg Config) *Client {
 	}
 }
 
-// chat runs one chat completion through call.
-func (c *Client) chat(ctx context.Context, req openai.ChatCompletionRequest) (openai.ChatCompletionResponse, error) {
+// chat runs one chat completion of the given kind through call.
+func (c *Client) chat(ctx context.Context, kind string, req openai.ChatCompletionRequest) (openai.ChatCompletionResponse, error) {
 	var resp openai.ChatCompletionResponse
-	err := c.call(ctx, func(ctx context.Context) error {
+	err := c.call(ctx, kind, func(ctx context.Context) error {
 		var err error
 		resp, err = c.api.CreateChatCompletion(ctx, req)
 		return err
@@ -142,7 +180,19 @@ func (c *Client) chat(ctx context.Context, req openai.ChatCompletionRequest) (op
 
 // call runs fn with the concurrency cap, the circuit breaker, a timeout per attempt
 // and retries with backoff on 429, 5xx and timeouts. fn must be safe to run again.
-func (c *Client) call(ctx context.Context, fn func(ctx context.Context) error) error {
+// Config.Observe hears of the call's end.
+func (c *Client) call(ctx context.Context, kind string, fn func(ctx context.Context) error) error {
+	if c.cfg.Observe == nil {
+		return c.try(ctx, fn)
+	}
+	start := time.Now()
+	err := c.try(ctx, fn)
+	c.cfg.Observe(kind, outcomeOf(err), time.Since(start))
+	return err
+}
+
+// try is call without the observing.
+func (c *Client) try(ctx context.Context, fn func(ctx context.Context) error) error {
 	select {
 	case c.sem <- struct{}{}:
 		defer func() { <-c.sem }()

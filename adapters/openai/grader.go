@@ -131,7 +131,7 @@ func (g *Grader) gradeLLM(ctx context.Context, q *bot.Question, a bot.Answer) (*
 			JSONSchema: &openai.ChatCompletionResponseFormatJSONSchema{Name: "grade", Schema: gradeSchema, Strict: true},
 		}
 	}
-	resp, err := g.client.chat(ctx, req)
+	resp, err := g.client.chat(ctx, CallGrade, req)
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,7 @@ func NewTranscriber(client *Client) *Transcriber { return &Transcriber{client: c
 // Transcribe implements bot.Transcriber. name's extension tells the server the format.
 func (t *Transcriber) Transcribe(ctx context.Context, name string, audio []byte) (bot.Transcript, error) {
 	var resp openai.AudioResponse
-	err := t.client.call(ctx, func(ctx context.Context) error {
+	err := t.client.call(ctx, CallTranscribe, func(ctx context.Context) error {
 		var err error
 		resp, err = t.client.api.CreateTranscription(ctx, openai.AudioRequest{
 			Model:    t.client.cfg.Model,

@@ -56,7 +56,7 @@ func (w *Writer) WriteQuestions(ctx context.Context, p bot.Profile, n int) ([]*b
 	if err := w.tmpl.ExecuteTemplate(&user, "user", data); err != nil {
 		return nil, 0, fmt.Errorf("render prompt: %w", err)
 	}
-	resp, err := w.client.chat(ctx, openai.ChatCompletionRequest{
+	resp, err := w.client.chat(ctx, CallWrite, openai.ChatCompletionRequest{
 		Model:          w.client.cfg.Model,
 		Temperature:    0.7,
 		ResponseFormat: &openai.ChatCompletionResponseFormat{Type: openai.ChatCompletionResponseFormatTypeJSONObject},

@@ -64,7 +64,11 @@ func (d *dispatcher) dispatch(evt socketmode.Event) {
 		if c, ok := evt.Data.(*socketmode.ConnectedEvent); ok {
 			log.Info("connected", "connection", c.ConnectionCount+1)
 		}
+		d.a.up.Store(true)
+	case socketmode.EventTypeDisconnect:
+		d.a.up.Store(false)
 	case socketmode.EventTypeConnectionError:
+		d.a.up.Store(false)
 		if c, ok := evt.Data.(*slackgo.ConnectionErrorEvent); ok {
 			log.Warn("connection failed; retrying", "attempt", c.Attempt, "backoff", c.Backoff, "err", slackError(c.ErrorObj))
 		}

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	slackgo "github.com/slack-go/slack"
@@ -68,7 +69,13 @@ type Adapter struct {
 	// replies are the response_urls of recent slash commands by channel and person:
 	// the one way to tell someone in a channel the bot has not joined.
 	replies map[string]reply
+	// up is set while the Socket Mode connection is open.
+	up atomic.Bool
 }
+
+// Connected reports whether the Socket Mode connection is open: the adapter's part
+// of readiness.
+func (a *Adapter) Connected() bool { return a.up.Load() }
 
 // reply is a slash command's response_url and when it came.
 type reply struct {
@@ -196,6 +203,7 @@ loop:
 		cancelHandlers()
 		<-done
 	}
+	a.up.Store(false)
 	a.log.Info("disconnected")
 	return runErr
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,6 +70,11 @@ type Config struct {
 	Metrics struct {
 		Listen string `yaml:"listen"`
 	} `yaml:"metrics"`
+	Limits struct {
+		AnswersPerHour    int `yaml:"answers_per_hour"`
+		AudioPerHour      int `yaml:"audio_per_hour"`
+		CommandsPerMinute int `yaml:"commands_per_minute"`
+	} `yaml:"limits"`
 	Log struct {
 		Level  string `yaml:"level"`
 		Format string `yaml:"format"`
@@ -78,6 +84,8 @@ type Config struct {
 	File string `yaml:"-"`
 	// llmBaseURLSet records that the file itself names an LLM server.
 	llmBaseURLSet bool
+	// observeLLM, when set, hears of every LLM and transcription call (metrics).
+	observeLLM func(kind, outcome string, d time.Duration)
 }
 
 // UseLLM reports whether answers are graded by the LLM: grader.mode llm, or auto with
@@ -116,6 +124,9 @@ func DefaultConfig() *Config {
 	c.Drills.Feedback = "thread"
 	c.Log.Level = "info"
 	c.Log.Format = "text"
+	c.Limits.AnswersPerHour = 60
+	c.Limits.AudioPerHour = 20
+	c.Limits.CommandsPerMinute = 30
 	return c
 }
 
@@ -229,6 +240,19 @@ func (c *Config) validate(root *yaml.Node) error {
 	case "thread", "private":
 	default:
 		add(at("drills", "feedback"), "drills.feedback %q must be thread or private", c.Drills.Feedback)
+	}
+	if l := c.Metrics.Listen; l != "" {
+		if _, _, err := net.SplitHostPort(l); err != nil {
+			add(at("metrics", "listen"), "metrics.listen %q must be host:port, e.g. 127.0.0.1:9090", l)
+		}
+	}
+	for _, l := range []struct {
+		name string
+		n    int
+	}{{"answers_per_hour", c.Limits.AnswersPerHour}, {"audio_per_hour", c.Limits.AudioPerHour}, {"commands_per_minute", c.Limits.CommandsPerMinute}} {
+		if l.n < 0 {
+			add(at("limits", l.name), "limits.%s %d must be 0 (no limit) or more", l.name, l.n)
+		}
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

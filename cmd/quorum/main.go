@@ -52,6 +52,8 @@ Usage:
   quorum packs list [--pack FILE] [--topic T]
   quorum packs lint FILE...
   quorum run [--config FILE]
+  quorum backup FILE
+  quorum config
   quorum version
 
 Every command takes --config FILE (default: quorum.yaml when present).
@@ -83,6 +85,10 @@ func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.W
 		err = cmdInterview(ctx, e, rest)
 	case "forget":
 		err = cmdForget(ctx, e, rest)
+	case "backup":
+		err = cmdBackup(ctx, e, rest)
+	case "config":
+		err = cmdConfig(ctx, e, rest)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "quorum %s\n", version)
 	case "help", "-h", "--help":
@@ -151,7 +157,7 @@ func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 func newLogger(w io.Writer, cfg *Config) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Log.Level))
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: redactor(cfg)}
 	if cfg.Log.Format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}

@@ -61,7 +61,7 @@ func newTranscriber(cfg *Config, log *slog.Logger) bot.Transcriber {
 		base = DefaultConfig().LLM.BaseURL
 	}
 	client := openai.New(openai.Config{BaseURL: base, APIKey: key, Model: cfg.Speech.Model,
-		Timeout: 2 * time.Duration(cfg.LLM.Timeout), MaxConcurrency: cfg.LLM.MaxConcurrency, Logger: log})
+		Timeout: 2 * time.Duration(cfg.LLM.Timeout), MaxConcurrency: cfg.LLM.MaxConcurrency, Logger: log, Observe: cfg.observeLLM})
 	return openai.NewTranscriber(client)
 }
 
@@ -94,7 +94,7 @@ func newLLMClient(cfg *Config, log *slog.Logger) *openai.Client {
 	return openai.New(openai.Config{
 		BaseURL: cfg.LLM.BaseURL, APIKey: cfg.LLM.APIKey, Model: cfg.LLM.Model,
 		Timeout: time.Duration(cfg.LLM.Timeout), MaxConcurrency: cfg.LLM.MaxConcurrency,
-		ResponseFormat: cfg.LLM.ResponseFormat, MaxRetries: retries, Logger: log,
+		ResponseFormat: cfg.LLM.ResponseFormat, MaxRetries: retries, Logger: log, Observe: cfg.observeLLM,
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/quorum-dev/quorum/adapters/prometheus"
 	"github.com/quorum-dev/quorum/bot"
 	"github.com/quorum-dev/quorum/prompts"
 )
@@ -34,7 +35,12 @@ func cmdRun(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	log := newLogger(e.stderr, cfg)
-	platforms, err := newPlatforms(cfg, log)
+	var metrics *prometheus.Metrics
+	if cfg.Metrics.Listen != "" {
+		metrics = prometheus.New(version)
+		cfg.observeLLM = metrics.LLMCall
+	}
+	platforms, err := newPlatforms(cfg, log, metrics)
 	if err != nil {
 		return err
 	}
@@ -54,20 +60,47 @@ func cmdRun(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	a := &app{cfg: cfg, bank: bank, grader: grader, transcriber: newTranscriber(cfg, log)}
+	// The admin server comes up first, so probes see "not ready" (503) while starting.
+	var ad *admin
+	stopAdmin := func() {}
+	if metrics != nil {
+		ad = &admin{log: log.With("component", "admin"), metrics: metrics, platforms: platforms}
+		addr, stop, err := ad.serve(cfg.Metrics.Listen)
+		if err != nil {
+			return err
+		}
+		stopAdmin = stop
+		log.Info("metrics listening", "addr", addr)
+	}
 	if err := a.openStore(); err != nil {
+		stopAdmin()
 		return err
 	}
 	defer a.close()
-	b := bot.New(bot.Config{
+	defer stopAdmin() // before the store closes: a backup in flight finishes first
+	bc := bot.Config{
 		Bank: bank, Grader: grader, Store: a.store, Logger: log, Writer: writer, Transcriber: a.transcriber,
 		TimeLimit: time.Duration(cfg.Practice.TimeLimit), Grace: time.Duration(cfg.Practice.Grace),
 		DrillFeedbackPrivate: cfg.Drills.Feedback == "private",
-	})
+		Limits:               bot.Limits{AnswersPerHour: cfg.Limits.AnswersPerHour, AudioPerHour: cfg.Limits.AudioPerHour, CommandsPerMinute: cfg.Limits.CommandsPerMinute},
+	}
+	if metrics != nil {
+		bc.Metrics = metrics // only when set: a nil *Metrics in the interface would not be nil
+	}
+	b := bot.New(bc)
 	for _, p := range platforms {
 		b.AddPlatform(p)
 	}
+	if ad != nil {
+		ad.store.Store(a.store)
+	}
 	if err := b.Start(ctx); err != nil {
 		return err
+	}
+	if ad != nil {
+		metrics.OpenSessions(b.OpenSessions)
+		metrics.Ready(func() bool { ok, _ := ad.ready(); return ok })
+		ad.started.Store(true)
 	}
 	log.Info("quorum running", "version", version, "platforms", len(platforms), "questions", len(bank.Questions()), "llm", cfg.UseLLM())
 
@@ -97,6 +130,9 @@ func cmdRun(ctx context.Context, e env, args []string) error {
 	}
 	wg.Wait()
 	close(errs)
+	if ad != nil {
+		ad.started.Store(false) // stopping: not ready for new work
+	}
 
 	// Let answers being graded finish, then close the store (deferred).
 	done := make(chan struct{})

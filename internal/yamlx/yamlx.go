@@ -256,6 +256,9 @@ func ExpandEnv(node *yaml.Node, lookup func(string) (string, bool)) {
 // Duration is a time.Duration written as "3m", "90s" or "1h30m".
 type Duration time.Duration
 
+// MarshalYAML writes a duration the way it is read, e.g. 3m0s.
+func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
+
 // UnmarshalYAML parses a Go duration string.
 func (d *Duration) UnmarshalYAML(node *yaml.Node) error {
 	if node.Kind != yaml.ScalarNode {
