@@ -39,6 +39,8 @@ type Config struct {
 	Writer QuestionWriter
 	// Transcriber turns spoken answers into text; nil asks people to type.
 	Transcriber Transcriber
+	// PassScore is the pass line drawn on stats charts; zero means DefaultPassScore.
+	PassScore int
 }
 
 // Bot routes events from platforms to sessions and commands. It is safe for concurrent use.
@@ -54,6 +56,7 @@ type Bot struct {
 	limit       time.Duration
 	grace       time.Duration
 	late        time.Duration
+	passScore   int
 
 	rngMu sync.Mutex
 	rng   *rand.Rand
@@ -92,6 +95,7 @@ func New(cfg Config) *Bot {
 		limit:       cfg.TimeLimit,
 		grace:       cfg.Grace,
 		late:        cfg.LateWindow,
+		passScore:   cfg.PassScore,
 		rng:         cfg.Rand,
 		platforms:   map[string]Platform{},
 		sessions:    map[string]*live{},
@@ -112,6 +116,9 @@ func New(cfg Config) *Bot {
 	}
 	if b.late <= 0 {
 		b.late = DefaultLateWindow
+	}
+	if b.passScore <= 0 {
+		b.passScore = DefaultPassScore
 	}
 	if b.rng == nil {
 		seed := uint64(b.clock.Now().UnixNano())

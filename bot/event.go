@@ -111,6 +111,15 @@ type Message struct {
 	Session uint64
 	// Report is set on interview reports.
 	Report *Report
+	// Files go with the message as attachments (a stats chart, an export). A platform
+	// that cannot attach drops them; Text says what they hold.
+	Files []File
+}
+
+// File is an attachment: a name with its extension, its MIME type and its bytes.
+type File struct {
+	Name, ContentType string
+	Data              []byte
 }
 
 // Field is a labelled value.
