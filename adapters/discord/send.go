@@ -22,7 +22,7 @@ func (a *Adapter) Send(ctx context.Context, msg bot.Message) (bot.Sent, error) {
 
 	if ir != nil && ir.deferred && ir.claim() {
 		m, err := a.s.InteractionResponseEdit(ir.i, &discordgo.WebhookEdit{Content: &r.content, Embeds: &r.embeds,
-			Components: &r.components, AllowedMentions: r.mentions}, discordgo.WithContext(ctx))
+			Components: &r.components, AllowedMentions: r.mentions, Files: r.files()}, discordgo.WithContext(ctx))
 		if err != nil {
 			return bot.Sent{}, fmt.Errorf("edit interaction response: %w", scrub(err))
 		}
@@ -88,7 +88,18 @@ func (a *Adapter) post(ctx context.Context, channel string, r rendered) (*discor
 	body := messageSend{MessageSend: &discordgo.MessageSend{Content: r.content, Embeds: r.embeds, Components: r.components,
 		AllowedMentions: r.mentions}, Nonce: hex.EncodeToString(nonce), EnforceNonce: true}
 	endpoint := discordgo.EndpointChannelMessages(channel)
-	resp, err := a.s.RequestWithBucketID("POST", endpoint, body, endpoint, discordgo.WithContext(ctx))
+	var resp []byte
+	var err error
+	if files := r.files(); len(files) > 0 {
+		// Attachments go as multipart/form-data: the message in payload_json, each file in files[n].
+		contentType, data, encErr := discordgo.MultipartBodyWithJSON(body, files)
+		if encErr != nil {
+			return nil, fmt.Errorf("post message in %s: encode files: %w", channel, encErr)
+		}
+		resp, err = a.s.RequestRaw("POST", endpoint, contentType, data, endpoint, 0, discordgo.WithContext(ctx))
+	} else {
+		resp, err = a.s.RequestWithBucketID("POST", endpoint, body, endpoint, discordgo.WithContext(ctx))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("post message in %s: %w", channel, err)
 	}
@@ -101,7 +112,7 @@ func (a *Adapter) post(ctx context.Context, channel string, r rendered) (*discor
 
 // followUp sends a follow-up message to an interaction.
 func (a *Adapter) followUp(ctx context.Context, i *discordgo.Interaction, r rendered, ephemeral bool) (bot.Sent, error) {
-	p := &discordgo.WebhookParams{Content: r.content, Embeds: r.embeds, Components: r.components, AllowedMentions: r.mentions}
+	p := &discordgo.WebhookParams{Content: r.content, Embeds: r.embeds, Components: r.components, AllowedMentions: r.mentions, Files: r.files()}
 	if ephemeral {
 		p.Flags = discordgo.MessageFlagsEphemeral
 	}
