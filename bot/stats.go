@@ -195,7 +195,7 @@ func (b *Bot) StatsMessage(ctx context.Context, u User, conv Conversation) (Mess
 		b.log.Error("draw stats chart", "user", u.Key(), "err", err)
 		sb.WriteString("\nChart: I couldn't draw it this time.")
 	default:
-		fmt.Fprintf(&sb, "\nChart: attached as %s: your scores over time (dots pass, squares fail, the line the average of your last %d, dashed the pass line at %d).",
+		fmt.Fprintf(&sb, "\nChart: %s, your scores over time (dots pass, squares fail, the line the average of your last %d, dashed the pass line at %d).",
 			ChartName, chart.MovingWindow, b.passScore)
 		msg.Files = []File{{Name: ChartName, ContentType: "image/png", Data: png}}
 	}

@@ -87,7 +87,7 @@ func TestStatsShowsDimensionsTrendStreakAndChart(t *testing.T) {
 		"Dimensions (average of 20 graded answers): content 56 · clarity 80 · confidence 90 · delivery 28",
 		"Trend: up 12 points (your last 10 graded answers average 62; the 10 before, 50).",
 		"Streak: 20 days in a row (best 20 days)",
-		"Chart: attached as quorum-stats.png",
+		"Chart: quorum-stats.png, your scores over time",
 	} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("stats lack %q:\n%s", want, m.Text)

@@ -139,6 +139,7 @@ type Server struct {
 	files     map[string]File
 	limits    map[string]*rateLimit
 	outside   map[string]bool // channels the bot is not in
+	uploads   map[string]*Upload // by file id, from files.getUploadURLExternal on
 	seq       int
 	lastTS    int64
 	closeOnce sync.Once
@@ -166,12 +167,14 @@ func New(t testing.TB) *Server {
 		files:        map[string]File{},
 		limits:       map[string]*rateLimit{},
 		outside:      map[string]bool{},
+		uploads:      map[string]*Upload{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.api)
 	mux.HandleFunc("/socket", s.socket)
 	mux.HandleFunc("/files-pri/", s.download)
 	mux.HandleFunc("/commands/", s.responseURL)
+	mux.HandleFunc("/upload/", s.upload)
 	s.Server = httptest.NewServer(mux)
 	t.Cleanup(s.Close)
 	return s
@@ -285,6 +288,7 @@ func (s *Server) Wait(t testing.TB, method string, match func(Call) bool) Call {
 var botMethods = map[string]bool{
 	"auth.test": true, "chat.postMessage": true, "chat.postEphemeral": true, "chat.update": true,
 	"conversations.open": true, "views.open": true, "views.publish": true, "files.info": true,
+	"files.getUploadURLExternal": true, "files.completeUploadExternal": true,
 }
 
 func (s *Server) api(w http.ResponseWriter, r *http.Request) {
@@ -411,6 +415,8 @@ func (s *Server) answer(c Call) (map[string]any, Call) {
 		v["id"] = c.ViewID
 		v["team_id"] = TeamID
 		return map[string]any{"view": v}, c
+	case "files.getUploadURLExternal", "files.completeUploadExternal":
+		return s.uploadStep(c)
 	case "files.info":
 		f, ok := s.files[c.Param("file")]
 		if !ok {
