@@ -138,7 +138,7 @@ type Server struct {
 	triggers  map[string]time.Time
 	files     map[string]File
 	limits    map[string]*rateLimit
-	outside   map[string]bool // channels the bot is not in
+	outside   map[string]bool    // channels the bot is not in
 	uploads   map[string]*Upload // by file id, from files.getUploadURLExternal on
 	seq       int
 	lastTS    int64
