@@ -3,7 +3,9 @@ package discord_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"image/png"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,5 +75,35 @@ func TestStatsAttachTheChart(t *testing.T) {
 	p = e.srv.NextPost(t, "bob's stats", titled("Your progress"))
 	if len(p.Files) != 0 || p.Embeds[0].Image != nil {
 		t.Fatalf("got files %+v for one answer, want none", p.Files)
+	}
+}
+
+func TestExportOnlyInDM(t *testing.T) {
+	e := newEnv(t, nil)
+	e.graded(alice, 40, 80)
+	e.graded(bob, 55)
+
+	st := e.srv.Slash(alice, "export")
+	p := e.srv.NextPost(t, "the refusal", nil)
+	if p.Interaction != st.Token || p.Flags&discordtest.FlagEphemeral == 0 || len(p.Files) != 0 ||
+		!strings.Contains(p.Text(), "only send your data in a direct message") {
+		t.Fatalf("got %+v, want a private refusal without files", p)
+	}
+
+	a := dm(e.srv, alice)
+	e.srv.Slash(a, "export")
+	p = e.srv.NextPost(t, "the export", titled("Your data"))
+	if len(p.Files) != 1 || !strings.HasPrefix(p.Files[0].Name, "quorum-export-") || p.Files[0].ContentType != "application/json" {
+		t.Fatalf("got files %+v, want the export", p.Files)
+	}
+	var d bot.PersonalData
+	if err := json.Unmarshal(p.Files[0].Data, &d); err != nil {
+		t.Fatalf("export is not JSON: %v", err)
+	}
+	if d.User != "discord:"+alice.UserID || len(d.Attempts) != 2 {
+		t.Fatalf("got %s with %d attempts, want alice's 2", d.User, len(d.Attempts))
+	}
+	if strings.Contains(string(p.Files[0].Data), bob.UserID) {
+		t.Fatal("alice's export holds bob's records")
 	}
 }

@@ -79,4 +79,4 @@ var homeDailyWords = map[string]string{
 const homeHelp = "In a channel: /quorum practice [topic] [easy|medium|hard] posts a question; answer in its thread " +
 	"(text, or an audio or video clip), or press Answer privately.\n" +
 	"Here in the Messages tab the same words work as plain text: practice, interview, skip, model, followup, stats, " +
-	"daily on 09:00 Europe/Berlin mon-fri, daily off, help."
+	"daily on 09:00 Europe/Berlin mon-fri, daily off, export (your data as a JSON file), help."

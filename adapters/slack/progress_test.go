@@ -2,6 +2,7 @@ package slack_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"image/png"
 	"strings"
 	"testing"
@@ -67,5 +68,35 @@ func TestEphemeralStatsDropTheChart(t *testing.T) {
 	}
 	if n := len(h.srv.Calls("files.getUploadURLExternal")); n != 0 {
 		t.Fatalf("got %d uploads for an ephemeral message, want none (Slack has no ephemeral files)", n)
+	}
+}
+
+func TestExportUploadsInDMOnly(t *testing.T) {
+	h := newHarness(t, options{})
+	for _, text := range []string{"practice consensus", goodAnswer} {
+		h.srv.Post(slacktest.Message{User: "U1", Channel: "DU1", ChannelType: "im", Text: text})
+		h.srv.Wait(t, "chat.postMessage", in("DU1", ""))
+	}
+	h.srv.Slash("U1", "C1", "export")
+	if c := h.srv.Wait(t, "chat.postMessage", in("C1", "")); !strings.Contains(allText(c), "only send your data in a direct message") {
+		t.Fatalf("export in a channel: got %q", allText(c))
+	}
+	h.srv.Slash("U1", "DU1", "export")
+	if c := h.srv.Wait(t, "chat.postMessage", in("DU1", "")); !strings.Contains(allText(c), "quorum-export-") {
+		t.Fatalf("export in the DM: got %q", allText(c))
+	}
+	u := h.srv.WaitUpload(t, nil)
+	if !strings.HasPrefix(u.Name, "quorum-export-") || u.Channel != "DU1" {
+		t.Fatalf("got upload %q to %s, want the export in DU1", u.Name, u.Channel)
+	}
+	var d bot.PersonalData
+	if err := json.Unmarshal(u.Data, &d); err != nil {
+		t.Fatalf("export is not JSON: %v", err)
+	}
+	if d.User != "slack:U1" || len(d.Attempts) != 1 || d.Attempts[0].Answer != goodAnswer {
+		t.Fatalf("got %s with %d attempts", d.User, len(d.Attempts))
+	}
+	if n := len(h.srv.Uploads()); n != 1 {
+		t.Fatalf("got %d uploads, want only the DM's export", n)
 	}
 }
