@@ -60,7 +60,7 @@ func cmdRun(ctx context.Context, e env, args []string) error {
 	defer a.close()
 	b := bot.New(bot.Config{
 		Bank: bank, Grader: grader, Store: a.store, Logger: log, Writer: writer, Transcriber: a.transcriber,
-		TimeLimit: time.Duration(cfg.Practice.TimeLimit), Grace: time.Duration(cfg.Practice.Grace),
+		TimeLimit: time.Duration(cfg.Practice.TimeLimit), Grace: time.Duration(cfg.Practice.Grace), PassScore: cfg.Practice.PassScore,
 	})
 	for _, p := range platforms {
 		b.AddPlatform(p)
