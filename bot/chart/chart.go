@@ -25,6 +25,9 @@ const (
 // MovingWindow is how many graded answers the moving average spans.
 const MovingWindow = 5
 
+// legendWidth is the strip on the right that holds the legend.
+const legendWidth = vg.Length(150)
+
 // MaxPoints is how many of the latest answers a chart shows: more would crowd the
 // picture and push the PNG past 60 KB.
 const MaxPoints = 200
@@ -68,7 +71,6 @@ func Scores(points []Point, passScore int, loc *time.Location) ([]byte, error) {
 	p.Y.Label.Text = "score"
 	p.Y.Min, p.Y.Max = 0, 100
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks(0, 100, 20, "%.0f"))
-	p.X.Tick.Marker = plot.TimeTicks{Format: "Jan 2", Time: plot.UnixTimeIn(loc)}
 	p.Add(plotter.NewGrid())
 
 	first, last := points[0].Time, points[len(points)-1].Time
@@ -79,6 +81,7 @@ func Scores(points []Point, passScore int, loc *time.Location) ([]byte, error) {
 		first, last = first.Add(-pad), last.Add(pad)
 	}
 	p.X.Min, p.X.Max = unix(first), unix(last)
+	p.X.Tick.Marker = dayTicks{loc: loc}
 
 	pass := plotter.XYs{{X: p.X.Min, Y: float64(passScore)}, {X: p.X.Max, Y: float64(passScore)}}
 	passLine, err := plotter.NewLine(pass)
@@ -106,8 +109,10 @@ func Scores(points []Point, passScore int, loc *time.Location) ([]byte, error) {
 		}
 	}
 	p.Add(passLine, avgLine)
-	p.Legend.Add(fmt.Sprintf("pass line (%d)", passScore), passLine)
-	p.Legend.Add(fmt.Sprintf("average of last %d", MovingWindow), avgLine)
+	// The legend goes beside the plot, where it never hides a point.
+	legend := plot.NewLegend()
+	legend.Add(fmt.Sprintf("pass line (%d)", passScore), passLine)
+	legend.Add(fmt.Sprintf("average of last %d", MovingWindow), avgLine)
 	for _, set := range []struct {
 		xys   plotter.XYs
 		name  string
@@ -126,14 +131,17 @@ func Scores(points []Point, passScore int, loc *time.Location) ([]byte, error) {
 		}
 		s.GlyphStyle.Color, s.GlyphStyle.Shape, s.GlyphStyle.Radius = set.color, set.shape, vg.Points(3.5)
 		p.Add(s)
-		p.Legend.Add(set.name, s)
+		legend.Add(set.name, s)
 	}
-	p.Legend.Top, p.Legend.Left = false, true
-	p.Legend.YPosition = draw.PosBottom
+	legend.Top, legend.Left = true, true
+	legend.YOffs = -vg.Points(30)
+	legend.Padding = vg.Points(6)
 
 	// vgimg's default resolution is 72 dpi, so one point is one pixel.
 	c := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(vg.Length(Width), vg.Length(Height)), vgimg.UseDPI(72), vgimg.UseBackgroundColor(color.White))}
-	p.Draw(draw.New(c))
+	dc := draw.New(c)
+	p.Draw(draw.Crop(dc, 0, -legendWidth, 0, 0))
+	legend.Draw(draw.Crop(dc, vg.Length(Width)-legendWidth+vg.Points(8), 0, 0, 0))
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("encode png: %w", err)
@@ -147,6 +155,37 @@ func ticks(from, to, step float64, format string) []plot.Tick {
 	var out []plot.Tick
 	for v := from; v <= to; v += step {
 		out = append(out, plot.Tick{Value: v, Label: fmt.Sprintf(format, v)})
+	}
+	return out
+}
+
+// dayTicks marks midnights in loc, labelled with the date, every day or every few days
+// so that at most maxDayLabels are labelled.
+type dayTicks struct{ loc *time.Location }
+
+const maxDayLabels = 8
+
+// Ticks implements plot.Ticker.
+func (d dayTicks) Ticks(lo, hi float64) []plot.Tick {
+	from, to := time.Unix(int64(lo), 0).In(d.loc), time.Unix(int64(hi), 0).In(d.loc)
+	y, m, day := from.Date()
+	first := time.Date(y, m, day, 0, 0, 0, 0, d.loc)
+	if first.Before(from) {
+		first = first.AddDate(0, 0, 1)
+	}
+	days := int(to.Sub(first).Hours()/24) + 1
+	step := max(1, (days+maxDayLabels-1)/maxDayLabels)
+	format := "Jan 2"
+	if from.Year() != to.Year() {
+		format = "Jan 2 2006"
+	}
+	var out []plot.Tick
+	for i, t := 0, first; !t.After(to); i, t = i+1, first.AddDate(0, 0, i+1) {
+		tick := plot.Tick{Value: unix(t)}
+		if i%step == 0 {
+			tick.Label = t.Format(format)
+		}
+		out = append(out, tick)
 	}
 	return out
 }
