@@ -122,6 +122,16 @@ func (b *Bot) statsLocation(ctx context.Context, u User) *time.Location {
 // scores over time in Files once there are two graded answers. Text is complete
 // without the chart; Fields carry the headline numbers.
 func (b *Bot) StatsMessage(ctx context.Context, u User, conv Conversation) (Message, error) {
+	return b.statsMessage(ctx, u, conv, true)
+}
+
+// StatsSummary is StatsMessage without the chart, for places that show only text
+// (Slack's App Home): drawing the chart is most of the cost.
+func (b *Bot) StatsSummary(ctx context.Context, u User, conv Conversation) (Message, error) {
+	return b.statsMessage(ctx, u, conv, false)
+}
+
+func (b *Bot) statsMessage(ctx context.Context, u User, conv Conversation, withChart bool) (Message, error) {
 	attempts, err := b.store.Attempts(ctx, u.Key())
 	if err != nil {
 		return Message{}, fmt.Errorf("load attempts: %w", err)
@@ -183,6 +193,10 @@ func (b *Bot) StatsMessage(ctx context.Context, u User, conv Conversation) (Mess
 	last := attempts[len(attempts)-1]
 	fmt.Fprintf(&sb, "\nLast attempt: %s (%s), %s", last.Question, last.Answered.In(loc).Format("2006-01-02 15:04"), outcomeWord(last))
 
+	if !withChart {
+		msg.Text = sb.String()
+		return msg, nil
+	}
 	var points []chart.Point
 	for _, a := range graded(attempts) {
 		points = append(points, chart.Point{Time: a.Answered, Score: a.Score, Pass: a.Pass})

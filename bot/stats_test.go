@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"image/png"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/bot/bottest"
+	"github.com/quorum-dev/quorum/store"
 )
 
 // scored makes graded attempts with these scores, one a day from t0 minus their count.
@@ -130,4 +133,34 @@ func TestStatsWithoutEnoughAnswersForAChart(t *testing.T) {
 			t.Errorf("stats lack %q:\n%s", want, m.Text)
 		}
 	}
+}
+
+// BenchmarkStatsMessage times `stats` for a person with 1,000 graded attempts in a real
+// bbolt file: loading them, the tables, trend and dimensions, and drawing the chart.
+func BenchmarkStatsMessage(b *testing.B) {
+	st, err := store.Open(filepath.Join(b.TempDir(), "bench.db"), 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	scores := make([]int, 1000)
+	for i := range scores {
+		scores[i] = 30 + (i*37)%65
+	}
+	for _, a := range scored(alice.Key(), scores...) {
+		if err := st.FinishSession(ctx, 0, a); err != nil {
+			b.Fatal(err)
+		}
+	}
+	core := bot.New(bot.Config{Bank: loadBank(b), Store: st, Clock: bottest.NewClock(t0)})
+	var size int
+	for b.Loop() {
+		m, err := core.StatsMessage(ctx, alice, dm)
+		if err != nil || len(m.Files) != 1 {
+			b.Fatalf("got %d files, %v", len(m.Files), err)
+		}
+		size = len(m.Files[0].Data)
+	}
+	b.ReportMetric(float64(size)/1024, "png-KB")
 }

@@ -18,7 +18,7 @@ func (a *Adapter) publishHome(ctx context.Context, h bot.Handler, user, dm strin
 	}
 	blocks := []slackgo.Block{header("Quorum: distributed-systems interview practice")}
 	if s, ok := h.(statsMaker); ok {
-		msg, err := s.StatsMessage(ctx, u, conv)
+		msg, err := s.StatsSummary(ctx, u, conv)
 		if err != nil {
 			a.log.Error("home stats", "user", user, "err", err)
 			blocks = append(blocks, section("I couldn't load your progress just now. Press Refresh in a moment.")...)
