@@ -66,6 +66,10 @@ type Exporter interface {
 	Export(ctx context.Context, userKey string) (*PersonalData, error)
 }
 
+// MaxExportAttachment is the largest export sent as a chat attachment: under Discord's
+// 10 MB upload limit for bots. A larger one is written by `quorum export` instead.
+const MaxExportAttachment = 8 << 20
+
 // ExportFileName is the name of u's export file on day at.
 func ExportFileName(at time.Time) string {
 	return "quorum-export-" + at.Format("2006-01-02") + ".json"
@@ -103,6 +107,12 @@ func (b *Bot) export(ctx context.Context, ev Event) {
 		return
 	}
 	name := ExportFileName(b.clock.Now().UTC())
+	if len(data) > MaxExportAttachment {
+		b.log.Warn("export too large to attach", "user", ev.User.Key(), "bytes", len(data))
+		b.reply(ctx, ev, MsgInfo, "", fmt.Sprintf("Your data is %.1f MB (%d stored records), more than I can attach in a chat. "+
+			"Ask whoever runs Quorum to run `quorum export --user %s`, which writes it all to a file.", float64(len(data))/(1<<20), d.Records(), ev.User.Key()))
+		return
+	}
 	text := fmt.Sprintf("Everything I keep about you is in %s (JSON, %d stored records): %s, %s, %s, %s and %s. `forget` deletes all of it.",
 		name, d.Records(), countNoun(len(d.Attempts), "attempt"), countNoun(len(d.Sessions), "open question"),
 		countNoun(len(d.Dailies), "daily drill"), countNoun(len(d.Interviews), "mock interview"), profileWords(d))

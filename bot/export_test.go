@@ -62,3 +62,20 @@ func TestExportNeverInAChannel(t *testing.T) {
 		t.Fatalf("got %q with %d files, want a pointer to the DM and no file", m.Text, len(m.Files))
 	}
 }
+
+func TestExportTooLargeToAttach(t *testing.T) {
+	h := newHarness(t)
+	long := strings.Repeat("Raft elects a leader with a majority of votes in each term. ", 20000/60*5)
+	// About 200 KB an attempt (answer and summary): 45 of them pass the 8 MB limit.
+	var as []*bot.Attempt
+	for range 45 {
+		as = append(as, &bot.Attempt{User: alice.Key(), Question: "test/raft-election", Outcome: bot.OutcomeGraded,
+			Answer: long, Verdict: &bot.Verdict{Score: 70, Feedback: bot.Feedback{Summary: long}}})
+	}
+	h.record(as)
+	h.say(alice, dm, "export")
+	m := h.plat.NextKind(t, bot.MsgInfo)
+	if len(m.Files) != 0 || !strings.Contains(m.Text, "quorum export --user "+alice.Key()) {
+		t.Fatalf("got %q with %d files, want the way to get it as a file", m.Text, len(m.Files))
+	}
+}
