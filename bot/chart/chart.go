@@ -43,9 +43,10 @@ type Point struct {
 var ErrTooFew = errors.New("a chart needs at least two graded answers")
 
 // Scores draws points (oldest first) as dots, green for a pass and red for a fail, a
-// line for the moving average of the last MovingWindow scores, a dashed line at
-// passScore, and dates in loc on the x axis. It shows the latest MaxPoints answers
-// and returns the PNG.
+// line for the moving average of the last MovingWindow scores, and a dashed line at
+// passScore. Answers are spaced evenly, one step each, so a burst of practice in one
+// hour stays readable; the x axis marks the date (in loc) where each day's first
+// answer is. It shows the latest MaxPoints answers and returns the PNG.
 func Scores(points []Point, passScore int, loc *time.Location) ([]byte, error) {
 	if len(points) < 2 {
 		return nil, ErrTooFew
@@ -60,10 +61,13 @@ func Scores(points []Point, passScore int, loc *time.Location) ([]byte, error) {
 		if i >= MovingWindow {
 			sum -= points[i-MovingWindow].Score
 		}
-		avg[i] = plotter.XY{X: unix(pt.Time), Y: float64(sum) / float64(min(i+1, MovingWindow))}
+		avg[i] = plotter.XY{Y: float64(sum) / float64(min(i+1, MovingWindow))}
 	}
 	if n := len(points); n > MaxPoints {
 		points, avg = points[n-MaxPoints:], avg[n-MaxPoints:]
+	}
+	for i := range avg {
+		avg[i].X = float64(i)
 	}
 
 	p := plot.New()
@@ -73,15 +77,9 @@ func Scores(points []Point, passScore int, loc *time.Location) ([]byte, error) {
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks(0, 100, 20, "%.0f"))
 	p.Add(plotter.NewGrid())
 
-	first, last := points[0].Time, points[len(points)-1].Time
-	span := last.Sub(first)
-	if span < 24*time.Hour {
-		// A day or less: widen the axis so its date ticks still make sense.
-		pad := (24*time.Hour - span) / 2
-		first, last = first.Add(-pad), last.Add(pad)
-	}
-	p.X.Min, p.X.Max = unix(first), unix(last)
-	p.X.Tick.Marker = dayTicks{loc: loc}
+	p.X.Min, p.X.Max = -0.5, float64(len(points))-0.5
+	p.X.Tick.Marker = plot.ConstantTicks(dayTicks(points, loc))
+	p.X.Label.Text = "answers, oldest first"
 
 	pass := plotter.XYs{{X: p.X.Min, Y: float64(passScore)}, {X: p.X.Max, Y: float64(passScore)}}
 	passLine, err := plotter.NewLine(pass)
@@ -100,8 +98,8 @@ func Scores(points []Point, passScore int, loc *time.Location) ([]byte, error) {
 	avgLine.Width = vg.Points(2)
 
 	var passed, failed plotter.XYs
-	for _, pt := range points {
-		xy := plotter.XY{X: unix(pt.Time), Y: float64(pt.Score)}
+	for i, pt := range points {
+		xy := plotter.XY{X: float64(i), Y: float64(pt.Score)}
 		if pt.Pass {
 			passed = append(passed, xy)
 		} else {
@@ -149,8 +147,6 @@ func Scores(points []Point, passScore int, loc *time.Location) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func unix(t time.Time) float64 { return float64(t.Unix()) }
-
 func ticks(from, to, step float64, format string) []plot.Tick {
 	var out []plot.Tick
 	for v := from; v <= to; v += step {
@@ -159,33 +155,29 @@ func ticks(from, to, step float64, format string) []plot.Tick {
 	return out
 }
 
-// dayTicks marks midnights in loc, labelled with the date, every day or every few days
-// so that at most maxDayLabels are labelled.
-type dayTicks struct{ loc *time.Location }
-
-const maxDayLabels = 8
-
-// Ticks implements plot.Ticker.
-func (d dayTicks) Ticks(lo, hi float64) []plot.Tick {
-	from, to := time.Unix(int64(lo), 0).In(d.loc), time.Unix(int64(hi), 0).In(d.loc)
-	y, m, day := from.Date()
-	first := time.Date(y, m, day, 0, 0, 0, 0, d.loc)
-	if first.Before(from) {
-		first = first.AddDate(0, 0, 1)
+// dayTicks marks the first answer of each day (in loc) with its date, labelling at most
+// maxDayLabels of them evenly; the rest keep an unlabelled tick.
+func dayTicks(points []Point, loc *time.Location) []plot.Tick {
+	var firsts []int
+	prev := ""
+	for i, pt := range points {
+		if day := pt.Time.In(loc).Format("2006-01-02"); day != prev {
+			firsts, prev = append(firsts, i), day
+		}
 	}
-	days := int(to.Sub(first).Hours()/24) + 1
-	step := max(1, (days+maxDayLabels-1)/maxDayLabels)
 	format := "Jan 2"
-	if from.Year() != to.Year() {
+	if points[0].Time.In(loc).Year() != points[len(points)-1].Time.In(loc).Year() {
 		format = "Jan 2 2006"
 	}
-	var out []plot.Tick
-	for i, t := 0, first; !t.After(to); i, t = i+1, first.AddDate(0, 0, i+1) {
-		tick := plot.Tick{Value: unix(t)}
-		if i%step == 0 {
-			tick.Label = t.Format(format)
+	step := max(1, (len(firsts)+maxDayLabels-1)/maxDayLabels)
+	out := make([]plot.Tick, len(firsts))
+	for k, i := range firsts {
+		out[k].Value = float64(i)
+		if k%step == 0 {
+			out[k].Label = points[i].Time.In(loc).Format(format)
 		}
-		out = append(out, tick)
 	}
 	return out
 }
+
+const maxDayLabels = 8

@@ -3,8 +3,10 @@ package chart
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"image"
 	"image/png"
+	"strings"
 	"testing"
 	"time"
 )
@@ -112,5 +114,29 @@ func BenchmarkScores(b *testing.B) {
 		if _, err := Scores(pts, 60, time.UTC); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestDayTicksMarkEachDaysFirstAnswer(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	day1 := time.Date(2026, 3, 1, 22, 0, 0, 0, time.UTC) // 23:00 in Berlin
+	pts := []Point{{Time: day1}, {Time: day1.Add(30 * time.Minute)}, {Time: day1.Add(90 * time.Minute)}, {Time: day1.Add(26 * time.Hour)}}
+	var got []string
+	for _, tk := range dayTicks(pts, berlin) {
+		got = append(got, fmt.Sprintf("%v:%s", tk.Value, tk.Label))
+	}
+	// 22:00 and 22:30 UTC are March 1 in Berlin; 23:30 UTC is already March 2 there.
+	if want := "0:Mar 1 2:Mar 2 3:Mar 3"; strings.Join(got, " ") != want {
+		t.Errorf("got %v, want %s", got, want)
+	}
+
+	labelled := 0
+	for _, tk := range dayTicks(series(200), time.UTC) {
+		if tk.Label != "" {
+			labelled++
+		}
+	}
+	if labelled == 0 || labelled > maxDayLabels {
+		t.Errorf("got %d labelled days, want 1 to %d", labelled, maxDayLabels)
 	}
 }
