@@ -25,7 +25,15 @@ func (a *Adapter) uploadFiles(ctx context.Context, m bot.Message) {
 			})
 			return err
 		})
-		if err != nil {
+		switch {
+		case err == nil:
+		case slackError(err) == "missing_scope":
+			// An app installed from an older manifest: say once how to fix it, not on every stats.
+			a.scopeOnce.Do(func() {
+				a.log.Warn("files are not sent: the app lacks the files:write scope; add it (adapters/slack/manifest.yaml) and reinstall the app")
+			})
+			return
+		default:
 			a.log.Error("upload file", "channel", m.Conv.ID, "file", f.Name, "err", slackError(err))
 		}
 	}

@@ -64,6 +64,8 @@ type Adapter struct {
 	// replies are the response_urls of recent slash commands by channel and person:
 	// the one way to tell someone in a channel the bot has not joined.
 	replies map[string]reply
+	// scopeOnce logs a missing files:write scope once.
+	scopeOnce sync.Once
 }
 
 // reply is a slash command's response_url and when it came.

@@ -126,23 +126,24 @@ type Server struct {
 	// PingInterval is how often the socket sends websocket pings.
 	PingInterval time.Duration
 
-	mu        sync.Mutex
-	changed   chan struct{} // closed and replaced on every change
-	calls     []Call
-	taken     map[int]bool
-	envs      []*Envelope
-	pending   []*Envelope // not yet written to a socket
-	conns     []*wsConn
-	opened    int
-	pongs     int
-	triggers  map[string]time.Time
-	files     map[string]File
-	limits    map[string]*rateLimit
-	outside   map[string]bool    // channels the bot is not in
-	uploads   map[string]*Upload // by file id, from files.getUploadURLExternal on
-	seq       int
-	lastTS    int64
-	closeOnce sync.Once
+	mu           sync.Mutex
+	changed      chan struct{} // closed and replaced on every change
+	calls        []Call
+	taken        map[int]bool
+	envs         []*Envelope
+	pending      []*Envelope // not yet written to a socket
+	conns        []*wsConn
+	opened       int
+	pongs        int
+	triggers     map[string]time.Time
+	files        map[string]File
+	limits       map[string]*rateLimit
+	outside      map[string]bool    // channels the bot is not in
+	uploads      map[string]*Upload // by file id, from files.getUploadURLExternal on
+	noFilesWrite bool
+	seq          int
+	lastTS       int64
+	closeOnce    sync.Once
 }
 
 type wsConn struct {

@@ -53,8 +53,20 @@ func (s *Server) WaitUpload(t testing.TB, match func(Upload) bool) Upload {
 	return got
 }
 
+// WithoutFilesWrite makes the app look installed before it asked for files:write:
+// the upload steps answer missing_scope, as Slack does.
+func (s *Server) WithoutFilesWrite() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noFilesWrite = true
+}
+
 // uploadStep answers files.getUploadURLExternal and files.completeUploadExternal. s.mu is held.
 func (s *Server) uploadStep(c Call) (map[string]any, Call) {
+	if s.noFilesWrite {
+		c.Error = "missing_scope"
+		return map[string]any{"needed": "files:write", "provided": "commands,chat:write"}, c
+	}
 	if c.Method == "files.getUploadURLExternal" {
 		n, err := strconv.Atoi(c.Param("length"))
 		if c.Param("filename") == "" || err != nil || n <= 0 {
