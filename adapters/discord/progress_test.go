@@ -107,3 +107,24 @@ func TestExportOnlyInDM(t *testing.T) {
 		t.Fatal("alice's export holds bob's records")
 	}
 }
+
+func TestStatsWithoutAttachFilesPermission(t *testing.T) {
+	e := newEnv(t, nil)
+	e.srv.NoAttachFiles = true
+	e.graded(alice, 40, 80)
+	e.srv.Slash(alice, "practice", discordtest.String("topic", "consensus"))
+	q := e.question(alice)
+	e.srv.Say(in(alice, q.ID), goodAnswer)
+	e.srv.NextPost(t, "the verdict", titled("PASS"))
+
+	// `stats` typed in the question's thread: the text arrives without the chart.
+	e.srv.Say(in(alice, q.ID), "stats")
+	p := e.srv.NextPost(t, "the stats", titled("Your progress"))
+	if p.ChannelID != q.ID || len(p.Files) != 0 || p.Embeds[0].Image != nil || !strings.Contains(p.Text(), "Trend:") {
+		t.Fatalf("got %+v, want the stats text in the thread without files", p)
+	}
+	path := "/api/v9/channels/" + q.ID + "/messages"
+	if n := e.srv.Attempts("POST", path); n != 3 {
+		t.Fatalf("got %d posts to the thread, want 3 (the verdict, stats with the chart refused, stats without)", n)
+	}
+}

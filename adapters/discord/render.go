@@ -45,6 +45,21 @@ type rendered struct {
 	attach     []bot.File
 }
 
+// withoutFiles is r with no attachments, and no embed image pointing at one.
+func (r rendered) withoutFiles() rendered {
+	r.attach = nil
+	embeds := make([]*discordgo.MessageEmbed, len(r.embeds))
+	for i, e := range r.embeds {
+		c := *e
+		if c.Image != nil && strings.HasPrefix(c.Image.URL, "attachment://") {
+			c.Image = nil
+		}
+		embeds[i] = &c
+	}
+	r.embeds = embeds
+	return r
+}
+
 // files returns the attachments as discordgo sends them; each call gives fresh readers,
 // so a retried request uploads them again.
 func (r rendered) files() []*discordgo.File {

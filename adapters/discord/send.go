@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"errors"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -58,6 +59,11 @@ func (a *Adapter) Send(ctx context.Context, msg bot.Message) (bot.Sent, error) {
 		channel = msg.Conv.Thread
 	}
 	m, err := a.post(ctx, channel, r)
+	if err != nil && len(r.attach) > 0 && missingPermissions(err) {
+		// Without Attach Files the text still goes: it is complete on its own.
+		a.log.Warn("no Attach Files permission here; sending without the files", "channel", channel, "files", len(r.attach))
+		m, err = a.post(ctx, channel, r.withoutFiles())
+	}
 	if err != nil {
 		return bot.Sent{}, err
 	}
@@ -66,6 +72,12 @@ func (a *Adapter) Send(ctx context.Context, msg bot.Message) (bot.Sent, error) {
 		sent.Thread = a.startThread(ctx, msg, m.ID)
 	}
 	return sent, nil
+}
+
+// missingPermissions reports whether Discord refused a request for lack of a permission.
+func missingPermissions(err error) bool {
+	var re *discordgo.RESTError
+	return errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeMissingPermissions
 }
 
 // needsThread reports whether msg is a question in a server channel outside a thread.

@@ -219,6 +219,9 @@ type Server struct {
 	// DenyMessageContent makes IDENTIFY with the Message Content intent fail with
 	// close code 4014, as when the intent is not enabled in the Developer Portal.
 	DenyMessageContent bool
+	// NoAttachFiles denies the bot the Attach Files permission in every server channel
+	// (and its threads): a message with files there answers 403 Missing Permissions.
+	NoAttachFiles bool
 
 	srv *httptest.Server
 	up  websocket.Upgrader
@@ -736,6 +739,9 @@ func (s *Server) createMessage(channelID string, body []byte, files []File) (int
 	defer s.mu.Unlock()
 	if s.channels[channelID] == nil {
 		return 0, nil, &apiError{404, 10003, "Unknown Channel"}
+	}
+	if len(files) > 0 && s.NoAttachFiles && s.channels[channelID].GuildID != "" {
+		return 0, nil, &apiError{403, 50013, "Missing Permissions"}
 	}
 	if in.EnforceNonce && nonce != "" {
 		for _, p := range s.posts {
