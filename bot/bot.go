@@ -39,6 +39,9 @@ type Config struct {
 	Writer QuestionWriter
 	// Transcriber turns spoken answers into text; nil asks people to type.
 	Transcriber Transcriber
+	// DrillFeedbackPrivate sends verdicts on channel drill answers only to the person
+	// (ephemeral or by DM) instead of in the drill's thread.
+	DrillFeedbackPrivate bool
 	// PassScore is the pass line drawn on stats charts; zero means DefaultPassScore.
 	PassScore int
 }
@@ -61,7 +64,10 @@ type Bot struct {
 	rngMu sync.Mutex
 	rng   *rand.Rand
 
-	sched scheduler
+	sched  scheduler
+	drills drillState
+	// drillPrivate: verdicts on drill answers go privately.
+	drillPrivate bool
 	// stopping ends when Close is called: paced work waiting for its turn gives up.
 	stopping context.Context
 	stop     context.CancelFunc
@@ -85,20 +91,21 @@ type live struct {
 // New returns a Bot. Call AddPlatform for each platform, then Start.
 func New(cfg Config) *Bot {
 	b := &Bot{
-		bank:        cfg.Bank,
-		grader:      cfg.Grader,
-		store:       cfg.Store,
-		writer:      cfg.Writer,
-		transcriber: cfg.Transcriber,
-		clock:       cfg.Clock,
-		log:         cfg.Logger,
-		limit:       cfg.TimeLimit,
-		grace:       cfg.Grace,
-		late:        cfg.LateWindow,
-		passScore:   cfg.PassScore,
-		rng:         cfg.Rand,
-		platforms:   map[string]Platform{},
-		sessions:    map[string]*live{},
+		bank:         cfg.Bank,
+		grader:       cfg.Grader,
+		store:        cfg.Store,
+		writer:       cfg.Writer,
+		transcriber:  cfg.Transcriber,
+		clock:        cfg.Clock,
+		log:          cfg.Logger,
+		limit:        cfg.TimeLimit,
+		grace:        cfg.Grace,
+		late:         cfg.LateWindow,
+		rng:          cfg.Rand,
+		drillPrivate: cfg.DrillFeedbackPrivate,
+		passScore:    cfg.PassScore,
+		platforms:    map[string]Platform{},
+		sessions:     map[string]*live{},
 	}
 	if b.clock == nil {
 		b.clock = SystemClock{}
@@ -165,7 +172,10 @@ func (b *Bot) Start(ctx context.Context) error {
 	b.log.Info("started", "sessions", len(b.sessions))
 	b.mu.Unlock()
 	b.resumeInterviews(ctx)
-	return b.startDailies(ctx)
+	if err := b.startDailies(ctx); err != nil {
+		return err
+	}
+	return b.startDrills(ctx)
 }
 
 // Close stops the timers and waits for answers being graded. It does not close the store.
@@ -184,6 +194,16 @@ func (b *Bot) Close() {
 		t.Stop()
 	}
 	b.sched.mu.Unlock()
+	b.drills.mu.Lock()
+	for _, t := range b.drills.timers {
+		t.Stop()
+	}
+	for _, o := range b.drills.runs {
+		if o.timer != nil {
+			o.timer.Stop()
+		}
+	}
+	b.drills.mu.Unlock()
 	b.inflight.Wait()
 }
 
@@ -254,6 +274,10 @@ func (b *Bot) handleMessage(ctx context.Context, ev Event) {
 
 	if ev.Audio != nil {
 		ev.Answer = true
+	}
+	if o := b.drillRunIn(ev.Conv); o != nil && ev.Conv.Thread != "" {
+		b.drillMessage(ctx, ev, o, cmd, args)
+		return
 	}
 	if l != nil {
 		if !ev.Answer && b.commandDuringSession(cmd, args) {
@@ -368,7 +392,7 @@ func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, o
 	}
 	s := &Session{
 		User: u, Conv: conv, Question: q.Ref(), Kind: o.kind, State: SessionOpen,
-		Asked: now, Deadline: now.Add(limit), Grace: b.grace, Interview: o.interview,
+		Asked: now, Deadline: now.Add(limit), Grace: b.grace, Interview: o.interview, Paced: o.paced,
 	}
 	if inBank, err := b.bank.Lookup(q.Ref()); err != nil || inBank != q {
 		s.Inline = q
@@ -492,6 +516,11 @@ func (b *Bot) timeUp(key string, id uint64) {
 		text += fmt.Sprintf("\n\nThe question was: %s", firstLine(q.Prompt))
 	}
 	text += "\n\nYou can still send your answer for feedback (it stays a FAIL), say `model` for the model answer, or `practice` for another question."
+	if s.Paced {
+		if err := b.waitTurn(b.stopping, s.Conv.Platform); err != nil {
+			return // stopping: the attempt is recorded; the note is not worth holding Close up
+		}
+	}
 	b.send(ctx, Message{Kind: MsgTimeUp, Conv: s.Conv, To: s.User, Title: "Time's up", Text: text, Session: s.ID,
 		Actions: []Button{{ActionModel, "Model answer"}, {ActionAnother, "Try another"}}})
 }

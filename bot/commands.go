@@ -16,7 +16,7 @@ var (
 var commands = map[string]bool{
 	"practice": true, "skip": true, "stop": true, "stats": true, "help": true, "model": true,
 	"followup": true, "resume": true, "jd": true, "tailor": true, "forget": true, "interview": true,
-	"daily": true, "export": true,
+	"daily": true, "drill": true, "leaderboard": true, "export": true,
 }
 
 // commandDuringSession reports whether a message sent while a question is open is a
@@ -35,6 +35,10 @@ func (b *Bot) commandDuringSession(cmd string, args []string) bool {
 		return true
 	case cmd == "daily" && (args[0] == "on" || args[0] == "off" || args[0] == "skip" || args[0] == "status"):
 		return true
+	case cmd == "leaderboard" && len(args) <= 2:
+		return true
+	case cmd == "drill" && contains([]string{"add", "list", "remove", "pause", "resume"}, args[0]):
+		return true
 	}
 	return false
 }
@@ -46,6 +50,7 @@ var aliases = map[string]string{
 	"?": "help", "commands": "help", "stat": "stats", "history": "stats", "progress": "stats",
 	"answer": "model", "solution": "model", "follow-up": "followup", "probe": "followup", "deeper": "followup",
 	"cv": "resume", "job": "jd", "personalize": "tailor", "personalise": "tailor",
+	"drills": "drill", "leaders": "leaderboard", "top": "leaderboard", "scores": "leaderboard",
 }
 
 // parseCommand splits text into a lowercase command word and its arguments.
@@ -91,6 +96,10 @@ func (b *Bot) command(ctx context.Context, ev Event, cmd string, args []string) 
 		b.interviewCommand(ctx, ev, args)
 	case "daily":
 		b.dailyCommand(ctx, ev, args)
+	case "drill":
+		b.drillCommand(ctx, ev, args)
+	case "leaderboard":
+		b.leaderboardCommand(ctx, ev, args)
 	case "export":
 		b.export(ctx, ev)
 	case "":
@@ -287,6 +296,8 @@ func (b *Bot) helpText() string {
 		"`practice [topic] [easy|medium|hard]`: a question (answer within the time limit)",
 		"`interview [topic]`: a 15-minute mock interview with a report at the end",
 		"`daily on 09:00 Europe/Berlin mon-fri [topic]`, `daily off|skip|status`: a question by DM every day",
+		"`drill add 0 9 * * mon-fri Europe/Berlin [topic] [window=1h]`, `drill list|pause|resume|remove <id>`: a question for the whole channel on a schedule (server managers)",
+		"`leaderboard [server] [week|month|all]`: who passed the most drill questions here",
 		"`skip` or `stop`: drop the open question",
 		"`model`: the model answer to your last question",
 		"`followup`: the question an interviewer would ask next about your last answer, graded too",

@@ -2,11 +2,16 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/bot/bottest"
+	"github.com/quorum-dev/quorum/bot/rubric"
+	"github.com/quorum-dev/quorum/store"
 )
 
 func TestParseDaily(t *testing.T) {
@@ -181,5 +186,40 @@ func TestStreakAcrossMidnightInTheirTimezone(t *testing.T) {
 	}
 	if cur, best := bot.Streak(attempts, tokyo, tomorrow.Add(24*time.Hour)); cur != 0 || best != 3 {
 		t.Fatalf("after a missed day got %d/%d, want 0/3", cur, best)
+	}
+}
+
+// A daily fan-out's time's-up notes come one time limit after the posts, all at once on
+// the clock; they wait for the platform's turns like the posts, so none is refused.
+func TestDailyTimeUpNotesArePaced(t *testing.T) {
+	plat := &limitedPlatform{rate: 10, sent: map[string]int{}}
+	clock := bottest.NewClock(t0)
+	st, err := store.Open(filepath.Join(t.TempDir(), "quorum.db"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	const n = 12
+	for i := 0; i < n; i++ {
+		u := bot.User{Platform: "test", ID: fmt.Sprint("u", i)}
+		d := &bot.Daily{User: u, Conv: bot.Conversation{Platform: "test", ID: "dm-" + u.ID, DM: true}, Hour: 10, TZ: "UTC", Topic: "consensus", Created: t0}
+		if err := st.SaveDaily(context.Background(), d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := bot.New(bot.Config{Bank: bottest.Bank(t), Grader: rubric.New(rubric.Options{}), Store: st, Clock: clock})
+	b.AddPlatform(plat)
+	if err := b.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	clock.Advance(time.Hour)
+	b.Idle()
+	clock.Advance(3*time.Minute + 10*time.Second)
+	b.Idle()
+	plat.mu.Lock()
+	defer plat.mu.Unlock()
+	if q, up := plat.kinds[bot.MsgQuestion], plat.kinds[bot.MsgTimeUp]; q != n || up != n || plat.over != 0 {
+		t.Fatalf("got %d questions, %d time's-up notes and %d refused sends; want %d, %d and 0", q, up, plat.over, n, n)
 	}
 }

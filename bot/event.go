@@ -25,6 +25,9 @@ type Conversation struct {
 	Thread string `json:"thread,omitempty"`
 	// DM is set for a direct conversation with one person.
 	DM bool `json:"dm,omitempty"`
+	// Guild is the server (Discord) or workspace (Slack) the channel belongs to, if known.
+	// It is not part of Key.
+	Guild string `json:"guild,omitempty"`
 }
 
 // Key identifies the conversation: "discord:c123" or "discord:c123/t456".
@@ -62,6 +65,10 @@ type Event struct {
 	Audio *Audio
 	// Time is when the platform saw the event; zero means now.
 	Time time.Time
+	// Manager is set when the platform vouches that the person may change what the channel
+	// shares (Discord's Manage Server on a slash command). Otherwise the core asks the
+	// platform (Moderation).
+	Manager bool
 }
 
 // Action ids of buttons on messages. Adapters send them back in Event.Action.
@@ -111,6 +118,9 @@ type Message struct {
 	Session uint64
 	// Report is set on interview reports.
 	Report *Report
+	// Private asks for the message to reach only To: an ephemeral message where the
+	// platform has them (Slack), else a direct message (Discord).
+	Private bool
 	// Files go with the message as attachments (a stats chart, an export). A platform
 	// that cannot attach drops them; Text says what they hold.
 	Files []File

@@ -27,6 +27,7 @@ type limitedPlatform struct {
 	sent   map[string]int
 	times  []time.Time
 	over   int
+	kinds  map[bot.MessageKind]int
 }
 
 func (p *limitedPlatform) Name() string      { return "test" }
@@ -44,6 +45,10 @@ func (p *limitedPlatform) Send(_ context.Context, m bot.Message) (bot.Sent, erro
 		return bot.Sent{}, errors.New("429: rate limited")
 	}
 	p.window = append(p.window, now)
+	if p.kinds == nil {
+		p.kinds = map[bot.MessageKind]int{}
+	}
+	p.kinds[m.Kind]++
 	if m.Kind == bot.MsgQuestion {
 		p.sent[m.Conv.ID]++
 		p.times = append(p.times, now)

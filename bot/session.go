@@ -34,6 +34,10 @@ type Session struct {
 	Inline *Question `json:"inline,omitempty"`
 	// Interview is the mock interview the question belongs to, if any.
 	Interview uint64 `json:"interview,omitempty"`
+	// Paced marks a question Quorum sent on its own (a daily question): its time's-up
+	// note waits for the platform's turn too, so a big fan-out is not followed, one time
+	// limit later, by an unpaced wave of notes.
+	Paced bool `json:"paced,omitempty"`
 }
 
 // Session kinds.

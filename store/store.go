@@ -32,7 +32,9 @@ var (
 	bucketInterviews = []byte("interviews") // be64(id) → Interview JSON
 	bucketDailies    = []byte("dailies")    // be64(id) → Daily JSON
 	bucketRuns       = []byte("runs")       // be64(schedule id) + local run time → claimed time
-	allBuckets       = [][]byte{bucketMeta, bucketSessions, bucketAttempts, bucketUsers, bucketProfiles, bucketInterviews, bucketDailies, bucketRuns}
+	bucketDrills     = []byte("drills")     // be64(id) → Drill JSON (channel drills)
+	bucketDrillRuns  = []byte("drillruns")  // be64(drill id) + local run time → DrillRun JSON
+	allBuckets       = [][]byte{bucketMeta, bucketSessions, bucketAttempts, bucketUsers, bucketProfiles, bucketInterviews, bucketDailies, bucketRuns, bucketDrills, bucketDrillRuns}
 
 	keySchema = []byte("schema")
 )
@@ -384,6 +386,11 @@ func (s *Store) Forget(ctx context.Context, userKey string) (int, error) {
 			}
 			n++
 		}
+		m, err := forgetDrillAnswers(tx, userKey)
+		if err != nil {
+			return err
+		}
+		n += m
 		interviews := tx.Bucket(bucketInterviews)
 		doomed = doomed[:0]
 		err = interviews.ForEach(func(k, v []byte) error {

@@ -75,12 +75,18 @@ func slashCommands(topics []string) []*discordgo.ApplicationCommand {
 		{Name: "drill", Description: "Scheduled question drills for this channel",
 			DefaultMemberPermissions: &perm, Contexts: &guildOnly, Options: []*discordgo.ApplicationCommandOption{
 				sub("add", "Schedule a drill", opt("cron", "A cron schedule such as 0 9 * * 1-5", true),
-					opt("timezone", "An IANA zone such as Europe/Berlin", false), topic("Topic of the drill")),
+					opt("timezone", "An IANA zone such as Europe/Berlin", false), topic("Topic of the drill"), difficulty,
+					opt("window", "How long answers are taken, such as 2h (default 1h)", false)),
 				sub("list", "List this server's drills"), sub("remove", "Remove a drill", opt("id", "The drill's id", true)),
 				sub("pause", "Pause a drill", opt("id", "The drill's id", true)), sub("resume", "Resume a drill", opt("id", "The drill's id", true)),
 			}},
 		{Name: "stats", Description: "Your pass rates, dimension averages, trend and streak, with a chart"},
-		{Name: "leaderboard", Description: "This server's pass rates"},
+		{Name: "leaderboard", Description: "Who passed the most drill questions",
+			Options: []*discordgo.ApplicationCommandOption{
+				{Type: str, Name: "period", Description: "How far back", Choices: []*discordgo.ApplicationCommandOptionChoice{
+					{Name: "week", Value: "week"}, {Name: "month", Value: "month"}, {Name: "all time", Value: "all"}}},
+				{Type: discordgo.ApplicationCommandOptionBoolean, Name: "server", Description: "Every channel of this server, not just this one"},
+			}},
 		{Name: "resume", Description: "Give Quorum your resume so it can tailor questions",
 			Options: []*discordgo.ApplicationCommandOption{opt("text", "Your resume as text", false)}},
 		{Name: "forget", Description: "Delete everything Quorum keeps about you", Options: []*discordgo.ApplicationCommandOption{

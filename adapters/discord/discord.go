@@ -392,7 +392,7 @@ func (a *Adapter) onThread(c *discordgo.Channel) {
 // conversation says where a channel is: a DM, a channel, or a thread Quorum opened
 // (ok is false when the channel cannot be looked up).
 func (a *Adapter) conversation(ctx context.Context, guildID, channelID string) (bot.Conversation, bool) {
-	conv := bot.Conversation{Platform: "discord", ID: channelID}
+	conv := bot.Conversation{Platform: "discord", ID: channelID, Guild: guildID}
 	if guildID == "" {
 		conv.DM = true
 		return conv, true

@@ -272,8 +272,8 @@ func TestDMPracticeByText(t *testing.T) {
 		t.Fatalf("got attempts %+v, want one graded pass", as)
 	}
 	// Unknown words get the core's friendly reply.
-	e.srv.Say(a, "leaderboard")
-	if p := e.srv.NextPost(t, "the reply", inChannel(a.ChannelID)); !strings.Contains(p.Content, `I don't know "leaderboard"`) {
+	e.srv.Say(a, "flashcards")
+	if p := e.srv.NextPost(t, "the reply", inChannel(a.ChannelID)); !strings.Contains(p.Content, `I don't know "flashcards"`) {
 		t.Fatalf("got %q", p.Content)
 	}
 }
@@ -476,10 +476,46 @@ func TestDrillNeedsManageServer(t *testing.T) {
 	}
 	admin := bob
 	admin.Permissions = 1 << 5
-	e.srv.Slash(admin, "drill", discordtest.Sub("add", discordtest.String("cron", "0 9 * * 1-5")))
+	e.srv.Slash(admin, "drill", discordtest.Sub("add", discordtest.String("cron", "0 10 * * 1-5"), discordtest.String("topic", "consensus")))
 	p = e.srv.NextPost(t, "the core's reply", nil)
-	if p.Via != "original" || !strings.Contains(p.Content, `I don't know "drill"`) {
-		t.Fatalf("got %+v, want the core's reply to the words \"drill add ...\"", p)
+	if p.Via != "original" || !strings.Contains(p.Content, "Drill #1 `0 10 * * 1-5` UTC, consensus, answers for 1 hour added") {
+		t.Fatalf("got %+v, want the drill added", p)
+	}
+
+	// 10:00: the question goes to the channel with a thread; each member answers there.
+	e.clock.Advance(time.Hour)
+	q := e.srv.NextPost(t, "the drill question", titled("Drill question"))
+	ths := e.srv.Threads()
+	if q.ChannelID != channel || len(ths) != 1 || ths[0].ID != q.ID {
+		t.Fatalf("got question in %s and threads %+v, want a thread from it", q.ChannelID, ths)
+	}
+	// Words typed in Quorum's thread are checked against the member's roles over REST.
+	e.srv.Say(in(alice, q.ID), "drill pause 1")
+	if p := e.srv.NextPost(t, "the refusal", inChannel(q.ID)); !strings.Contains(p.Content, "Manage Server permission") {
+		t.Fatalf("got %q, want the rule", p.Content)
+	}
+	e.srv.Grant(guild, alice.UserID, 1<<5)
+	e.srv.Say(in(alice, q.ID), "drill list")
+	if p := e.srv.NextPost(t, "the list", inChannel(q.ID)); !strings.Contains(p.Content+fmt.Sprint(p.Embeds), "#1 `0 10 * * 1-5`") {
+		t.Fatalf("got %+v, want the drill listed", p)
+	}
+	e.srv.Say(in(alice, q.ID), goodAnswer)
+	if v := e.srv.NextPost(t, "alice's verdict", both(inChannel(q.ID), titled("PASS"))); len(v.Buttons) != 0 {
+		t.Fatalf("drill verdict offers %+v; the model answer must wait for the summary", v.Buttons)
+	}
+	// Bob answers by the form, so the thread doesn't see what he wrote.
+	if _, ok := q.Button("quorum:answer"); !ok {
+		t.Fatalf("drill question buttons %+v lack Answer privately", q.Buttons)
+	}
+	e.srv.Submit(bob, q.ID, "quorum:answer-modal", map[string]string{"answer": "The node with the lowest id wins, because it starts first."})
+	e.srv.NextPost(t, "bob's verdict", titled("FAIL"))
+	e.clock.Advance(time.Hour)
+	sum := e.srv.NextPost(t, "the summary", inChannel(channel))
+	text := sum.Content + fmt.Sprint(sum.Embeds)
+	for _, want := range []string{"Drill closed: 2 answered, 1 passed", "alice: PASS", "bob: FAIL", "Leaderboard for this channel"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("summary lacks %q: %s", want, text)
+		}
 	}
 }
 

@@ -101,7 +101,8 @@ func (a *Adapter) onInteraction(h bot.Handler, i *discordgo.Interaction) {
 		a.spawn(func(ctx context.Context) {
 			conv, _ := a.conversation(ctx, i.GuildID, i.ChannelID)
 			r := &reply{i: i, conv: conv, deferred: true, ephemeral: private}
-			h.Handle(context.WithValue(ctx, replyKey{}, r), bot.Event{Kind: bot.EventMessage, User: user(u), Conv: conv, Text: commandText(data)})
+			h.Handle(context.WithValue(ctx, replyKey{}, r), bot.Event{Kind: bot.EventMessage, User: user(u), Conv: conv, Text: commandText(data),
+				Manager: guild && mayManage(i.Member)})
 			if r.claim() { // the core said nothing: do not leave "thinking…" behind
 				done := "Done."
 				if _, err := a.s.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &done}, discordgo.WithContext(ctx)); err != nil {

@@ -104,7 +104,9 @@ func render(msg bot.Message) rendered {
 		r.content = strings.TrimSpace(r.content + "\n" + clip(msg.Text, maxContent-30))
 	}
 	buttons := append([]bot.Button(nil), msg.Actions...)
-	if msg.Kind == bot.MsgQuestion && guild && msg.Session != 0 {
+	// A channel drill's question (no session, no person) takes answers by form too, so a
+	// member can answer without showing the thread what they wrote.
+	if msg.Kind == bot.MsgQuestion && guild && (msg.Session != 0 || msg.To.ID == "") {
 		buttons = append([]bot.Button{{Action: "answer", Label: "Answer privately"}}, buttons...)
 	}
 	r.components = buttonRows(buttons)

@@ -53,6 +53,9 @@ func (a *Adapter) Send(ctx context.Context, msg bot.Message) (bot.Sent, error) {
 			a.log.Warn("ephemeral verdict; posting it in the thread", "thread", msg.Conv.Thread, "err", err)
 		}
 	}
+	if msg.Private && !msg.Conv.DM && msg.To.ID != "" {
+		return a.sendPrivately(ctx, msg, r)
+	}
 
 	channel := msg.Conv.ID
 	if msg.Conv.Thread != "" {
@@ -193,4 +196,30 @@ func (a *Adapter) DM(ctx context.Context, userID string) (bot.Conversation, erro
 		return bot.Conversation{}, fmt.Errorf("open DM: %w", err)
 	}
 	return bot.Conversation{Platform: "discord", ID: c.ID, DM: true}, nil
+}
+
+// sendPrivately delivers a message meant only for its person (feedback on a channel drill
+// answer) by DM: Discord has ephemeral messages only as replies to interactions. The
+// thread gets a note that the answer was graded.
+func (a *Adapter) sendPrivately(ctx context.Context, msg bot.Message, r rendered) (bot.Sent, error) {
+	dm, err := a.DM(ctx, msg.To.ID)
+	if err != nil {
+		return bot.Sent{}, err
+	}
+	m, err := a.post(ctx, dm.ID, r)
+	if err != nil {
+		return bot.Sent{}, err
+	}
+	where := msg.Conv.ID
+	if msg.Conv.Thread != "" {
+		where = msg.Conv.Thread
+	}
+	note := "An answer was graded; the feedback went to its author by direct message."
+	if msg.To.Name != "" {
+		note = msg.To.Name + "'s answer is graded; the feedback went to them by direct message."
+	}
+	if _, err := a.post(ctx, where, rendered{content: note, mentions: &discordgo.MessageAllowedMentions{}}); err != nil {
+		a.log.Warn("post graded note", "channel", where, "err", scrub(err))
+	}
+	return bot.Sent{ID: m.ID}, nil
 }

@@ -34,9 +34,10 @@ const (
 	maxModalAnswer      = 3000 // Slack's limit for a plain_text_input
 )
 
-// sessionFinder is what *bot.Bot offers to tell a question's thread from any other.
-type sessionFinder interface {
-	OpenSession(u bot.User, conv bot.Conversation) (bot.Session, bool)
+// answerFinder is what *bot.Bot offers to tell a question's thread (a person's own, or
+// a channel drill's) from any other.
+type answerFinder interface {
+	AnswersIn(u bot.User, conv bot.Conversation) bool
 }
 
 // statsMaker is what *bot.Bot offers for the App Home.
@@ -124,7 +125,7 @@ func (d *dispatcher) slash(ctx context.Context, cmd slackgo.SlashCommand) {
 	d.h.Handle(ctx, bot.Event{
 		Kind: bot.EventMessage,
 		User: d.user(cmd.UserID, cmd.UserName),
-		Conv: bot.Conversation{Platform: Name, ID: cmd.ChannelID, DM: isDM(cmd.ChannelID) || cmd.ChannelName == "directmessage"},
+		Conv: bot.Conversation{Platform: Name, ID: cmd.ChannelID, DM: isDM(cmd.ChannelID) || cmd.ChannelName == "directmessage", Guild: d.a.team()},
 		Text: text,
 	})
 }
@@ -160,7 +161,7 @@ func (d *dispatcher) message(ctx context.Context, m *slackevents.MessageEvent) {
 		return
 	}
 	u := d.user(m.User, "")
-	conv := bot.Conversation{Platform: Name, ID: m.Channel, DM: m.ChannelType == slackevents.ChannelTypeIM}
+	conv := bot.Conversation{Platform: Name, ID: m.Channel, DM: m.ChannelType == slackevents.ChannelTypeIM, Guild: d.a.team()}
 	if !conv.DM {
 		if m.ThreadTimeStamp == "" || !d.questionThread(u, m.Channel, m.ThreadTimeStamp) {
 			return // channel chatter, not an answer
@@ -185,11 +186,8 @@ func (d *dispatcher) message(ctx context.Context, m *slackevents.MessageEvent) {
 
 // questionThread reports whether thread in channel holds u's open question.
 func (d *dispatcher) questionThread(u bot.User, channel, thread string) bool {
-	if f, ok := d.h.(sessionFinder); ok {
-		s, open := f.OpenSession(u, bot.Conversation{Platform: Name, ID: channel, Thread: thread})
-		// An empty thread means the question's post has not returned yet: the reply
-		// can only be to it.
-		return open && (s.Conv.Thread == thread || s.Conv.Thread == "")
+	if f, ok := d.h.(answerFinder); ok {
+		return f.AnswersIn(u, bot.Conversation{Platform: Name, ID: channel, Thread: thread, Guild: d.a.team()})
 	}
 	d.a.mu.Lock()
 	defer d.a.mu.Unlock()
@@ -313,7 +311,7 @@ func (d *dispatcher) press(ctx context.Context, cb slackgo.InteractionCallback, 
 	if channel == "" {
 		return
 	}
-	conv := bot.Conversation{Platform: Name, ID: channel, DM: isDM(channel)}
+	conv := bot.Conversation{Platform: Name, ID: channel, DM: isDM(channel), Guild: a.team()}
 	if !conv.DM {
 		conv.Thread = cb.Container.ThreadTs
 		if conv.Thread == "" {

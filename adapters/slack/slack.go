@@ -45,7 +45,10 @@ type Config struct {
 	// EphemeralFeedback posts personal replies in channels (verdicts, stats, model
 	// answers) as ephemeral messages only the person sees. Questions stay public.
 	EphemeralFeedback bool
-	Logger            *slog.Logger
+	// ManagerGroup is a user group id (S...) whose members may manage channel drills,
+	// besides workspace admins and owners.
+	ManagerGroup string
+	Logger       *slog.Logger
 	// HTTPClient is used for the Web API and downloads; nil means http.DefaultClient.
 	HTTPClient *http.Client
 }
@@ -58,6 +61,7 @@ type Adapter struct {
 
 	mu      sync.Mutex
 	botUser string // the bot's own user id, from auth.test
+	teamID  string // the workspace, from auth.test
 	// threads are the question threads this process opened, for handlers that
 	// cannot say which threads hold open questions.
 	threads map[string]bool
@@ -148,7 +152,7 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 		return fmt.Errorf("slack: cannot reach the Slack API at %s: %s", a.cfg.APIURL, slackError(err))
 	}
 	a.mu.Lock()
-	a.botUser = auth.UserID
+	a.botUser, a.teamID = auth.UserID, auth.TeamID
 	a.mu.Unlock()
 	a.log.Info("authenticated", "team", auth.TeamID, "bot_user", auth.UserID)
 
@@ -280,7 +284,7 @@ func (a *Adapter) Send(ctx context.Context, m bot.Message) (bot.Sent, error) {
 // ephemeral reports whether m goes only to its person: personal feedback in a channel
 // when configured. Questions and time's-up notes stay in the thread for everyone.
 func (a *Adapter) ephemeral(m bot.Message) bool {
-	if !a.cfg.EphemeralFeedback || m.Conv.DM || m.To.ID == "" {
+	if m.Conv.DM || m.To.ID == "" || !a.cfg.EphemeralFeedback && !m.Private {
 		return false
 	}
 	switch m.Kind {

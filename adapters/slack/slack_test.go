@@ -39,6 +39,9 @@ type harness struct {
 type options struct {
 	ephemeral   bool
 	transcriber bot.Transcriber
+	// drillPrivate and managers configure channel drills.
+	drillPrivate bool
+	managers     string
 }
 
 func loadBank(t testing.TB) *bot.Bank { return bottest.Bank(t) }
@@ -72,10 +75,11 @@ func newHarness(t *testing.T, o options) *harness {
 	h.bot = bot.New(bot.Config{
 		Bank: loadBank(t), Grader: rubric.New(rubric.Options{}), Store: st, Clock: h.clock, Logger: logger,
 		Grace: 10 * time.Second, Rand: rand.New(rand.NewPCG(1, 2)), Transcriber: o.transcriber,
+		DrillFeedbackPrivate: o.drillPrivate,
 	})
 	ad, err := slack.New(slack.Config{
 		AppToken: slacktest.AppToken, BotToken: slacktest.BotToken, APIURL: h.srv.APIURL(),
-		EphemeralFeedback: o.ephemeral, Logger: logger,
+		EphemeralFeedback: o.ephemeral, ManagerGroup: o.managers, Logger: logger,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -557,6 +561,75 @@ func TestBadTokens(t *testing.T) {
 	} {
 		if _, err := slack.New(cfg); err == nil || !strings.Contains(err.Error(), "slack.") {
 			t.Errorf("New with tokens %q/%q: got %v, want an error naming the setting", cfg.AppToken, cfg.BotToken, err)
+		}
+	}
+}
+
+// said waits for a reply whose text contains want, by any method that posts one.
+func (h *harness) said(want string) slacktest.Call {
+	h.t.Helper()
+	return h.srv.Wait(h.t, "chat.postMessage", func(c slacktest.Call) bool {
+		return strings.Contains(c.Param("text")+allText(c), want)
+	})
+}
+
+func TestChannelDrill(t *testing.T) {
+	h := newHarness(t, options{drillPrivate: true, managers: "S1"})
+	h.srv.Admin("U1")
+	h.srv.Group("S1", "U3")
+	h.srv.Slash("U2", "C1", "drill add @hourly consensus")
+	h.said("set up by workspace admins")
+	h.srv.Slash("U1", "C1", "drill add @hourly consensus")
+	h.said("Drill #1 `@hourly` UTC, consensus, answers for 1 hour added")
+	h.srv.Slash("U3", "C1", "drill pause 1")
+	h.said("Drill #1 paused")
+	h.srv.Slash("U3", "C1", "drill resume 1")
+	h.said("Drill #1 resumed")
+
+	now := h.clock.Now()
+	h.clock.Advance(now.Truncate(time.Hour).Add(time.Hour).Sub(now))
+	q := h.srv.Wait(t, "chat.postMessage", func(c slacktest.Call) bool { return strings.Contains(header(c), "Drill question") })
+	thread := bot.Conversation{Platform: slack.Name, ID: "C1", Thread: q.TS}
+	deadline := time.Now().Add(5 * time.Second)
+	for !h.bot.AnswersIn(bot.User{Platform: slack.Name, ID: "U2"}, thread) {
+		if time.Now().After(deadline) {
+			t.Fatal("the drill's thread never took answers")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	// Channel chatter is ignored; answers in the thread are graded each on its own, privately.
+	h.srv.Post(slacktest.Message{User: "U2", Channel: "C1", Text: "lunch?"})
+	h.srv.Post(slacktest.Message{User: "U2", Channel: "C1", ThreadTS: q.TS, Text: goodAnswer})
+	v := h.srv.Wait(t, "chat.postEphemeral", in("C1", q.TS))
+	if v.Param("user") != "U2" {
+		t.Fatalf("got the verdict for %q, want U2 privately", v.Param("user"))
+	}
+	if !strings.HasPrefix(header(v), "PASS · ") || len(buttons(v)) != 0 {
+		t.Fatalf("got %q with buttons %v, want PASS and no model-answer button before the summary", header(v), buttons(v))
+	}
+	h.srv.Post(slacktest.Message{User: "U4", Channel: "C1", ThreadTS: q.TS, Text: "The node with the lowest id becomes leader."})
+	v = h.srv.Wait(t, "chat.postEphemeral", func(c slacktest.Call) bool { return c.Param("user") == "U4" })
+	if !strings.HasPrefix(header(v), "FAIL · ") {
+		t.Fatalf("got %q, want FAIL", header(v))
+	}
+
+	// U5 answers by the form: nothing of the answer shows in the thread.
+	h.srv.Press(slacktest.Click{User: "U5", Channel: "C1", MessageTS: q.TS, ActionID: "quorum_answer_privately", MessageText: q.Param("text")})
+	open := h.srv.Wait(t, "views.open", nil)
+	h.srv.Submit("U5", open, map[string]map[string]string{"answer": {"text": goodAnswer}})
+	v = h.srv.Wait(t, "chat.postEphemeral", func(c slacktest.Call) bool { return c.Param("user") == "U5" })
+	if !strings.HasPrefix(header(v), "PASS · ") {
+		t.Fatalf("got %q, want U5's PASS", header(v))
+	}
+
+	h.clock.Advance(time.Hour)
+	sum := h.said("Drill closed: 3 answered, 2 passed")
+	if sum.Param("thread_ts") != "" || sum.Param("channel") != "C1" {
+		t.Errorf("got the summary in %s/%s, want the channel itself", sum.Param("channel"), sum.Param("thread_ts"))
+	}
+	for _, c := range h.srv.Calls("chat.postMessage") {
+		if c.Param("thread_ts") == q.TS && strings.Contains(allText(c), "PASS") {
+			t.Errorf("a verdict went public in the thread: %s", allText(c))
 		}
 	}
 }

@@ -115,6 +115,9 @@ type Platform struct {
 	// Threads makes every question outside a DM open a thread, as Discord and Slack do.
 	Threads bool
 
+	// Managers are the user ids CanManage allows (Moderation); nil allows nobody.
+	Managers map[string]bool
+
 	mu      sync.Mutex
 	msgs    []bot.Message
 	ch      chan bot.Message
@@ -122,7 +125,17 @@ type Platform struct {
 	failErr error
 }
 
-var _ bot.Platform = (*Platform)(nil)
+var (
+	_ bot.Platform   = (*Platform)(nil)
+	_ bot.Moderation = (*Platform)(nil)
+)
+
+// CanManage implements bot.Moderation from Managers.
+func (p *Platform) CanManage(_ context.Context, u bot.User, _ bot.Conversation) (bool, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.Managers[u.ID], nil
+}
 
 // NewPlatform returns a platform called name.
 func NewPlatform(name string) *Platform {

@@ -59,7 +59,13 @@ type Config struct {
 		APIURL   string `yaml:"api_url"`
 		// EphemeralFeedback sends verdicts in channels privately.
 		EphemeralFeedback bool `yaml:"ephemeral_feedback"`
+		// DrillManagers is a user group id whose members may manage channel drills.
+		DrillManagers string `yaml:"drill_managers"`
 	} `yaml:"slack"`
+	Drills struct {
+		// Feedback is where verdicts on drill answers go: thread or private.
+		Feedback string `yaml:"feedback"`
+	} `yaml:"drills"`
 	Metrics struct {
 		Listen string `yaml:"listen"`
 	} `yaml:"metrics"`
@@ -107,6 +113,7 @@ func DefaultConfig() *Config {
 	c.Speech.Model = "whisper-1"
 	c.Discord.BaseURL = "https://discord.com"
 	c.Slack.APIURL = "https://slack.com/api/"
+	c.Drills.Feedback = "thread"
 	c.Log.Level = "info"
 	c.Log.Format = "text"
 	return c
@@ -217,6 +224,11 @@ func (c *Config) validate(root *yaml.Node) error {
 	}
 	if c.Slack.Enabled && (c.Slack.AppToken == "" || c.Slack.BotToken == "") {
 		add(at("slack"), "slack.enabled is true but slack.app_token or slack.bot_token is empty (set SLACK_APP_TOKEN and SLACK_BOT_TOKEN?)")
+	}
+	switch c.Drills.Feedback {
+	case "thread", "private":
+	default:
+		add(at("drills", "feedback"), "drills.feedback %q must be thread or private", c.Drills.Feedback)
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

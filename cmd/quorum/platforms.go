@@ -23,7 +23,7 @@ func newPlatforms(cfg *Config, log *slog.Logger) ([]runner, error) {
 	if cfg.Slack.Enabled {
 		s, err := slack.New(slack.Config{
 			AppToken: cfg.Slack.AppToken, BotToken: cfg.Slack.BotToken, APIURL: cfg.Slack.APIURL,
-			EphemeralFeedback: cfg.Slack.EphemeralFeedback, Logger: log,
+			EphemeralFeedback: cfg.Slack.EphemeralFeedback, ManagerGroup: cfg.Slack.DrillManagers, Logger: log,
 		})
 		if err != nil {
 			return nil, err

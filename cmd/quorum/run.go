@@ -61,6 +61,7 @@ func cmdRun(ctx context.Context, e env, args []string) error {
 	b := bot.New(bot.Config{
 		Bank: bank, Grader: grader, Store: a.store, Logger: log, Writer: writer, Transcriber: a.transcriber,
 		TimeLimit: time.Duration(cfg.Practice.TimeLimit), Grace: time.Duration(cfg.Practice.Grace), PassScore: cfg.Practice.PassScore,
+		DrillFeedbackPrivate: cfg.Drills.Feedback == "private",
 	})
 	for _, p := range platforms {
 		b.AddPlatform(p)

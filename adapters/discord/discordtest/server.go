@@ -251,6 +251,8 @@ type Server struct {
 	heartbeats   int
 	intents      int
 	closed       bool
+	// grants are permission bits given to members, by guild id then user id.
+	grants map[string]map[string]int64
 }
 
 type gwSession struct {
@@ -357,6 +359,30 @@ func (s *Server) AddChannel(guildID, channelID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.channels[channelID] = &channel{ID: channelID, GuildID: guildID, Name: "general", Type: channelText}
+}
+
+// Grant gives a member of guild the permission bits perms through a role of their own
+// (as a server admin would); GET /guilds/{id} and /guilds/{id}/members/{user} report it.
+func (s *Server) Grant(guildID, userID string, perms int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.grants == nil {
+		s.grants = map[string]map[string]int64{}
+	}
+	if s.grants[guildID] == nil {
+		s.grants[guildID] = map[string]int64{}
+	}
+	s.grants[guildID][userID] = perms
+}
+
+// guild is GET /guilds/{id}: @everyone (id = guild id) with no permissions, and one role
+// per grant. s.mu must be held.
+func (s *Server) guild(id string) map[string]any {
+	roles := []map[string]any{{"id": id, "name": "@everyone", "permissions": "0"}}
+	for user, perms := range s.grants[id] {
+		roles = append(roles, map[string]any{"id": "role-" + user, "name": "role of " + user, "permissions": fmt.Sprint(perms)})
+	}
+	return map[string]any{"id": id, "name": "guild " + id, "owner_id": "owner-" + id, "roles": roles}
 }
 
 // DM returns the DM channel with the user, creating it.
@@ -631,6 +657,18 @@ func (s *Server) route(r *http.Request, p []string, body []byte, files []File) (
 		s.notify()
 		s.mu.Unlock()
 		return 200, cmds, nil
+	case m == "GET" && n == 2 && p[0] == "guilds":
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return 200, s.guild(p[1]), nil
+	case m == "GET" && n == 4 && p[0] == "guilds" && p[2] == "members":
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		roles := []string{}
+		if _, ok := s.grants[p[1]][p[3]]; ok {
+			roles = append(roles, "role-"+p[3])
+		}
+		return 200, map[string]any{"user": map[string]any{"id": p[3], "username": p[3]}, "roles": roles}, nil
 	case m == "GET" && n == 2 && p[0] == "channels":
 		s.mu.Lock()
 		defer s.mu.Unlock()

@@ -138,8 +138,10 @@ type Server struct {
 	triggers     map[string]time.Time
 	files        map[string]File
 	limits       map[string]*rateLimit
-	outside      map[string]bool    // channels the bot is not in
-	uploads      map[string]*Upload // by file id, from files.getUploadURLExternal on
+	outside      map[string]bool     // channels the bot is not in
+	admins       map[string]bool     // users.info is_admin
+	groups       map[string][]string // usergroups.users.list, by group id
+	uploads      map[string]*Upload  // by file id, from files.getUploadURLExternal on
 	noFilesWrite bool
 	seq          int
 	lastTS       int64
@@ -289,7 +291,28 @@ func (s *Server) Wait(t testing.TB, method string, match func(Call) bool) Call {
 var botMethods = map[string]bool{
 	"auth.test": true, "chat.postMessage": true, "chat.postEphemeral": true, "chat.update": true,
 	"conversations.open": true, "views.open": true, "views.publish": true, "files.info": true,
+	"users.info": true, "usergroups.users.list": true,
 	"files.getUploadURLExternal": true, "files.completeUploadExternal": true,
+}
+
+// Admin makes users.info report user as a workspace admin.
+func (s *Server) Admin(user string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.admins == nil {
+		s.admins = map[string]bool{}
+	}
+	s.admins[user] = true
+}
+
+// Group sets the members of a user group, as usergroups.users.list reports them.
+func (s *Server) Group(id string, users ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.groups == nil {
+		s.groups = map[string][]string{}
+	}
+	s.groups[id] = users
 }
 
 func (s *Server) api(w http.ResponseWriter, r *http.Request) {
@@ -416,6 +439,17 @@ func (s *Server) answer(c Call) (map[string]any, Call) {
 		v["id"] = c.ViewID
 		v["team_id"] = TeamID
 		return map[string]any{"view": v}, c
+	case "users.info":
+		u := c.Param("user")
+		return map[string]any{"user": map[string]any{"id": u, "name": strings.ToLower(u), "team_id": TeamID,
+			"is_admin": s.admins[u], "is_owner": false, "is_primary_owner": false}}, c
+	case "usergroups.users.list":
+		users, ok := s.groups[c.Param("usergroup")]
+		if !ok {
+			c.Error = "no_such_subteam"
+			return nil, c
+		}
+		return map[string]any{"users": users}, c
 	case "files.getUploadURLExternal", "files.completeUploadExternal":
 		return s.uploadStep(c)
 	case "files.info":

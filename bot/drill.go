@@ -1,0 +1,786 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Drill is a channel drill: a question posted to a channel on a cron schedule; every
+// member may answer in its thread until the window closes, then a summary is posted.
+type Drill struct {
+	ID   uint64       `json:"id"`
+	Conv Conversation `json:"conv"` // the channel (no thread)
+	// Spec is the cron schedule (five fields or a descriptor such as @daily), read in TZ.
+	Spec       string        `json:"spec"`
+	TZ         string        `json:"tz"`
+	Topic      string        `json:"topic,omitempty"`
+	Difficulty string        `json:"difficulty,omitempty"`
+	Window     time.Duration `json:"window"`
+	Paused     bool          `json:"paused,omitempty"`
+	// By is who set the drill up (cleared when they ask to be forgotten).
+	By      User      `json:"by"`
+	Created time.Time `json:"created"`
+}
+
+// DrillRun is one posting of a drill: recorded (claimed) before it is posted, so a
+// restart never posts it twice; it keeps who answered, for the summary and leaderboards.
+type DrillRun struct {
+	Drill uint64 `json:"drill"`
+	// Key is the run's local wall time in the drill's timezone ("2026-03-29T09:00").
+	Key  string       `json:"key"`
+	Conv Conversation `json:"conv"` // the channel; Thread is set once posted
+	// MessageID is the question's message; empty means the post never went out.
+	MessageID string    `json:"message_id,omitempty"`
+	Question  string    `json:"question"`
+	Posted    time.Time `json:"posted"`
+	Closes    time.Time `json:"closes"`
+	// Closed is set when the window has closed (the summary is posted after it).
+	Closed  bool          `json:"closed,omitempty"`
+	Answers []DrillAnswer `json:"answers,omitempty"`
+}
+
+// DrillAnswer is one member's graded answer to a run.
+type DrillAnswer struct {
+	User    User      `json:"user"`
+	Attempt uint64    `json:"attempt"`
+	Pass    bool      `json:"pass"`
+	Score   int       `json:"score"`
+	At      time.Time `json:"at"`
+}
+
+// Drills keeps channel drills and their runs. The bbolt store implements it.
+type Drills interface {
+	SaveDrill(ctx context.Context, d *Drill) error
+	DeleteDrill(ctx context.Context, id uint64) error
+	// Drill returns drill id, or ErrNotFound.
+	Drill(ctx context.Context, id uint64) (*Drill, error)
+	Drills(ctx context.Context) ([]*Drill, error)
+	// ClaimDrillRun records r before it is posted; false means it was claimed before.
+	ClaimDrillRun(ctx context.Context, r *DrillRun) (bool, error)
+	// SaveDrillRun updates a claimed run (its thread, its closing); answers are kept.
+	SaveDrillRun(ctx context.Context, r *DrillRun) error
+	// DeleteDrillRun gives back a claim whose run was not posted.
+	DeleteDrillRun(ctx context.Context, drill uint64, key string) error
+	// DrillRuns returns the runs match accepts (all when nil); the caller owns them.
+	DrillRuns(ctx context.Context, match func(*DrillRun) bool) ([]*DrillRun, error)
+	// LastDrillRun is the key of the drill's latest claimed run ("" if none).
+	LastDrillRun(ctx context.Context, drill uint64) (string, error)
+	// AnswerDrillRun writes a member's attempt a and their line ans in the run in one
+	// transaction. It reports false, writing nothing, when that member answered before,
+	// and ErrNotFound when the run does not exist.
+	AnswerDrillRun(ctx context.Context, drill uint64, key string, a *Attempt, ans DrillAnswer) (bool, error)
+}
+
+// Moderation is an optional ability of a platform: whether a person may change what a
+// channel shares (its drills). Discord: the Manage Server permission; Slack: workspace
+// admins and owners, or a configured user group.
+type Moderation interface {
+	CanManage(ctx context.Context, u User, conv Conversation) (bool, error)
+}
+
+// Drill limits and defaults.
+const (
+	DefaultDrillWindow = time.Hour
+	MaxDrillWindow     = 24 * time.Hour
+	// minDrillGap keeps a schedule from flooding a channel.
+	minDrillGap = time.Hour
+	// KindDrill marks attempts made in channel drills.
+	KindDrill = "drill"
+	// closedRunMemory is how long a closed run's thread still answers "closed".
+	closedRunMemory = 24 * time.Hour
+)
+
+var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// schedule parses the drill's spec; ParseDrill has checked it.
+func (d *Drill) schedule() (cron.Schedule, *time.Location, error) {
+	loc, err := time.LoadLocation(d.TZ)
+	if err != nil {
+		return nil, nil, fmt.Errorf("drill %d timezone %q: %w", d.ID, d.TZ, err)
+	}
+	s, err := cronParser.Parse(d.Spec)
+	if err != nil {
+		return nil, nil, fmt.Errorf("drill %d spec %q: %w", d.ID, d.Spec, err)
+	}
+	return s, loc, nil
+}
+
+// wallClock is t's local reading as a UTC time: cron arithmetic on it never meets a
+// daylight-saving jump.
+func wallClock(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+}
+
+// Next returns the first run strictly after t (zero if none, or the spec is broken).
+// The schedule is read on the local wall clock: a run in the hour skipped when clocks
+// spring forward comes at the same reading shifted by the gap (02:30 → 03:30); a run in
+// the hour repeated when they fall back comes once, the first time.
+func (d *Drill) Next(t time.Time) time.Time {
+	s, loc, err := d.schedule()
+	if err != nil {
+		return time.Time{}
+	}
+	wall := wallClock(t.In(loc))
+	for i := 0; i < 4; i++ {
+		w := s.Next(wall)
+		if w.IsZero() {
+			return w
+		}
+		at := firstAt(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), loc)
+		if at.After(t) {
+			return at
+		}
+		wall = w
+	}
+	return time.Time{}
+}
+
+// Prev returns the latest run at or before t, looking back up to eight days.
+func (d *Drill) Prev(t time.Time) time.Time {
+	var prev time.Time
+	for at := d.Next(t.Add(-8 * 24 * time.Hour)); !at.IsZero() && !at.After(t); at = d.Next(at) {
+		prev = at
+	}
+	return prev
+}
+
+// runKey names a run by its local wall time, like a daily drill's.
+func (d *Drill) runKey(at time.Time) string {
+	loc, err := time.LoadLocation(d.TZ)
+	if err != nil {
+		loc = time.UTC
+	}
+	return at.In(loc).Format("2006-01-02T15:04")
+}
+
+// Describe says what the drill does: "#3 `0 9 * * 1-5` Europe/Berlin, consensus, answers for 1h".
+func (d *Drill) Describe() string {
+	s := fmt.Sprintf("#%d `%s` %s", d.ID, d.Spec, d.TZ)
+	if d.Topic != "" {
+		s += ", " + d.Topic
+	}
+	if d.Difficulty != "" {
+		s += ", " + d.Difficulty
+	}
+	s += ", answers for " + spanText(d.Window)
+	if d.Paused {
+		s += " (paused)"
+	}
+	return s
+}
+
+var cronField = regexp.MustCompile(`^[0-9a-z*?,/-]+$`)
+
+// drillForm is shown with every mistake in `drill add`.
+const drillForm = "Say it like `drill add 0 9 * * mon-fri Europe/Berlin consensus medium window=2h` " +
+	"(a cron schedule: minute hour day-of-month month day-of-week, or @daily/@weekly; then optionally a timezone, a topic, a difficulty and the answer window)"
+
+// ParseDrill reads `drill add` arguments: a cron spec (five fields, a descriptor like
+// @daily, or either after CRON_TZ=Zone), then a timezone, topic, difficulty and window
+// (window=2h or just 2h) in any order. The error is a sentence showing the right form.
+func ParseDrill(args []string, topics []string, now time.Time) (*Drill, error) {
+	d := &Drill{TZ: "UTC", Window: DefaultDrillWindow}
+	rest := make([]string, 0, len(args))
+	for _, a := range args {
+		if a = strings.Trim(a, "\"'`“”"); a != "" {
+			rest = append(rest, a)
+		}
+	}
+	if len(rest) > 0 {
+		if k, v, ok := strings.Cut(rest[0], "="); ok && (strings.EqualFold(k, "cron_tz") || strings.EqualFold(k, "tz")) {
+			tz, err := parseTZ(v)
+			if err != nil {
+				return nil, err
+			}
+			d.TZ, rest = tz, rest[1:]
+		}
+	}
+	switch {
+	case len(rest) == 0:
+		return nil, errors.New("When should it run? " + drillForm + ".")
+	case strings.HasPrefix(rest[0], "@"):
+		if strings.EqualFold(rest[0], "@every") {
+			return nil, errors.New("`@every` schedules drift with restarts; use a cron schedule. " + drillForm + ".")
+		}
+		d.Spec, rest = strings.ToLower(rest[0]), rest[1:]
+	default:
+		n := 0
+		for n < len(rest) && n < 5 && cronField.MatchString(strings.ToLower(rest[n])) {
+			if strings.Contains(rest[n], "/") && !strings.ContainsAny(rest[n], "*0123456789") {
+				break // a timezone (Europe/Berlin), not a step (*/15)
+			}
+			n++
+		}
+		if n < 5 {
+			return nil, fmt.Errorf("I need five cron fields and found %d in %q. %s.", n, truncate(strings.Join(rest, " "), 60), drillForm)
+		}
+		d.Spec, rest = strings.ToLower(strings.Join(rest[:5], " ")), rest[5:]
+	}
+	if _, err := cronParser.Parse(d.Spec); err != nil {
+		return nil, fmt.Errorf("I can't read the schedule `%s`: %s. %s.", d.Spec, cronReason(err), drillForm)
+	}
+	for _, a := range rest {
+		low := strings.ToLower(a)
+		win := strings.TrimPrefix(low, "window=")
+		switch {
+		case strings.Contains(a, "/") || low == "utc":
+			tz, err := parseTZ(a)
+			if err != nil {
+				return nil, err
+			}
+			d.TZ = tz
+		case contains(Difficulties, low):
+			d.Difficulty = low
+		case win != low || isDuration(win):
+			w, err := time.ParseDuration(win)
+			if err != nil || w < 5*time.Minute || w > MaxDrillWindow {
+				return nil, fmt.Errorf("The answer window %q should be between 5m and 24h, like `window=2h`.", a)
+			}
+			d.Window = w
+		default:
+			found := ""
+			for _, t := range topics {
+				if t == low || strings.HasPrefix(t, low) {
+					found = t
+					break
+				}
+			}
+			if found == "" {
+				return nil, fmt.Errorf("I don't understand %q. %s. Topics: %s.", truncate(a, 30), drillForm, strings.Join(topics, ", "))
+			}
+			d.Topic = found
+		}
+	}
+	// Runs must leave room for their window and not flood the channel.
+	gap := time.Duration(0)
+	prev := d.Next(now)
+	if prev.IsZero() {
+		return nil, fmt.Errorf("The schedule `%s` never runs. %s.", d.Spec, drillForm)
+	}
+	for i := 0; i < 50; i++ {
+		next := d.Next(prev)
+		if next.IsZero() {
+			break
+		}
+		if g := next.Sub(prev); gap == 0 || g < gap {
+			gap = g
+		}
+		prev = next
+	}
+	if gap > 0 && gap < minDrillGap {
+		return nil, fmt.Errorf("`%s` runs every %s; a drill runs at most once an hour.", d.Spec, spanText(gap))
+	}
+	if gap > 0 && d.Window > gap {
+		return nil, fmt.Errorf("The answer window (%s) is longer than the time between runs (%s); make it shorter, like `window=%s`.",
+			spanText(d.Window), spanText(gap), strings.ReplaceAll((gap/2).String(), "m0s", "m"))
+	}
+	return d, nil
+}
+
+func isDuration(s string) bool {
+	_, err := time.ParseDuration(s)
+	return err == nil && strings.ContainsAny(s, "hms") && !strings.Contains(s, ":")
+}
+
+func parseTZ(s string) (string, error) {
+	if strings.EqualFold(s, "utc") {
+		return "UTC", nil
+	}
+	name := canonicalTZ(s)
+	if _, err := time.LoadLocation(name); err != nil || !strings.Contains(name, "/") && name != "UTC" {
+		return "", fmt.Errorf("I don't know the timezone %q; use a name like Europe/Berlin, America/New_York or UTC.", truncate(s, 40))
+	}
+	return name, nil
+}
+
+// cronReason keeps the parser's reason without its Go-isms.
+func cronReason(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 && len(msg)-i < 80 {
+		return msg
+	}
+	return truncate(msg, 80)
+}
+
+// drillState is the bot's view of drills: the timer of each drill's next run, and the
+// runs whose threads take answers (or recently did).
+type drillState struct {
+	mu     sync.Mutex
+	timers map[uint64]Timer
+	runs   map[string]*openRun // by the thread's Conversation.Key()
+}
+
+// openRun is a posted run in memory.
+type openRun struct {
+	r         *DrillRun
+	timer     Timer
+	answering map[string]bool // members whose answer is being graded
+	// grading counts answers taken before the window closed and not yet recorded; the
+	// summary waits for them.
+	grading sync.WaitGroup
+}
+
+func (b *Bot) drillStore() (Drills, bool) {
+	s, ok := b.store.(Drills)
+	return s, ok
+}
+
+// startDrills re-opens posted runs (closing those whose window passed while down), makes
+// up a run missed by under an hour, and arms every drill's next run.
+func (b *Bot) startDrills(ctx context.Context) error {
+	store, ok := b.drillStore()
+	if !ok {
+		return nil
+	}
+	now := b.clock.Now()
+	runs, err := store.DrillRuns(ctx, func(r *DrillRun) bool { return !r.Closed || now.Sub(r.Closes) < closedRunMemory })
+	if err != nil {
+		return fmt.Errorf("load drill runs: %w", err)
+	}
+	for _, r := range runs {
+		if _, ok := b.platform(r.Conv.Platform); !ok {
+			continue
+		}
+		if r.MessageID == "" && r.Conv.Thread == "" {
+			if !r.Closed {
+				// Claimed by a process that stopped before posting: at most once, so it
+				// is not posted now; it is closed without a summary.
+				r.Closed = true
+				if err := store.SaveDrillRun(ctx, r); err != nil {
+					return err
+				}
+				b.log.Warn("drill run was claimed but not posted before a stop; not re-posted", "drill", r.Drill, "run", r.Key)
+			}
+			continue
+		}
+		b.openDrillRun(r)
+	}
+	drills, err := store.Drills(ctx)
+	if err != nil {
+		return fmt.Errorf("load drills: %w", err)
+	}
+	for _, d := range drills {
+		if _, ok := b.platform(d.Conv.Platform); !ok || d.Paused {
+			continue
+		}
+		if prev := d.Prev(now); !prev.IsZero() && !d.Created.After(prev) {
+			last, err := store.LastDrillRun(ctx, d.ID)
+			if err != nil {
+				return err
+			}
+			if last < d.runKey(prev) {
+				if now.Sub(prev) < catchUpWindow {
+					b.inflight.Add(1)
+					go func(id uint64, at time.Time) {
+						defer b.inflight.Done()
+						b.runDrill(context.Background(), id, at)
+					}(d.ID, prev)
+				} else {
+					if _, err := store.ClaimDrillRun(ctx, &DrillRun{Drill: d.ID, Key: d.runKey(prev), Conv: d.Conv, Closed: true, Closes: prev}); err != nil {
+						return err
+					}
+					b.log.Info("skipped a drill run missed while down", "drill", d.ID, "late", now.Sub(prev).Round(time.Minute))
+				}
+			}
+		}
+		b.armDrill(d)
+	}
+	return nil
+}
+
+// armDrill sets the timer for d's next run.
+func (b *Bot) armDrill(d *Drill) {
+	next := d.Next(b.clock.Now())
+	if next.IsZero() || d.Paused {
+		return
+	}
+	b.drills.mu.Lock()
+	defer b.drills.mu.Unlock()
+	if b.drills.timers == nil {
+		b.drills.timers = map[uint64]Timer{}
+	}
+	if t := b.drills.timers[d.ID]; t != nil {
+		t.Stop()
+	}
+	id := d.ID
+	b.drills.timers[id] = b.clock.AfterFunc(next.Sub(b.clock.Now()), func() {
+		b.runDrill(context.Background(), id, next)
+	})
+}
+
+func (b *Bot) disarmDrill(id uint64) {
+	b.drills.mu.Lock()
+	defer b.drills.mu.Unlock()
+	if t := b.drills.timers[id]; t != nil {
+		t.Stop()
+		delete(b.drills.timers, id)
+	}
+}
+
+// runDrill makes the run of drill id at its scheduled time: claimed first, then posted.
+func (b *Bot) runDrill(ctx context.Context, id uint64, at time.Time) {
+	b.mu.Lock()
+	closed := b.closed
+	if !closed {
+		b.inflight.Add(1)
+	}
+	b.mu.Unlock()
+	if closed {
+		return
+	}
+	defer b.inflight.Done()
+	store, _ := b.drillStore()
+	d, err := store.Drill(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return // removed meanwhile
+	}
+	if err != nil {
+		b.log.Error("load drill", "drill", id, "err", err)
+		return
+	}
+	defer b.armDrill(d)
+	if d.Paused {
+		return
+	}
+	q, err := b.pickForDrill(ctx, d)
+	if err != nil || q == nil {
+		b.log.Error("pick drill question", "drill", d.ID, "err", err)
+		return
+	}
+	now := b.clock.Now()
+	r := &DrillRun{Drill: d.ID, Key: d.runKey(at), Conv: d.Conv, Question: q.Ref(), Posted: now, Closes: now.Add(d.Window)}
+	claimed, err := store.ClaimDrillRun(ctx, r)
+	if err != nil || !claimed {
+		if err != nil {
+			b.log.Error("claim drill run", "drill", d.ID, "err", err)
+		}
+		return
+	}
+	msg := drillQuestionMessage(d, r, q)
+	for attempt := 0; attempt < 5; attempt++ {
+		if err := b.waitTurn(b.stopping, d.Conv.Platform); err != nil {
+			break
+		}
+		sent, err := b.send(ctx, msg)
+		if err == nil {
+			r.MessageID, r.Conv.Thread = sent.ID, sent.Thread
+			if r.MessageID == "" {
+				r.MessageID = "-" // posted; the platform gave no id
+			}
+			if r.Conv.Thread == "" {
+				// No thread: answers come in the channel itself, so the run is keyed there.
+				b.log.Warn("drill posted without a thread", "drill", d.ID)
+			}
+			if err := store.SaveDrillRun(ctx, r); err != nil {
+				b.log.Error("save drill run", "drill", d.ID, "err", err)
+			}
+			b.openDrillRun(r)
+			return
+		}
+		select {
+		case <-time.After(time.Duration(attempt+1) * time.Second):
+		case <-b.stopping.Done():
+			attempt = 5
+		}
+	}
+	b.log.Error("post drill question: gave up", "drill", d.ID, "run", r.Key)
+	if err := store.DeleteDrillRun(context.Background(), d.ID, r.Key); err != nil {
+		b.log.Error("release drill run", "drill", d.ID, "err", err)
+	}
+}
+
+// pickForDrill chooses a question the channel has not had from this drill, never the last.
+func (b *Bot) pickForDrill(ctx context.Context, d *Drill) (*Question, error) {
+	store, _ := b.drillStore()
+	past, err := store.DrillRuns(ctx, func(r *DrillRun) bool { return r.Conv.Platform == d.Conv.Platform && r.Conv.ID == d.Conv.ID })
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]int{}
+	last, lastAt := "", time.Time{}
+	for _, r := range past {
+		seen[r.Question]++
+		if r.Posted.After(lastAt) {
+			last, lastAt = r.Question, r.Posted
+		}
+	}
+	b.rngMu.Lock()
+	defer b.rngMu.Unlock()
+	return b.bank.Pick(Filter{Topic: d.Topic, Difficulty: d.Difficulty}, seen, last, b.rng), nil
+}
+
+func drillQuestionMessage(d *Drill, r *DrillRun, q *Question) Message {
+	loc, err := time.LoadLocation(d.TZ)
+	if err != nil {
+		loc = time.UTC
+	}
+	var t strings.Builder
+	fmt.Fprintf(&t, "Drill question (drill #%d). Everyone can answer: reply in this question's thread by %s (%s). Each answer is graded on its own; the summary comes when it closes.\n\n",
+		d.ID, r.Closes.In(loc).Format("15:04 MST"), spanText(d.Window))
+	fmt.Fprintf(&t, "%s\n\n", strings.TrimSpace(q.Prompt))
+	fmt.Fprintf(&t, "Topic: %s · %s · %s · aim to answer in %s", q.Topic, q.Difficulty, q.Kind, humanDuration(q.TimeLimit))
+	return Message{Kind: MsgQuestion, Conv: d.Conv, Title: fmt.Sprintf("Drill question: %s", q.ID), Text: t.String(), Question: q, Deadline: r.Closes}
+}
+
+// openDrillRun makes a posted run take answers in its thread and arms its closing.
+func (b *Bot) openDrillRun(r *DrillRun) {
+	thread := r.Conv
+	b.drills.mu.Lock()
+	defer b.drills.mu.Unlock()
+	if b.drills.runs == nil {
+		b.drills.runs = map[string]*openRun{}
+	}
+	o := &openRun{r: r, answering: map[string]bool{}}
+	if old := b.drills.runs[thread.Key()]; old != nil && old.timer != nil {
+		old.timer.Stop()
+	}
+	b.drills.runs[thread.Key()] = o
+	if r.Closed {
+		return
+	}
+	d := r.Closes.Sub(b.clock.Now())
+	if d < 0 {
+		d = 0
+	}
+	key := thread.Key()
+	o.timer = b.clock.AfterFunc(d, func() { b.closeDrillRun(key) })
+}
+
+// drillRunIn returns the run whose thread conv is, if any.
+func (b *Bot) drillRunIn(conv Conversation) *openRun {
+	if conv.DM {
+		return nil
+	}
+	b.drills.mu.Lock()
+	defer b.drills.mu.Unlock()
+	return b.drills.runs[conv.Key()]
+}
+
+// AnswersIn reports whether a message from u in conv would be taken as an answer: an open
+// question of theirs there, or a drill thread. Adapters that see every channel message
+// (Slack) use it to ignore chatter.
+func (b *Bot) AnswersIn(u User, conv Conversation) bool {
+	if conv.Thread != "" && b.drillRunIn(conv) != nil {
+		return true
+	}
+	s, ok := b.OpenSession(u, conv)
+	return ok && (s.Conv.Thread == conv.Thread || s.Conv.Thread == "")
+}
+
+// drillMessage handles a message in a drill's thread: a command word, or an answer.
+func (b *Bot) drillMessage(ctx context.Context, ev Event, o *openRun, cmd string, args []string) {
+	if !ev.Answer && ev.Audio == nil && b.commandDuringSession(cmd, args) {
+		switch cmd {
+		case "model", "followup", "skip", "stop":
+			b.reply(ctx, ev, MsgInfo, "", "In a drill thread the model answer comes with the summary when the drill closes. Just reply here with your answer.")
+			return
+		case "practice", "interview":
+			b.reply(ctx, ev, MsgInfo, "", "This thread belongs to the drill, so replies here are drill answers. Ask for a question of your own in the channel or in a direct message.")
+			return
+		}
+		b.command(ctx, ev, cmd, args)
+		return
+	}
+	b.drillAnswer(ctx, ev, o)
+}
+
+// drillAnswer grades one member's answer to a run.
+func (b *Bot) drillAnswer(ctx context.Context, ev Event, o *openRun) {
+	var text, problem string
+	if ev.Audio == nil {
+		text, problem = cleanAnswer(ev.Text)
+	}
+	if problem != "" {
+		b.reply(ctx, ev, MsgError, "", problem)
+		return
+	}
+	who := ev.User.Key()
+	b.drills.mu.Lock()
+	r := *o.r
+	r.Answers = append([]DrillAnswer(nil), o.r.Answers...)
+	busy := o.answering[who]
+	var prior *DrillAnswer
+	for i := range r.Answers {
+		if r.Answers[i].User.Key() == who {
+			prior = &r.Answers[i]
+		}
+	}
+	closed := r.Closed || !ev.Time.Before(r.Closes)
+	if !busy && prior == nil && !closed {
+		o.answering[who] = true
+		o.grading.Add(1)
+	}
+	b.drills.mu.Unlock()
+	switch {
+	case busy:
+		b.reply(ctx, ev, MsgInfo, "", "I'm still grading your answer; one moment.")
+		return
+	case prior != nil:
+		b.reply(ctx, ev, MsgInfo, "", fmt.Sprintf("You already answered this drill (%s, %d). One answer each; the summary comes when it closes.", passWord(prior.Pass), prior.Score))
+		return
+	case closed:
+		b.reply(ctx, ev, MsgInfo, "", "This drill has closed, so answers are no longer taken; the summary is in the channel. Say `practice` for a question of your own.")
+		return
+	}
+	defer func() {
+		b.drills.mu.Lock()
+		delete(o.answering, who)
+		b.drills.mu.Unlock()
+		o.grading.Done()
+	}()
+	q, err := b.bank.Lookup(r.Question)
+	if err != nil {
+		b.log.Error("drill question missing", "drill", r.Drill, "question", r.Question)
+		b.reply(ctx, ev, MsgError, "", "Sorry, I can't find this drill's question any more, so I can't grade answers to it.")
+		return
+	}
+	limit := q.TimeLimit
+	if limit <= 0 {
+		limit = b.limit
+	}
+	ans := Answer{Text: text, TimeLimit: limit}
+	if ev.Audio != nil {
+		ans, problem = b.transcribe(ctx, ev.Audio, limit, b.grace)
+		if problem != "" {
+			b.reply(ctx, ev, MsgError, "", problem)
+			return
+		}
+		text = ans.Text
+	}
+	v, err := b.grader.Grade(ctx, q, ans)
+	if err != nil {
+		b.log.Error("grade drill answer", "drill", r.Drill, "question", q.Ref(), "err", err)
+		b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't grade that just now. Please send your answer again in a moment.")
+		return
+	}
+	a := &Attempt{
+		User: who, Conv: ev.Conv.Key(), Question: q.Ref(), Topic: q.Topic, Difficulty: q.Difficulty, Kind: KindDrill,
+		Outcome: OutcomeGraded, Answer: text, Verdict: v, Pass: v.Pass, Score: v.Score, Asked: r.Posted, Answered: ev.Time,
+	}
+	line := DrillAnswer{User: ev.User, Pass: v.Pass, Score: v.Score, At: ev.Time}
+	store, _ := b.drillStore()
+	recorded, err := store.AnswerDrillRun(ctx, r.Drill, r.Key, a, line)
+	if err != nil {
+		b.log.Error("record drill answer", "drill", r.Drill, "err", err)
+		b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't save your answer just now. Please send it again in a moment.")
+		return
+	}
+	if !recorded {
+		b.reply(ctx, ev, MsgInfo, "", "You already answered this drill. One answer each; the summary comes when it closes.")
+		return
+	}
+	line.Attempt = a.ID
+	b.drills.mu.Lock()
+	o.r.Answers = append(o.r.Answers, line)
+	b.drills.mu.Unlock()
+	msg := verdictMessage(Session{User: ev.User, Conv: ev.Conv}, q, v)
+	msg.Actions = nil // the model answer waits for the summary, so nobody sees it early
+	msg.Private = b.drillPrivate
+	b.send(ctx, msg)
+}
+
+// spanText says a drill's spans: "1 hour", "3 hours", "90 minutes".
+func spanText(d time.Duration) string {
+	switch {
+	case d == time.Hour:
+		return "1 hour"
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%d hours", d/time.Hour)
+	}
+	return humanDuration(d)
+}
+
+func passWord(pass bool) string {
+	if pass {
+		return "PASS"
+	}
+	return "FAIL"
+}
+
+// closeDrillRun closes a run's window and posts its summary. The run is marked closed
+// first, so a restart never posts a summary twice.
+func (b *Bot) closeDrillRun(threadKey string) {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return
+	}
+	b.inflight.Add(1)
+	b.mu.Unlock()
+	defer b.inflight.Done()
+	ctx := context.Background()
+	b.drills.mu.Lock()
+	o := b.drills.runs[threadKey]
+	if o == nil || o.r.Closed {
+		b.drills.mu.Unlock()
+		return
+	}
+	o.r.Closed = true
+	b.drills.mu.Unlock()
+	o.grading.Wait() // answers that came in time are in the summary
+	b.drills.mu.Lock()
+	r := *o.r
+	r.Answers = append([]DrillAnswer(nil), o.r.Answers...)
+	b.drills.mu.Unlock()
+
+	store, _ := b.drillStore()
+	if err := store.SaveDrillRun(ctx, &r); err != nil {
+		b.log.Error("close drill run", "drill", r.Drill, "err", err)
+	}
+	// The store's answers are the truth (an answer may have landed from another path).
+	if runs, err := store.DrillRuns(ctx, func(x *DrillRun) bool { return x.Drill == r.Drill && x.Key == r.Key }); err == nil && len(runs) == 1 {
+		r.Answers = runs[0].Answers
+	}
+	b.send(ctx, b.drillSummary(ctx, &r))
+}
+
+// drillSummary is posted to the channel when a run closes: who answered and passed, the
+// model answer, and the channel's leaderboard for the month.
+func (b *Bot) drillSummary(ctx context.Context, r *DrillRun) Message {
+	var t strings.Builder
+	q, _ := b.bank.Lookup(r.Question)
+	passed := 0
+	for _, a := range r.Answers {
+		if a.Pass {
+			passed++
+		}
+	}
+	title := fmt.Sprintf("Drill closed: %d answered, %d passed", len(r.Answers), passed)
+	fmt.Fprintf(&t, "%s.\n", title)
+	if q != nil {
+		fmt.Fprintf(&t, "Question: %s\n", firstLine(q.Prompt))
+	}
+	if len(r.Answers) == 0 {
+		t.WriteString("\nNobody answered this time.\n")
+	} else {
+		t.WriteString("\n")
+		answers := append([]DrillAnswer(nil), r.Answers...)
+		sortAnswers(answers)
+		for _, a := range answers {
+			fmt.Fprintf(&t, "• %s: %s · %d\n", displayName(a.User), passWord(a.Pass), a.Score)
+		}
+	}
+	if q != nil && strings.TrimSpace(q.ModelAnswer) != "" {
+		fmt.Fprintf(&t, "\nModel answer:\n%s\n", strings.TrimSpace(q.ModelAnswer))
+	}
+	if board, err := b.Leaderboard(ctx, Scope{Conv: Conversation{Platform: r.Conv.Platform, ID: r.Conv.ID, Guild: r.Conv.Guild}}, PeriodMonth); err == nil && len(board.Rows) > 0 {
+		fmt.Fprintf(&t, "\n%s", board.Text(5))
+	} else if err != nil {
+		b.log.Error("leaderboard", "drill", r.Drill, "err", err)
+	}
+	return Message{Kind: MsgInfo, Conv: Conversation{Platform: r.Conv.Platform, ID: r.Conv.ID, Guild: r.Conv.Guild}, Title: title, Text: strings.TrimSpace(t.String())}
+}
+
+func displayName(u User) string {
+	if u.Name != "" {
+		return u.Name
+	}
+	return u.ID
+}

@@ -1,0 +1,353 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/store"
+)
+
+func TestParseDrill(t *testing.T) {
+	topics := []string{"consensus", "replication"}
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		args string
+		want string // Describe() without the id, or the error's start
+	}{
+		{"0 9 * * mon-fri Europe/Berlin consensus", "`0 9 * * mon-fri` Europe/Berlin, consensus, answers for 1 hour"},
+		{"CRON_TZ=America/New_York 30 8 * * 1-5 hard window=2h", "`30 8 * * 1-5` America/New_York, hard, answers for 2 hours"},
+		{`"0 18 * * *" utc repl 90m`, "`0 18 * * *` UTC, replication, answers for 90 minutes"},
+		{"@daily", "`@daily` UTC, answers for 1 hour"},
+		{"0 9 * *", "I need five cron fields and found 4"},
+		{"0 25 * * *", "I can't read the schedule `0 25 * * *`"},
+		{"0 9 * * * Mars/Olympus", `I don't know the timezone "Mars/Olympus"`},
+		{"CRON_TZ=Nowhere/Land 0 9 * * *", `I don't know the timezone "Nowhere/Land"`},
+		{"*/15 * * * *", "`*/15 * * * *` runs every 15 minutes; a drill runs at most once an hour"},
+		{"@every 1h", "`@every` schedules drift"},
+		{"0 9,10 * * * window=3h", "The answer window (3 hours) is longer than the time between runs (1 hour); make it shorter, like `window=30m`"},
+		{"0 9 * * * window=2d", `The answer window "window=2d" should be between 5m and 24h`},
+		{"0 9 * * * sometimes", `I don't understand "sometimes"`},
+		{"0 0 30 2 *", "The schedule `0 0 30 2 *` never runs"},
+		{"", "When should it run?"},
+	}
+	for _, tt := range tests {
+		d, err := bot.ParseDrill(strings.Fields(tt.args), topics, now)
+		got := ""
+		if err != nil {
+			got = err.Error()
+		} else {
+			got = strings.TrimPrefix(d.Describe(), "#0 ")
+		}
+		if !strings.HasPrefix(got, tt.want) {
+			t.Errorf("%q: got %q, want %q", tt.args, got, tt.want)
+		}
+	}
+}
+
+func TestDrillCronAcrossDST(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	d := &bot.Drill{Spec: "30 2 * * *", TZ: "Europe/Berlin"}
+	// Spring forward on 29 March 2026: 02:30 does not exist; the run comes at 03:30 CEST.
+	got := d.Next(time.Date(2026, 3, 28, 12, 0, 0, 0, time.UTC))
+	if want := time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("spring forward: got %v, want %v", got.In(berlin), want.In(berlin))
+	}
+	if next := d.Next(got); !next.Equal(time.Date(2026, 3, 30, 0, 30, 0, 0, time.UTC)) {
+		t.Errorf("after spring forward: got %v, want 02:30 CEST the next day", next.In(berlin))
+	}
+	// Fall back on 25 October 2026: 02:30 happens twice; the run is the first, once.
+	first := d.Next(time.Date(2026, 10, 24, 12, 0, 0, 0, time.UTC))
+	if want := time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC); !first.Equal(want) {
+		t.Errorf("fall back: got %v, want %v", first, want)
+	}
+	if second := d.Next(first); !second.Equal(time.Date(2026, 10, 26, 1, 30, 0, 0, time.UTC)) {
+		t.Errorf("after fall back: got %v, want the next day", second)
+	}
+	// A cron spec read in a timezone: 09:00 New York is 14:00 UTC in November.
+	ny := &bot.Drill{Spec: "0 9 * * 1-5", TZ: "America/New_York"}
+	fri := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	if got := ny.Next(fri); !got.Equal(time.Date(2026, 11, 30, 14, 0, 0, 0, time.UTC)) {
+		t.Errorf("after Friday got %v, want Monday 14:00 UTC", got)
+	}
+	if prev := ny.Prev(fri); !prev.Equal(time.Date(2026, 11, 27, 14, 0, 0, 0, time.UTC)) {
+		t.Errorf("prev: got %v, want Friday 14:00 UTC", prev)
+	}
+}
+
+var (
+	carol   = bot.User{Platform: "test", ID: "carol", Name: "Carol"}
+	general = bot.Conversation{Platform: "test", ID: "general", Guild: "g1"}
+	random  = bot.Conversation{Platform: "test", ID: "random", Guild: "g1"}
+	other   = bot.Conversation{Platform: "test", ID: "elsewhere", Guild: "g2"}
+)
+
+// drillHarness has carol managing the server; alice and bob are members.
+func drillHarness(t *testing.T) *harness {
+	h := newHarness(t)
+	h.plat.Managers = map[string]bool{"carol": true}
+	return h
+}
+
+func (h *harness) restart() {
+	h.stop()
+	h.start()
+	h.plat.Managers = map[string]bool{"carol": true}
+}
+
+func (h *harness) drills() []*bot.Drill {
+	h.t.Helper()
+	ds, err := h.store.Drills(context.Background())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return ds
+}
+
+func TestDrillCommandsNeedManager(t *testing.T) {
+	h := drillHarness(t)
+	h.say(bob, general, "drill add 0 10 * * * consensus")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "set up by the people who manage") {
+		t.Fatalf("got %q, want the rule", m.Text)
+	}
+	if ds := h.drills(); len(ds) != 0 {
+		t.Fatalf("a member added a drill: %+v", ds)
+	}
+	h.say(carol, general, "drill add 0 10 * * * consensus")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "Drill #1 `0 10 * * *` UTC, consensus, answers for 1 hour added") || !strings.Contains(m.Text, "Wed 25 Nov at 10:00 UTC") {
+		t.Fatalf("got %q", m.Text)
+	}
+	// Anyone may list; nobody but a manager may pause, resume or remove.
+	h.say(bob, random, "drill list")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "#1 `0 10 * * *`") || !strings.Contains(m.Text, "in another channel") {
+		t.Fatalf("got %q", m.Text)
+	}
+	for _, cmd := range []string{"drill pause 1", "drill resume 1", "drill remove 1"} {
+		h.say(bob, general, cmd)
+		if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "set up by the people who manage") {
+			t.Fatalf("%s by a member: got %q", cmd, m.Text)
+		}
+	}
+	// A manager of another server can't touch this one's drill, nor learn it exists.
+	h.plat.Managers["dave"] = true
+	dave := bot.User{Platform: "test", ID: "dave"}
+	h.say(dave, other, "drill remove 1")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "There is no drill #1 here") {
+		t.Fatalf("got %q", m.Text)
+	}
+	// The Discord adapter vouches for a slash command's sender with Event.Manager.
+	h.bot.Handle(context.Background(), bot.Event{User: bob, Conv: general, Text: "drill pause 1", Manager: true})
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "Drill #1 paused") {
+		t.Fatalf("got %q", m.Text)
+	}
+	if ds := h.drills(); len(ds) != 1 || !ds[0].Paused || ds[0].By.ID != "carol" {
+		t.Fatalf("got %+v, want carol's drill, paused", ds[0])
+	}
+	// Paused: 10:00 passes without a post.
+	h.clock.Advance(time.Hour)
+	h.plat.None(t)
+	h.say(carol, general, "drill resume 1")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "Thu 26 Nov at 10:00") {
+		t.Fatalf("got %q", m.Text)
+	}
+	h.say(carol, general, "drill remove 1")
+	h.plat.NextKind(t, bot.MsgInfo)
+	h.clock.Advance(25 * time.Hour)
+	h.plat.None(t)
+	h.say(alice, dm, "drill add 0 9 * * *")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "Drills post to a channel") {
+		t.Fatalf("got %q", m.Text)
+	}
+	h.say(carol, general, "drill add 0 9 * *")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "Say it like `drill add 0 9 * * mon-fri") {
+		t.Fatalf("got %q", m.Text)
+	}
+}
+
+// postedDrill adds a drill for 10:00 UTC in #general and lets it run; it returns the question.
+func postedDrill(t *testing.T, h *harness) bot.Message {
+	t.Helper()
+	h.say(carol, general, "drill add 0 10 * * * consensus window=1h")
+	h.plat.NextKind(t, bot.MsgInfo)
+	h.clock.Advance(time.Hour)
+	q := h.plat.NextKind(t, bot.MsgQuestion)
+	if q.Conv.ID != "general" || q.To.ID != "" || !strings.Contains(q.Text, "Everyone can answer") {
+		t.Fatalf("got %+v, want a question for the whole channel", q)
+	}
+	return q
+}
+
+func TestDrillMembersAnswerInThreadAndSummary(t *testing.T) {
+	h := drillHarness(t)
+	postedDrill(t, h)
+	thread := general
+	thread.Thread = "tm2" // the bottest platform's thread for message 2
+	alice := bot.User{Platform: "test", ID: "alice", Name: "Alice"}
+	bob := bot.User{Platform: "test", ID: "bob", Name: "Bob"}
+
+	h.say(alice, thread, goodAnswer)
+	v := h.plat.NextKind(t, bot.MsgVerdict)
+	if !strings.HasPrefix(v.Title, "PASS") || v.To.ID != "alice" || v.Conv != thread || len(v.Actions) != 0 {
+		t.Fatalf("got %+v, want alice's PASS in the thread with no model-answer button", v)
+	}
+	h.say(bob, thread, wrongAnswer)
+	if v := h.plat.NextKind(t, bot.MsgVerdict); !strings.HasPrefix(v.Title, "FAIL") || v.To.ID != "bob" {
+		t.Fatalf("got %q for %s, want bob's FAIL", v.Title, v.To.ID)
+	}
+	h.say(alice, thread, goodAnswer+" Also terms.")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "You already answered this drill (PASS") {
+		t.Fatalf("got %q", m.Text)
+	}
+	h.say(bob, thread, "model")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "the model answer comes with the summary") {
+		t.Fatalf("got %q", m.Text)
+	}
+	h.say(bob, thread, "practice")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "This thread belongs to the drill") {
+		t.Fatalf("got %q", m.Text)
+	}
+	// Chatter outside the thread is not an answer.
+	h.say(bob, general, "stats")
+	h.plat.NextKind(t, bot.MsgStats)
+
+	as := h.attempts(alice)
+	if len(as) != 1 || as[0].Kind != bot.KindDrill || !as[0].Pass || as[0].Conv != thread.Key() {
+		t.Fatalf("got %+v, want one passed drill attempt", as)
+	}
+	h.clock.Advance(time.Hour)
+	s := h.plat.NextKind(t, bot.MsgInfo)
+	if s.Title != "Drill closed: 2 answered, 1 passed" || s.Conv.Thread != "" {
+		t.Fatalf("got %q in %+v", s.Title, s.Conv)
+	}
+	for _, want := range []string{"• Alice: PASS", "• Bob: FAIL", "Model answer:", "Leaderboard for this channel", "1. Alice: 1 passed of 1"} {
+		if !strings.Contains(s.Text, want) {
+			t.Errorf("summary lacks %q:\n%s", want, s.Text)
+		}
+	}
+	h.say(carol, thread, "a late answer about terms and majorities")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "This drill has closed") {
+		t.Fatalf("got %q", m.Text)
+	}
+	h.say(bob, general, "leaderboard all")
+	if m := h.plat.NextKind(t, bot.MsgStats); !strings.Contains(m.Text, "1. Alice: 1 passed of 1, average") || !strings.Contains(m.Text, "2. Bob: 0 passed of 1") {
+		t.Fatalf("got %q", m.Text)
+	}
+	h.say(bob, other, "leaderboard server")
+	if m := h.plat.NextKind(t, bot.MsgStats); !strings.Contains(m.Text, "No drill answers yet") {
+		t.Fatalf("another server's leaderboard: got %q", m.Text)
+	}
+	h.say(bob, dm, "leaderboard")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "Leaderboards belong to channels") {
+		t.Fatalf("got %q", m.Text)
+	}
+	// Forgetting alice removes her line from the run, not bob's.
+	h.say(alice, dm, "forget confirm")
+	h.plat.Drain()
+	runs, err := h.store.DrillRuns(context.Background(), nil)
+	if err != nil || len(runs) != 1 || len(runs[0].Answers) != 1 || runs[0].Answers[0].User.ID != "bob" {
+		t.Fatalf("got %+v (%v), want only bob's answer left", runs, err)
+	}
+}
+
+func TestDrillRestartKeepsThreadAndPostsOnce(t *testing.T) {
+	h := drillHarness(t)
+	postedDrill(t, h)
+	thread := general
+	thread.Thread = "tm2"
+	h.clock.Advance(10 * time.Minute)
+	h.restart()
+	h.plat.None(t) // the posted run is not posted again
+	h.say(alice, thread, goodAnswer)
+	if v := h.plat.NextKind(t, bot.MsgVerdict); !strings.HasPrefix(v.Title, "PASS") {
+		t.Fatalf("after restart got %q, want the answer graded", v.Title)
+	}
+	h.clock.Advance(50 * time.Minute)
+	if s := h.plat.NextKind(t, bot.MsgInfo); s.Title != "Drill closed: 1 answered, 1 passed" {
+		t.Fatalf("got %q", s.Title)
+	}
+	// Restarted after the summary: neither the question nor the summary comes again.
+	h.restart()
+	h.clock.Advance(time.Minute)
+	h.plat.None(t)
+}
+
+func TestDrillClaimedBeforeCrashIsNotPostedTwice(t *testing.T) {
+	h := drillHarness(t)
+	h.say(carol, general, "drill add 0 10 * * * consensus")
+	h.plat.NextKind(t, bot.MsgInfo)
+	h.stop()
+	// The process claimed the 10:00 run and died before posting it.
+	st, err := store.Open(h.path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := st.ClaimDrillRun(context.Background(), &bot.DrillRun{Drill: 1, Key: "2026-11-25T10:00", Conv: general}); !ok || err != nil {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	st.Close()
+	h.clock.Advance(time.Hour + 5*time.Minute)
+	h.start()
+	h.plat.None(t)
+	h.clock.Advance(23*time.Hour + 55*time.Minute)
+	if q := h.plat.NextKind(t, bot.MsgQuestion); q.Deadline.Sub(t0) != 26*time.Hour {
+		t.Fatalf("next day's run: got deadline %v", q.Deadline)
+	}
+}
+
+func TestDrillMissedWhileDownIsMadeUpOnce(t *testing.T) {
+	h := drillHarness(t)
+	h.say(carol, general, "drill add 0 10 * * * consensus")
+	h.plat.NextKind(t, bot.MsgInfo)
+	h.stop()
+	h.clock.Advance(time.Hour + 20*time.Minute) // 10:20, 20 minutes late
+	h.start()
+	h.bot.Idle()
+	if q := h.plat.NextKind(t, bot.MsgQuestion); q.Question == nil {
+		t.Fatal("no question")
+	}
+	h.clock.Advance(5 * time.Minute)
+	h.restart()
+	h.bot.Idle()
+	h.plat.None(t)
+	// Down across the next day's run for over an hour: skipped, not posted late.
+	h.stop()
+	h.clock.Advance(25 * time.Hour) // 11:45 the next day
+	h.start()
+	h.bot.Idle()
+	for _, m := range h.plat.Messages() {
+		if m.Kind == bot.MsgQuestion {
+			t.Fatalf("a run 1h45m late was posted: %q", m.Title)
+		}
+	}
+}
+
+// FuzzParseDrill: any words either parse into a drill that runs at most hourly with a
+// window inside its gap, or give a sentence that shows the right form; never a panic.
+func FuzzParseDrill(f *testing.F) {
+	for _, seed := range []string{"0 9 * * mon-fri Europe/Berlin consensus", "CRON_TZ=UTC @daily window=2h", "*/5 * * * *",
+		"0 0 30 2 *", "@every 1h", "0 9 * * * 90m hard", "'0 9 * * *' utc", "", "0 9 * * 7", "59 23 31 12 *"} {
+		f.Add(seed)
+	}
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, in string) {
+		d, err := bot.ParseDrill(strings.Fields(in), []string{"consensus", "replication"}, now)
+		if err != nil {
+			if msg := err.Error(); msg == "" || strings.Contains(msg, "panic") {
+				t.Fatalf("bad error %q", msg)
+			}
+			return
+		}
+		next := d.Next(now)
+		if next.IsZero() || !next.After(now) {
+			t.Fatalf("%q parsed but never runs after now: %v", in, next)
+		}
+		if after := d.Next(next); !after.IsZero() && after.Sub(next) < time.Hour {
+			t.Fatalf("%q runs at %v then %v: more than once an hour", in, next, after)
+		}
+		if d.Window < 5*time.Minute || d.Window > 24*time.Hour {
+			t.Fatalf("%q: window %v out of range", in, d.Window)
+		}
+	})
+}
