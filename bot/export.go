@@ -30,6 +30,19 @@ type PersonalData struct {
 	Dailies    []*Daily     `json:"dailies"`
 	DailyRuns  []DailyRun   `json:"daily_runs"`
 	Interviews []*Interview `json:"interviews"`
+	// DrillsSetUp are the channel drills they scheduled (forget clears their name there).
+	DrillsSetUp []*Drill `json:"drills_set_up"`
+	// DrillAnswers are their lines in channel drill runs: only theirs, never other members'.
+	DrillAnswers []DrillRunAnswer `json:"drill_answers"`
+}
+
+// DrillRunAnswer is one person's line in a channel drill run.
+type DrillRunAnswer struct {
+	Drill    uint64       `json:"drill"`
+	Run      string       `json:"run"`
+	Conv     Conversation `json:"conv"`
+	Question string       `json:"question"`
+	Answer   DrillAnswer  `json:"answer"`
 }
 
 // PersonRecord is what the store knows of a person beyond their attempts.
@@ -48,7 +61,7 @@ type DailyRun struct {
 
 // Records counts the stored records in d.
 func (d *PersonalData) Records() int {
-	n := len(d.Attempts) + len(d.Sessions) + len(d.Dailies) + len(d.DailyRuns) + len(d.Interviews)
+	n := len(d.Attempts) + len(d.Sessions) + len(d.Dailies) + len(d.DailyRuns) + len(d.Interviews) + len(d.DrillsSetUp) + len(d.DrillAnswers)
 	if d.Person != nil {
 		n++
 	}
@@ -113,9 +126,10 @@ func (b *Bot) export(ctx context.Context, ev Event) {
 			"Ask whoever runs Quorum to run `quorum export --user %s`, which writes it all to a file.", float64(len(data))/(1<<20), d.Records(), ev.User.Key()))
 		return
 	}
-	text := fmt.Sprintf("Everything I keep about you is in %s (JSON, %d stored records): %s, %s, %s, %s and %s. `forget` deletes all of it.",
+	text := fmt.Sprintf("Everything I keep about you is in %s (JSON, %d stored records): %s, %s, %s, %s, %s in channel drills and %s. `forget` deletes all of it.",
 		name, d.Records(), countNoun(len(d.Attempts), "attempt"), countNoun(len(d.Sessions), "open question"),
-		countNoun(len(d.Dailies), "daily drill"), countNoun(len(d.Interviews), "mock interview"), profileWords(d))
+		countNoun(len(d.Dailies), "daily drill"), countNoun(len(d.Interviews), "mock interview"),
+		countNoun(len(d.DrillAnswers), "answer"), profileWords(d))
 	b.send(ctx, Message{Kind: MsgInfo, Conv: ev.Conv, To: ev.User, Title: "Your data", Text: text,
 		Files: []File{{Name: name, ContentType: "application/json", Data: data}}})
 }

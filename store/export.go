@@ -21,7 +21,8 @@ func (s *Store) Export(ctx context.Context, userKey string) (*bot.PersonalData, 
 		return nil, err
 	}
 	d := &bot.PersonalData{Format: bot.ExportFormat, User: userKey, Attempts: []*bot.Attempt{}, Sessions: []*bot.Session{},
-		Dailies: []*bot.Daily{}, DailyRuns: []bot.DailyRun{}, Interviews: []*bot.Interview{}}
+		Dailies: []*bot.Daily{}, DailyRuns: []bot.DailyRun{}, Interviews: []*bot.Interview{},
+		DrillsSetUp: []*bot.Drill{}, DrillAnswers: []bot.DrillRunAnswer{}}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		if v := tx.Bucket(bucketUsers).Get([]byte(userKey)); v != nil {
 			var p Person
@@ -82,7 +83,7 @@ func (s *Store) Export(ctx context.Context, userKey string) (*bot.PersonalData, 
 				d.DailyRuns = append(d.DailyRuns, bot.DailyRun{Daily: binary.BigEndian.Uint64(k[:8]), Run: string(k[8:]), Claimed: string(v)})
 			}
 		}
-		return tx.Bucket(bucketInterviews).ForEach(func(k, v []byte) error {
+		err = tx.Bucket(bucketInterviews).ForEach(func(k, v []byte) error {
 			iv := new(bot.Interview)
 			if err := json.Unmarshal(v, iv); err != nil {
 				return fmt.Errorf("decode interview %x: %w", k, err)
@@ -92,9 +93,43 @@ func (s *Store) Export(ctx context.Context, userKey string) (*bot.PersonalData, 
 			}
 			return nil
 		})
+		if err != nil {
+			return err
+		}
+		return exportDrills(tx, userKey, d)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// exportDrills adds what forgetDrillAnswers changes: the drills the person set up, and
+// their own lines (only theirs) in drill runs.
+func exportDrills(tx *bolt.Tx, userKey string, d *bot.PersonalData) error {
+	err := tx.Bucket(bucketDrills).ForEach(func(k, v []byte) error {
+		drill := new(bot.Drill)
+		if err := json.Unmarshal(v, drill); err != nil {
+			return fmt.Errorf("decode drill %x: %w", k, err)
+		}
+		if drill.By.Key() == userKey {
+			d.DrillsSetUp = append(d.DrillsSetUp, drill)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketDrillRuns).ForEach(func(k, v []byte) error {
+		var r bot.DrillRun
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("decode drill run %x: %w", k, err)
+		}
+		for _, a := range r.Answers {
+			if a.User.Key() == userKey {
+				d.DrillAnswers = append(d.DrillAnswers, bot.DrillRunAnswer{Drill: r.Drill, Run: r.Key, Conv: r.Conv, Question: r.Question, Answer: a})
+			}
+		}
+		return nil
+	})
 }

@@ -51,6 +51,40 @@ func populate(t *testing.T, s *Store, u bot.User) {
 	if err := s.SaveInterview(ctx, &bot.Interview{User: u, Conv: conv, State: bot.InterviewRunning, Started: at}); err != nil {
 		t.Fatal(err)
 	}
+	// A channel drill they set up, and their answer to its first run.
+	channel := bot.Conversation{Platform: u.Platform, ID: "general"}
+	drill := &bot.Drill{Conv: channel, Spec: "0 9 * * *", TZ: "UTC", By: u, Created: at}
+	if err := s.SaveDrill(ctx, drill); err != nil {
+		t.Fatal(err)
+	}
+	answerDrill(t, s, drill, u, 70)
+}
+
+// answerDrill claims the drill's run on 2026-11-20 (once) and records u's answer to it.
+func answerDrill(t *testing.T, s *Store, drill *bot.Drill, u bot.User, score int) {
+	t.Helper()
+	at := time.Date(2026, 11, 20, 9, 5, 0, 0, time.UTC)
+	run := &bot.DrillRun{Drill: drill.ID, Key: "2026-11-20T09:00", Conv: drill.Conv, Question: "p/q1", Posted: at}
+	if _, err := s.ClaimDrillRun(ctx, run); err != nil {
+		t.Fatal(err)
+	}
+	a := &bot.Attempt{User: u.Key(), Question: "p/q1", Kind: "drill", Outcome: bot.OutcomeGraded, Score: score, Answer: u.ID + "'s drill answer"}
+	if ok, err := s.AnswerDrillRun(ctx, drill.ID, run.Key, a, bot.DrillAnswer{User: u, Score: score, At: at}); err != nil || !ok {
+		t.Fatalf("answer drill: %v, %v", ok, err)
+	}
+}
+
+// sharedDrill is a drill set up by someone else that both people answered.
+func sharedDrill(t *testing.T, s *Store, people ...bot.User) {
+	t.Helper()
+	carol := bot.User{Platform: "test", ID: "carol"}
+	drill := &bot.Drill{Conv: bot.Conversation{Platform: "test", ID: "study"}, Spec: "@daily", TZ: "UTC", By: carol}
+	if err := s.SaveDrill(ctx, drill); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range people {
+		answerDrill(t, s, drill, u, 60)
+	}
 }
 
 // snapshot is every key in every bucket, with its value.
@@ -80,6 +114,7 @@ func exported(d *bot.PersonalData) map[string]int {
 	n := map[string]int{
 		string(bucketAttempts): len(d.Attempts), string(bucketSessions): len(d.Sessions), string(bucketDailies): len(d.Dailies),
 		string(bucketRuns): len(d.DailyRuns), string(bucketInterviews): len(d.Interviews),
+		string(bucketDrills): len(d.DrillsSetUp), string(bucketDrillRuns): len(d.DrillAnswers),
 	}
 	if d.Person != nil {
 		n[string(bucketUsers)] = 1
@@ -96,6 +131,7 @@ func TestExportHasEveryRecordForgetDeletes(t *testing.T) {
 	alice, bob := bot.User{Platform: "test", ID: "alice"}, bot.User{Platform: "test", ID: "bob"}
 	populate(t, s, alice)
 	populate(t, s, bob)
+	sharedDrill(t, s, alice, bob)
 
 	exp, err := s.Export(ctx, alice.Key())
 	if err != nil {
@@ -107,18 +143,20 @@ func TestExportHasEveryRecordForgetDeletes(t *testing.T) {
 	}
 	after := snapshot(t, s)
 
+	// Forget deletes most records and rewrites some (a drill run without her line, a
+	// drill without her name): both count as records it touched.
 	counts := exported(exp)
 	for _, b := range allBuckets {
-		deleted := 0
-		for k := range before[string(b)] {
-			if _, ok := after[string(b)][k]; !ok {
-				deleted++
+		touched := 0
+		for k, v := range before[string(b)] {
+			if now, ok := after[string(b)][k]; !ok || now != v {
+				touched++
 			}
 		}
-		if deleted != counts[string(b)] {
-			t.Errorf("bucket %s: forget deleted %d records, export has %d", b, deleted, counts[string(b)])
+		if touched != counts[string(b)] {
+			t.Errorf("bucket %s: forget touched %d records, export has %d", b, touched, counts[string(b)])
 		}
-		if deleted == 0 && string(b) != string(bucketMeta) {
+		if touched == 0 && string(b) != string(bucketMeta) {
 			t.Errorf("bucket %s: the test stored nothing of alice's there to forget", b)
 		}
 	}
@@ -146,6 +184,7 @@ func TestExportHasOnlyThePersonsOwnRecords(t *testing.T) {
 	alice, bob := bot.User{Platform: "test", ID: "alice"}, bot.User{Platform: "test", ID: "bob"}
 	populate(t, s, alice)
 	populate(t, s, bob)
+	sharedDrill(t, s, alice, bob)
 	exp, err := s.Export(ctx, alice.Key())
 	if err != nil {
 		t.Fatal(err)
@@ -157,9 +196,10 @@ func TestExportHasOnlyThePersonsOwnRecords(t *testing.T) {
 	if strings.Contains(string(data), "bob") {
 		t.Errorf("alice's export mentions bob:\n%s", data)
 	}
-	if len(exp.Attempts) != 4 || len(exp.Sessions) != 2 || len(exp.Dailies) != 1 || len(exp.DailyRuns) != 2 || len(exp.Interviews) != 1 {
-		t.Errorf("got %d attempts, %d sessions, %d dailies, %d runs, %d interviews; want 4, 2, 1, 2, 1",
-			len(exp.Attempts), len(exp.Sessions), len(exp.Dailies), len(exp.DailyRuns), len(exp.Interviews))
+	if len(exp.Attempts) != 6 || len(exp.Sessions) != 2 || len(exp.Dailies) != 1 || len(exp.DailyRuns) != 2 || len(exp.Interviews) != 1 ||
+		len(exp.DrillsSetUp) != 1 || len(exp.DrillAnswers) != 2 {
+		t.Errorf("got %d attempts, %d sessions, %d dailies, %d runs, %d interviews, %d drills, %d drill answers; want 6, 2, 1, 2, 1, 1, 2",
+			len(exp.Attempts), len(exp.Sessions), len(exp.Dailies), len(exp.DailyRuns), len(exp.Interviews), len(exp.DrillsSetUp), len(exp.DrillAnswers))
 	}
 
 	nobody, err := s.Export(ctx, "test:nobody")
