@@ -46,6 +46,8 @@ type Config struct {
 	Metrics Meter
 	// Limits caps each person's answers and commands; the zero value caps nothing.
 	Limits Limits
+	// PassScore is the pass line drawn on stats charts; zero means DefaultPassScore.
+	PassScore int
 }
 
 // Bot routes events from platforms to sessions and commands. It is safe for concurrent use.
@@ -63,6 +65,7 @@ type Bot struct {
 	late        time.Duration
 	meter       Meter
 	limits      *limiter
+	passScore   int
 
 	rngMu sync.Mutex
 	rng   *rand.Rand
@@ -108,6 +111,7 @@ func New(cfg Config) *Bot {
 		limits:       newLimiter(cfg.Limits),
 		rng:          cfg.Rand,
 		drillPrivate: cfg.DrillFeedbackPrivate,
+		passScore:    cfg.PassScore,
 		platforms:    map[string]Platform{},
 		sessions:     map[string]*live{},
 	}
@@ -130,6 +134,9 @@ func New(cfg Config) *Bot {
 	}
 	if b.late <= 0 {
 		b.late = DefaultLateWindow
+	}
+	if b.passScore <= 0 {
+		b.passScore = DefaultPassScore
 	}
 	if b.rng == nil {
 		seed := uint64(b.clock.Now().UnixNano())

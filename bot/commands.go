@@ -16,7 +16,7 @@ var (
 var commands = map[string]bool{
 	"practice": true, "skip": true, "stop": true, "stats": true, "help": true, "model": true,
 	"followup": true, "resume": true, "jd": true, "tailor": true, "forget": true, "interview": true,
-	"daily": true, "drill": true, "leaderboard": true,
+	"daily": true, "drill": true, "leaderboard": true, "export": true,
 }
 
 // commandDuringSession reports whether a message sent while a question is open is a
@@ -104,6 +104,8 @@ func (b *Bot) command(ctx context.Context, ev Event, cmd string, args []string) 
 		b.drillCommand(ctx, ev, args)
 	case "leaderboard":
 		b.leaderboardCommand(ctx, ev, args)
+	case "export":
+		b.export(ctx, ev)
 	case "":
 		b.reply(ctx, ev, MsgInfo, "", "I didn't get any text there. Say `practice` for a question, or `help`.")
 	default:
@@ -305,8 +307,9 @@ func (b *Bot) helpText() string {
 		"`skip` or `stop`: drop the open question",
 		"`model`: the model answer to your last question",
 		"`followup`: the question an interviewer would ask next about your last answer, graded too",
-		"`stats`: your attempts and pass rate by topic",
+		"`stats`: your pass rates, dimension averages, trend, streak and a chart of your scores",
 		"`resume <text>` and `jd <job description>`, then `tailor`: questions chosen for you",
+		"`export`: everything I keep about you, as a JSON file (in a direct message)",
 		"`forget`: delete everything I keep about you",
 		"`help`: this message",
 		"",

@@ -121,6 +121,15 @@ type Message struct {
 	// Private asks for the message to reach only To: an ephemeral message where the
 	// platform has them (Slack), else a direct message (Discord).
 	Private bool
+	// Files go with the message as attachments (a stats chart, an export). A platform
+	// that cannot attach drops them; Text says what they hold.
+	Files []File
+}
+
+// File is an attachment: a name with its extension, its MIME type and its bytes.
+type File struct {
+	Name, ContentType string
+	Data              []byte
 }
 
 // Field is a labelled value.

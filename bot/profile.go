@@ -205,7 +205,7 @@ func (b *Bot) forget(ctx context.Context, ev Event, args []string) {
 		return
 	}
 	if len(args) == 0 || args[0] != "confirm" {
-		b.reply(ctx, ev, MsgInfo, "", "This deletes everything I keep about you: your history, open questions, resume, job description and tailored questions. It cannot be undone. Say `forget confirm` to go ahead.")
+		b.reply(ctx, ev, MsgInfo, "", "This deletes everything I keep about you: your history, open questions, resume, job description and tailored questions. It cannot be undone. Say `export` first for a copy, then `forget confirm` to go ahead.")
 		return
 	}
 	if sched, ok := b.schedules(); ok {

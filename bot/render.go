@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -167,50 +166,6 @@ func Stats(attempts []*Attempt) (TopicStats, []TopicStats) {
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].Topic < rows[j].Topic })
 	return total, rows
-}
-
-// StatsMessage renders a person's history as a table.
-func (b *Bot) StatsMessage(ctx context.Context, u User, conv Conversation) (Message, error) {
-	attempts, err := b.store.Attempts(ctx, u.Key())
-	if err != nil {
-		return Message{}, fmt.Errorf("load attempts: %w", err)
-	}
-	msg := Message{Kind: MsgStats, Conv: conv, To: u, Title: "Your progress"}
-	if len(attempts) == 0 {
-		msg.Text = "No attempts yet. Say `practice` to answer your first question."
-		return msg, nil
-	}
-	total, rows := Stats(attempts)
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "%d attempts, %d passed (%d%%), average score %.0f", total.Attempts, total.Passed, total.PassRate(), total.AvgScore)
-	if total.Skipped > 0 {
-		fmt.Fprintf(&sb, "; %d skipped", total.Skipped)
-	}
-	sb.WriteString("\n\n")
-	w := len("topic")
-	for _, r := range rows {
-		w = max(w, len(r.Topic))
-	}
-	fmt.Fprintf(&sb, "%-*s  %8s  %6s  %9s  %9s\n", w, "topic", "attempts", "passed", "pass rate", "avg score")
-	for _, r := range rows {
-		rate, avg := "-", "-"
-		if r.Attempts > 0 {
-			rate, avg = fmt.Sprintf("%d%%", r.PassRate()), fmt.Sprintf("%.0f", r.AvgScore)
-		}
-		fmt.Fprintf(&sb, "%-*s  %8d  %6d  %9s  %9s\n", w, r.Topic, r.Attempts, r.Passed, rate, avg)
-	}
-	loc := time.UTC
-	if d, err := b.dailyOf(ctx, u); err == nil && d != nil {
-		if l, err := time.LoadLocation(d.TZ); err == nil {
-			loc = l
-		}
-	}
-	current, best := Streak(attempts, loc, b.clock.Now())
-	fmt.Fprintf(&sb, "\nStreak: %s in a row (best %s), counted in %s.", countNoun(current, "day"), countNoun(best, "day"), loc)
-	last := attempts[len(attempts)-1]
-	fmt.Fprintf(&sb, "\nLast attempt: %s (%s), %s", last.Question, last.Answered.Format("2006-01-02 15:04"), outcomeWord(last))
-	msg.Text = sb.String()
-	return msg, nil
 }
 
 func outcomeWord(a *Attempt) string {

@@ -78,6 +78,9 @@ type Options struct {
 	Clock bot.Clock
 	// Audio, when set, is the answer: a recording instead of typed text.
 	Audio *bot.Audio
+	// FileDir is where attachments (a stats chart, an export) are saved; empty means
+	// the current folder.
+	FileDir string
 
 	// inInterview: when time runs out the bot moves on, so nothing typed is sent late.
 	inInterview bool
@@ -195,6 +198,7 @@ func (d *driver) run(ctx context.Context, until bot.MessageKind) (bot.Message, e
 			}
 		default:
 			fmt.Fprintf(opts.Err, "%s\n", msg.Text)
+			saveFiles(msg, opts)
 		}
 	}
 }

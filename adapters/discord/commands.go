@@ -31,7 +31,7 @@ func topicsOf(h bot.Handler) []string {
 }
 
 // privateCommands answer only the person who ran them when run in a server channel.
-var privateCommands = map[string]bool{"stats": true, "resume": true, "forget": true, "help": true}
+var privateCommands = map[string]bool{"stats": true, "resume": true, "forget": true, "help": true, "export": true}
 
 // manageServer is the permission /drill needs.
 const manageServer = int64(discordgo.PermissionManageGuild)
@@ -80,7 +80,7 @@ func slashCommands(topics []string) []*discordgo.ApplicationCommand {
 				sub("list", "List this server's drills"), sub("remove", "Remove a drill", opt("id", "The drill's id", true)),
 				sub("pause", "Pause a drill", opt("id", "The drill's id", true)), sub("resume", "Resume a drill", opt("id", "The drill's id", true)),
 			}},
-		{Name: "stats", Description: "Your attempts and pass rate by topic"},
+		{Name: "stats", Description: "Your pass rates, dimension averages, trend and streak, with a chart"},
 		{Name: "leaderboard", Description: "Who passed the most drill questions",
 			Options: []*discordgo.ApplicationCommandOption{
 				{Type: str, Name: "period", Description: "How far back", Choices: []*discordgo.ApplicationCommandOptionChoice{
@@ -91,6 +91,7 @@ func slashCommands(topics []string) []*discordgo.ApplicationCommand {
 			Options: []*discordgo.ApplicationCommandOption{opt("text", "Your resume as text", false)}},
 		{Name: "forget", Description: "Delete everything Quorum keeps about you", Options: []*discordgo.ApplicationCommandOption{
 			{Type: discordgo.ApplicationCommandOptionBoolean, Name: "confirm", Description: "Yes, delete it all"}}},
+		{Name: "export", Description: "Everything Quorum keeps about you, as a JSON file (in a DM)"},
 		{Name: "help", Description: "What Quorum can do"},
 	}
 }

@@ -218,7 +218,7 @@ func checkVerdict(t *testing.T, p discordtest.Post, want string) {
 func TestRegistersCommandsAndIntents(t *testing.T) {
 	e := newEnv(t, func(e *env) { e.cfg.GuildIDs = []string{guild} })
 	cmds := e.srv.Commands(guild)
-	for _, name := range []string{"practice", "interview", "daily", "drill", "stats", "leaderboard", "resume", "forget", "help"} {
+	for _, name := range []string{"practice", "interview", "daily", "drill", "stats", "leaderboard", "resume", "forget", "export", "help"} {
 		if cmds[name] == nil {
 			t.Fatalf("command /%s not registered in the guild; got %v", name, cmds)
 		}

@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -41,6 +42,32 @@ type rendered struct {
 	embeds     []*discordgo.MessageEmbed
 	components []discordgo.MessageComponent
 	mentions   *discordgo.MessageAllowedMentions
+	attach     []bot.File
+}
+
+// withoutFiles is r with no attachments, and no embed image pointing at one.
+func (r rendered) withoutFiles() rendered {
+	r.attach = nil
+	embeds := make([]*discordgo.MessageEmbed, len(r.embeds))
+	for i, e := range r.embeds {
+		c := *e
+		if c.Image != nil && strings.HasPrefix(c.Image.URL, "attachment://") {
+			c.Image = nil
+		}
+		embeds[i] = &c
+	}
+	r.embeds = embeds
+	return r
+}
+
+// files returns the attachments as discordgo sends them; each call gives fresh readers,
+// so a retried request uploads them again.
+func (r rendered) files() []*discordgo.File {
+	var out []*discordgo.File
+	for _, f := range r.attach {
+		out = append(out, &discordgo.File{Name: f.Name, ContentType: f.ContentType, Reader: bytes.NewReader(f.Data)})
+	}
+	return out
 }
 
 // render turns msg into Discord's form. In a server channel personal messages mention
@@ -64,7 +91,15 @@ func render(msg bot.Message) rendered {
 		if msg.Kind == bot.MsgStats {
 			text = statsText(text)
 		}
-		r.embeds = []*discordgo.MessageEmbed{{Title: clip(msg.Title, maxTitle), Description: clip(text, maxDescription), Color: colorInfo}}
+		e := &discordgo.MessageEmbed{Title: clip(msg.Title, maxTitle), Description: clip(text, maxDescription), Color: colorInfo}
+		for _, f := range msg.Files {
+			if strings.HasPrefix(f.ContentType, "image/") {
+				// Shown inside the embed rather than as a loose file below it.
+				e.Image = &discordgo.MessageEmbedImage{URL: "attachment://" + f.Name}
+				break
+			}
+		}
+		r.embeds = []*discordgo.MessageEmbed{e}
 	default:
 		r.content = strings.TrimSpace(r.content + "\n" + clip(msg.Text, maxContent-30))
 	}
@@ -75,6 +110,7 @@ func render(msg bot.Message) rendered {
 		buttons = append([]bot.Button{{Action: "answer", Label: "Answer privately"}}, buttons...)
 	}
 	r.components = buttonRows(buttons)
+	r.attach = msg.Files
 	return r
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -22,7 +23,7 @@ func (a *Adapter) Send(ctx context.Context, msg bot.Message) (bot.Sent, error) {
 
 	if ir != nil && ir.deferred && ir.claim() {
 		m, err := a.s.InteractionResponseEdit(ir.i, &discordgo.WebhookEdit{Content: &r.content, Embeds: &r.embeds,
-			Components: &r.components, AllowedMentions: r.mentions}, discordgo.WithContext(ctx))
+			Components: &r.components, AllowedMentions: r.mentions, Files: r.files()}, discordgo.WithContext(ctx))
 		if err != nil {
 			return bot.Sent{}, fmt.Errorf("edit interaction response: %w", scrub(err))
 		}
@@ -61,6 +62,11 @@ func (a *Adapter) Send(ctx context.Context, msg bot.Message) (bot.Sent, error) {
 		channel = msg.Conv.Thread
 	}
 	m, err := a.post(ctx, channel, r)
+	if err != nil && len(r.attach) > 0 && missingPermissions(err) {
+		// Without Attach Files the text still goes: it is complete on its own.
+		a.log.Warn("no Attach Files permission here; sending without the files", "channel", channel, "files", len(r.attach))
+		m, err = a.post(ctx, channel, r.withoutFiles())
+	}
 	if err != nil {
 		return bot.Sent{}, err
 	}
@@ -69,6 +75,12 @@ func (a *Adapter) Send(ctx context.Context, msg bot.Message) (bot.Sent, error) {
 		sent.Thread = a.startThread(ctx, msg, m.ID)
 	}
 	return sent, nil
+}
+
+// missingPermissions reports whether Discord refused a request for lack of a permission.
+func missingPermissions(err error) bool {
+	var re *discordgo.RESTError
+	return errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeMissingPermissions
 }
 
 // needsThread reports whether msg is a question in a server channel outside a thread.
@@ -91,7 +103,18 @@ func (a *Adapter) post(ctx context.Context, channel string, r rendered) (*discor
 	body := messageSend{MessageSend: &discordgo.MessageSend{Content: r.content, Embeds: r.embeds, Components: r.components,
 		AllowedMentions: r.mentions}, Nonce: hex.EncodeToString(nonce), EnforceNonce: true}
 	endpoint := discordgo.EndpointChannelMessages(channel)
-	resp, err := a.s.RequestWithBucketID("POST", endpoint, body, endpoint, discordgo.WithContext(ctx))
+	var resp []byte
+	var err error
+	if files := r.files(); len(files) > 0 {
+		// Attachments go as multipart/form-data: the message in payload_json, each file in files[n].
+		contentType, data, encErr := discordgo.MultipartBodyWithJSON(body, files)
+		if encErr != nil {
+			return nil, fmt.Errorf("post message in %s: encode files: %w", channel, encErr)
+		}
+		resp, err = a.s.RequestRaw("POST", endpoint, contentType, data, endpoint, 0, discordgo.WithContext(ctx))
+	} else {
+		resp, err = a.s.RequestWithBucketID("POST", endpoint, body, endpoint, discordgo.WithContext(ctx))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("post message in %s: %w", channel, err)
 	}
@@ -104,7 +127,7 @@ func (a *Adapter) post(ctx context.Context, channel string, r rendered) (*discor
 
 // followUp sends a follow-up message to an interaction.
 func (a *Adapter) followUp(ctx context.Context, i *discordgo.Interaction, r rendered, ephemeral bool) (bot.Sent, error) {
-	p := &discordgo.WebhookParams{Content: r.content, Embeds: r.embeds, Components: r.components, AllowedMentions: r.mentions}
+	p := &discordgo.WebhookParams{Content: r.content, Embeds: r.embeds, Components: r.components, AllowedMentions: r.mentions, Files: r.files()}
 	if ephemeral {
 		p.Flags = discordgo.MessageFlagsEphemeral
 	}

@@ -42,7 +42,7 @@ type answerFinder interface {
 
 // statsMaker is what *bot.Bot offers for the App Home.
 type statsMaker interface {
-	StatsMessage(ctx context.Context, u bot.User, conv bot.Conversation) (bot.Message, error)
+	StatsSummary(ctx context.Context, u bot.User, conv bot.Conversation) (bot.Message, error)
 }
 
 // dispatcher turns Socket Mode events into bot events for one Run.

@@ -18,7 +18,7 @@ func (a *Adapter) publishHome(ctx context.Context, h bot.Handler, user, dm strin
 	}
 	blocks := []slackgo.Block{header("Quorum: distributed-systems interview practice")}
 	if s, ok := h.(statsMaker); ok {
-		msg, err := s.StatsMessage(ctx, u, conv)
+		msg, err := s.StatsSummary(ctx, u, conv)
 		if err != nil {
 			a.log.Error("home stats", "user", user, "err", err)
 			blocks = append(blocks, section("I couldn't load your progress just now. Press Refresh in a moment.")...)
@@ -79,4 +79,4 @@ var homeDailyWords = map[string]string{
 const homeHelp = "In a channel: /quorum practice [topic] [easy|medium|hard] posts a question; answer in its thread " +
 	"(text, or an audio or video clip), or press Answer privately.\n" +
 	"Here in the Messages tab the same words work as plain text: practice, interview, skip, model, followup, stats, " +
-	"daily on 09:00 Europe/Berlin mon-fri, daily off, help."
+	"daily on 09:00 Europe/Berlin mon-fri, daily off, export (your data as a JSON file), help."

@@ -71,6 +71,8 @@ type Adapter struct {
 	replies map[string]reply
 	// up is set while the Socket Mode connection is open.
 	up atomic.Bool
+	// scopeOnce logs a missing files:write scope once.
+	scopeOnce sync.Once
 }
 
 // Connected reports whether the Socket Mode connection is open: the adapter's part
@@ -255,6 +257,10 @@ func (a *Adapter) Send(ctx context.Context, m bot.Message) (bot.Sent, error) {
 		if err != nil {
 			return bot.Sent{}, fmt.Errorf("post ephemeral to %s: %s", m.Conv.ID, slackError(err))
 		}
+		if len(m.Files) > 0 {
+			// Slack has no ephemeral files; the text is complete without them.
+			a.log.Info("dropped files of an ephemeral message", "channel", m.Conv.ID, "files", len(m.Files))
+		}
 		return bot.Sent{ID: ts}, nil
 	}
 	opts = append(opts, slackgo.MsgOptionDisableLinkUnfurl())
@@ -270,6 +276,7 @@ func (a *Adapter) Send(ctx context.Context, m bot.Message) (bot.Sent, error) {
 		return bot.Sent{}, fmt.Errorf("post message to %s: %s", m.Conv.ID, slackError(err))
 	}
 	sent := bot.Sent{ID: ts}
+	a.uploadFiles(ctx, m)
 	if m.Kind == bot.MsgQuestion && !m.Conv.DM {
 		sent.Thread = m.Conv.Thread
 		if sent.Thread == "" {

@@ -46,7 +46,8 @@ Usage:
   quorum practice [--topic T] [--difficulty easy|medium|hard] [--kind K] [--question ID] [--time-limit 3m] [--pack FILE] [--json]
   quorum grade --question ID [--answer-file FILE] [--pack FILE] [--json]
   quorum interview [--topic T] [--out report.md]
-  quorum stats
+  quorum stats [--chart FILE | --no-chart]
+  quorum export [--user platform:id] [--out FILE|-]
   quorum tailor [--resume FILE] [--jd FILE] [--json]
   quorum forget [--yes]
   quorum packs list [--pack FILE] [--topic T]
@@ -89,6 +90,8 @@ func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.W
 		err = cmdBackup(ctx, e, rest)
 	case "config":
 		err = cmdConfig(ctx, e, rest)
+	case "export":
+		err = cmdExport(ctx, e, rest)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "quorum %s\n", version)
 	case "help", "-h", "--help":

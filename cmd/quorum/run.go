@@ -80,7 +80,7 @@ func cmdRun(ctx context.Context, e env, args []string) error {
 	defer stopAdmin() // before the store closes: a backup in flight finishes first
 	bc := bot.Config{
 		Bank: bank, Grader: grader, Store: a.store, Logger: log, Writer: writer, Transcriber: a.transcriber,
-		TimeLimit: time.Duration(cfg.Practice.TimeLimit), Grace: time.Duration(cfg.Practice.Grace),
+		TimeLimit: time.Duration(cfg.Practice.TimeLimit), Grace: time.Duration(cfg.Practice.Grace), PassScore: cfg.Practice.PassScore,
 		DrillFeedbackPrivate: cfg.Drills.Feedback == "private",
 		Limits:               bot.Limits{AnswersPerHour: cfg.Limits.AnswersPerHour, AudioPerHour: cfg.Limits.AudioPerHour, CommandsPerMinute: cfg.Limits.CommandsPerMinute},
 	}

@@ -10,6 +10,8 @@ import (
 
 func cmdStats(ctx context.Context, e env, args []string) error {
 	fs, cfgFile := newFlags(e, "stats")
+	chartPath := fs.String("chart", bot.ChartName, "where to write the PNG chart of your scores (a file or a folder)")
+	noChart := fs.Bool("no-chart", false, "do not write the chart")
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
@@ -21,11 +23,21 @@ func cmdStats(ctx context.Context, e env, args []string) error {
 	if err := a.openStore(); err != nil {
 		return err
 	}
-	b := bot.New(bot.Config{Bank: a.bank, Grader: a.grader, Store: a.store})
+	b := bot.New(bot.Config{Bank: a.bank, Grader: a.grader, Store: a.store, PassScore: a.cfg.Practice.PassScore})
 	msg, err := b.StatsMessage(ctx, console.User(), console.Conversation())
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s (%s)\n\n%s\n", msg.Title, a.cfg.Store.Path, msg.Text)
+	if *noChart || *chartPath == "" {
+		return nil
+	}
+	for _, f := range msg.Files {
+		path, err := console.WriteFile(*chartPath, f)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "\nChart written to %s\n", path)
+	}
 	return nil
 }

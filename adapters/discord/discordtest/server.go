@@ -6,9 +6,13 @@
 package discordtest
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -56,6 +60,9 @@ type Embed struct {
 	Footer      *struct {
 		Text string `json:"text"`
 	} `json:"footer"`
+	Image *struct {
+		URL string `json:"url"`
+	} `json:"image"`
 }
 
 // Field is an embed field.
@@ -81,6 +88,14 @@ type Post struct {
 	Nonce     string
 	// Interaction is the token of the interaction a response or follow-up belongs to.
 	Interaction string
+	// Files are the attachments sent with the post (multipart files[n] parts).
+	Files []File
+}
+
+// File is an attachment the bot uploaded with a post.
+type File struct {
+	Name, ContentType string
+	Data              []byte
 }
 
 // Text is everything a person would read in the post.
@@ -204,6 +219,9 @@ type Server struct {
 	// DenyMessageContent makes IDENTIFY with the Message Content intent fail with
 	// close code 4014, as when the intent is not enabled in the Developer Portal.
 	DenyMessageContent bool
+	// NoAttachFiles denies the bot the Attach Files permission in every server channel
+	// (and its threads): a message with files there answers 403 Missing Permissions.
+	NoAttachFiles bool
 
 	srv *httptest.Server
 	up  websocket.Upgrader
@@ -553,6 +571,11 @@ func (s *Server) rest(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimPrefix(r.URL.Path, "/api/v9")
 	body, _ := io.ReadAll(r.Body)
 	parts := strings.Split(strings.Trim(path, "/"), "/")
+	body, files, ferr := multipartBody(r.Header.Get("Content-Type"), body)
+	if ferr != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"message": "Invalid Form Body: " + ferr.Error(), "code": 50035})
+		return
+	}
 
 	s.mu.Lock()
 	s.attempts[r.Method+" "+r.URL.Path]++
@@ -579,7 +602,7 @@ func (s *Server) rest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	status, out, aerr := s.route(r, parts, body)
+	status, out, aerr := s.route(r, parts, body, files)
 	if aerr != nil {
 		writeJSON(w, aerr.status, map[string]any{"message": aerr.msg, "code": aerr.code})
 		return
@@ -595,7 +618,7 @@ func (s *Server) rest(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, out)
 }
 
-func (s *Server) route(r *http.Request, p []string, body []byte) (int, any, *apiError) {
+func (s *Server) route(r *http.Request, p []string, body []byte, files []File) (int, any, *apiError) {
 	m := r.Method
 	n := len(p)
 	switch {
@@ -655,15 +678,15 @@ func (s *Server) route(r *http.Request, p []string, body []byte) (int, any, *api
 		}
 		return 200, c.wire(), nil
 	case m == "POST" && n == 3 && p[0] == "channels" && p[2] == "messages":
-		return s.createMessage(p[1], body)
+		return s.createMessage(p[1], body, files)
 	case m == "POST" && n == 5 && p[0] == "channels" && p[2] == "messages" && p[4] == "threads":
 		return s.startThread(p[1], p[3], body)
 	case m == "POST" && n == 4 && p[0] == "interactions" && p[3] == "callback":
 		return s.callback(p[1], p[2], body)
 	case m == "PATCH" && n == 5 && p[0] == "webhooks" && p[3] == "messages" && p[4] == "@original":
-		return s.editOriginal(p[1], p[2], body)
+		return s.editOriginal(p[1], p[2], body, files)
 	case m == "POST" && n == 3 && p[0] == "webhooks":
-		st, out, err := s.followUp(p[1], p[2], body)
+		st, out, err := s.followUp(p[1], p[2], body, files)
 		if err == nil && r.URL.Query().Get("wait") != "true" {
 			return 204, nil, nil
 		}
@@ -735,12 +758,12 @@ func (s *Server) record(p Post, raw []byte) map[string]any {
 	return msg
 }
 
-func (s *Server) createMessage(channelID string, body []byte) (int, any, *apiError) {
+func (s *Server) createMessage(channelID string, body []byte, files []File) (int, any, *apiError) {
 	var in wire
 	if err := json.Unmarshal(body, &in); err != nil {
 		return 0, nil, &apiError{400, 50035, "Invalid Form Body"}
 	}
-	if in.Content == "" && len(in.Embeds) == 0 {
+	if in.Content == "" && len(in.Embeds) == 0 && len(files) == 0 {
 		return 0, nil, &apiError{400, 50006, "Cannot send an empty message"}
 	}
 	nonce := ""
@@ -755,6 +778,9 @@ func (s *Server) createMessage(channelID string, body []byte) (int, any, *apiErr
 	if s.channels[channelID] == nil {
 		return 0, nil, &apiError{404, 10003, "Unknown Channel"}
 	}
+	if len(files) > 0 && s.NoAttachFiles && s.channels[channelID].GuildID != "" {
+		return 0, nil, &apiError{403, 50013, "Missing Permissions"}
+	}
 	if in.EnforceNonce && nonce != "" {
 		for _, p := range s.posts {
 			if p.Via == "message" && p.ChannelID == channelID && p.Nonce == nonce {
@@ -765,7 +791,7 @@ func (s *Server) createMessage(channelID string, body []byte) (int, any, *apiErr
 		}
 	}
 	p := Post{Via: "message", ChannelID: channelID, ID: s.id(), Content: in.Content, Embeds: in.Embeds,
-		Buttons: buttons(in.Components), Flags: in.Flags, Nonce: nonce}
+		Buttons: buttons(in.Components), Flags: in.Flags, Nonce: nonce, Files: files}
 	return 200, s.record(p, body), nil
 }
 
@@ -852,7 +878,7 @@ func (s *Server) callback(id, token string, body []byte) (int, any, *apiError) {
 	return 204, nil, nil
 }
 
-func (s *Server) editOriginal(app, token string, body []byte) (int, any, *apiError) {
+func (s *Server) editOriginal(app, token string, body []byte, files []File) (int, any, *apiError) {
 	var in wire
 	json.Unmarshal(body, &in)
 	s.mu.Lock()
@@ -865,11 +891,11 @@ func (s *Server) editOriginal(app, token string, body []byte) (int, any, *apiErr
 		return 0, nil, &apiError{404, 10008, "Unknown Message"}
 	}
 	p := Post{Via: "original", ChannelID: it.channelID, ID: it.original, Content: in.Content, Embeds: in.Embeds,
-		Buttons: buttons(in.Components), Flags: it.flags, Interaction: token}
+		Buttons: buttons(in.Components), Flags: it.flags, Interaction: token, Files: files}
 	return 200, s.record(p, body), nil
 }
 
-func (s *Server) followUp(app, token string, body []byte) (int, any, *apiError) {
+func (s *Server) followUp(app, token string, body []byte, files []File) (int, any, *apiError) {
 	var in wire
 	json.Unmarshal(body, &in)
 	s.mu.Lock()
@@ -882,11 +908,61 @@ func (s *Server) followUp(app, token string, body []byte) (int, any, *apiError) 
 		return 0, nil, &apiError{400, 40060, "Interaction has not been acknowledged"}
 	}
 	p := Post{Via: "followup", ChannelID: it.channelID, ID: s.id(), Content: in.Content, Embeds: in.Embeds,
-		Buttons: buttons(in.Components), Flags: in.Flags & FlagEphemeral, Interaction: token}
+		Buttons: buttons(in.Components), Flags: in.Flags & FlagEphemeral, Interaction: token, Files: files}
 	return 200, s.record(p, body), nil
 }
 
 // --- attachments ---------------------------------------------------------------
+
+// maxUpload is Discord's limit on the files of one message for a bot without boosts.
+const maxUpload = 10 << 20
+
+// multipartBody reads a multipart/form-data request as Discord does: the JSON in the
+// payload_json part, and files[n] parts as attachments. Other bodies pass through.
+func multipartBody(contentType string, body []byte) ([]byte, []File, error) {
+	mt, params, err := mime.ParseMediaType(contentType)
+	if err != nil || mt != "multipart/form-data" {
+		return body, nil, nil
+	}
+	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	var payload []byte
+	var files []File
+	total := 0
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("multipart: %w", err)
+		}
+		data, err := io.ReadAll(part)
+		if err != nil {
+			return nil, nil, fmt.Errorf("multipart: %w", err)
+		}
+		switch name := part.FormName(); {
+		case name == "payload_json":
+			payload = data
+		case strings.HasPrefix(name, "files["):
+			if part.FileName() == "" {
+				return nil, nil, fmt.Errorf("%s has no filename", name)
+			}
+			total += len(data)
+			files = append(files, File{Name: part.FileName(), ContentType: part.Header.Get("Content-Type"), Data: data})
+		default:
+			return nil, nil, fmt.Errorf("unexpected part %q", name)
+		}
+	}
+	switch {
+	case payload == nil:
+		return nil, nil, errors.New("no payload_json")
+	case len(files) > 10:
+		return nil, nil, fmt.Errorf("%d files (at most 10)", len(files))
+	case total > maxUpload:
+		return nil, nil, fmt.Errorf("%d bytes of files (at most %d)", total, maxUpload)
+	}
+	return payload, files, nil
+}
 
 // Attach serves data as a file and returns it as a message attachment. duration is the
 // recording's length as Discord reports it for voice messages (zero: not reported).

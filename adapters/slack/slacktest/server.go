@@ -126,24 +126,26 @@ type Server struct {
 	// PingInterval is how often the socket sends websocket pings.
 	PingInterval time.Duration
 
-	mu        sync.Mutex
-	changed   chan struct{} // closed and replaced on every change
-	calls     []Call
-	taken     map[int]bool
-	envs      []*Envelope
-	pending   []*Envelope // not yet written to a socket
-	conns     []*wsConn
-	opened    int
-	pongs     int
-	triggers  map[string]time.Time
-	files     map[string]File
-	limits    map[string]*rateLimit
-	outside   map[string]bool     // channels the bot is not in
-	admins    map[string]bool     // users.info is_admin
-	groups    map[string][]string // usergroups.users.list, by group id
-	seq       int
-	lastTS    int64
-	closeOnce sync.Once
+	mu           sync.Mutex
+	changed      chan struct{} // closed and replaced on every change
+	calls        []Call
+	taken        map[int]bool
+	envs         []*Envelope
+	pending      []*Envelope // not yet written to a socket
+	conns        []*wsConn
+	opened       int
+	pongs        int
+	triggers     map[string]time.Time
+	files        map[string]File
+	limits       map[string]*rateLimit
+	outside      map[string]bool     // channels the bot is not in
+	admins       map[string]bool     // users.info is_admin
+	groups       map[string][]string // usergroups.users.list, by group id
+	uploads      map[string]*Upload  // by file id, from files.getUploadURLExternal on
+	noFilesWrite bool
+	seq          int
+	lastTS       int64
+	closeOnce    sync.Once
 }
 
 type wsConn struct {
@@ -168,12 +170,14 @@ func New(t testing.TB) *Server {
 		files:        map[string]File{},
 		limits:       map[string]*rateLimit{},
 		outside:      map[string]bool{},
+		uploads:      map[string]*Upload{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.api)
 	mux.HandleFunc("/socket", s.socket)
 	mux.HandleFunc("/files-pri/", s.download)
 	mux.HandleFunc("/commands/", s.responseURL)
+	mux.HandleFunc("/upload/", s.upload)
 	s.Server = httptest.NewServer(mux)
 	t.Cleanup(s.Close)
 	return s
@@ -288,6 +292,7 @@ var botMethods = map[string]bool{
 	"auth.test": true, "chat.postMessage": true, "chat.postEphemeral": true, "chat.update": true,
 	"conversations.open": true, "views.open": true, "views.publish": true, "files.info": true,
 	"users.info": true, "usergroups.users.list": true,
+	"files.getUploadURLExternal": true, "files.completeUploadExternal": true,
 }
 
 // Admin makes users.info report user as a workspace admin.
@@ -445,6 +450,8 @@ func (s *Server) answer(c Call) (map[string]any, Call) {
 			return nil, c
 		}
 		return map[string]any{"users": users}, c
+	case "files.getUploadURLExternal", "files.completeUploadExternal":
+		return s.uploadStep(c)
 	case "files.info":
 		f, ok := s.files[c.Param("file")]
 		if !ok {
