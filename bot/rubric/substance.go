@@ -2,6 +2,7 @@ package rubric
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/quorum-dev/quorum/bot"
 )
@@ -23,6 +24,7 @@ import (
 //     after, because...).
 const (
 	crowdWords    = 8
+	maxListGap    = 2
 	minSentWords  = 4
 	listFuncShare = 0.15
 	maxDensity    = 0.36
@@ -39,6 +41,14 @@ var genericVerbs = map[string]bool{
 	"support": true, "supports": true, "leverage": true, "leverages": true, "involve": true, "involves": true,
 	"enable": true, "enables": true, "help": true, "helps": true, "allow": true, "allows": true, "manage": true,
 	"manages": true,
+}
+
+// linkWords state a consequence: with mechanism words they are what turns named terms
+// into an explanation.
+var linkWords = map[string]bool{
+	"so": true, "therefore": true, "thus": true, "hence": true, "means": true, "meaning": true, "causes": true,
+	"cause": true, "prevents": true, "prevent": true, "stops": true, "lets": true, "must": true, "cant": true,
+	"cannot": true, "never": true, "can": true, "would": true, "could": true,
 }
 
 // mechanismWords state the conditions, order and causes that make an explanation.
@@ -66,17 +76,30 @@ func hollow(d *doc) bool {
 // sentStats are the per-sentence counts the substance rules need.
 type sentStats struct {
 	words, funcWords int
+	links            int // mechanism and consequence words: how, when and why things happen
 }
 
 func (d *doc) sentences() []sentStats {
 	st := make([]sentStats, d.nsents)
-	for _, t := range d.toks {
+	for k, t := range d.toks {
 		st[t.sent].words++
 		if t.class&clsStop != 0 {
 			st[t.sent].funcWords++
 		}
+		if (t.class&clsMechanism != 0 || linkWords[t.lower]) && d.clauseFollows(k) {
+			st[t.sent].links++
+		}
 	}
 	return st
+}
+
+// clauseFollows reports that token k leads into more words of its sentence, as a
+// conjunction does, rather than standing as an item of a list ("BEFORE, AFTER, EQUAL").
+func (d *doc) clauseFollows(k int) bool {
+	if k+1 >= len(d.toks) || d.toks[k+1].sent != d.toks[k].sent {
+		return false
+	}
+	return !strings.ContainsAny(d.text[d.toks[k].end:d.toks[k+1].start], ",)/")
 }
 
 // explaining reports a sentence that can carry an explanation.
@@ -94,8 +117,9 @@ func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, name
 	stats := d.sentences()
 	// bySent[s] lists the key points matched in sentence s, with a quote each.
 	type hit struct {
-		point int
-		quote string
+		point    int
+		quote    string
+		at, span int
 	}
 	bySent := map[int][]hit{}
 	for i := range q.KeyPoints {
@@ -112,7 +136,7 @@ func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, name
 						continue
 					}
 					seen[s] = true
-					bySent[s] = append(bySent[s], hit{i, d.quote(at, spans[k])})
+					bySent[s] = append(bySent[s], hit{i, d.quote(at, spans[k]), at, spans[k]})
 				}
 			}
 		}
@@ -135,19 +159,69 @@ func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, name
 			continue
 		}
 		hits := bySent[s]
-		sort.SliceStable(hits, func(i, j int) bool { return q.KeyPoints[hits[i].point].Weight > q.KeyPoints[hits[j].point].Weight })
-		budget := max(1, stats[s].words/crowdWords)
-		for _, h := range hits {
+		// Points named one after another ("A, B and C") are one list item each: the
+		// list earns at most one of them.
+		sort.Slice(hits, func(i, j int) bool { return hits[i].at < hits[j].at })
+		group := make([]int, len(hits))
+		for k := 1; k < len(hits); k++ {
+			group[k] = group[k-1]
+			if d.enumerated(hits[k-1].at+hits[k-1].span, hits[k].at) {
+				continue
+			}
+			group[k]++
+		}
+		order := make([]int, len(hits))
+		for k := range order {
+			order[k] = k
+		}
+		sort.SliceStable(order, func(i, j int) bool {
+			return q.KeyPoints[hits[order[i]].point].Weight > q.KeyPoints[hits[order[j]].point].Weight
+		})
+		budget := max(1, min(stats[s].words/crowdWords, 1+stats[s].links))
+		used := map[int]bool{}
+		for _, k := range order {
+			h := hits[k]
 			if budget == 0 {
 				break
 			}
-			if credited[h.point] == "" {
+			if credited[h.point] == "" && !used[group[k]] {
 				credited[h.point] = h.quote
+				used[group[k]] = true
 				budget--
 			}
 		}
 	}
 	return credited, named
+}
+
+// enumerated reports that the words from token from up to token to only separate two
+// items of a list: a comma, "and" or "or" and at most maxListGap small words.
+func (d *doc) enumerated(from, to int) bool {
+	if from > to || from <= 0 || to >= len(d.toks) {
+		return false
+	}
+	between := d.text[d.toks[from-1].end:d.toks[to].start]
+	if !strings.Contains(between, ",") && !strings.Contains(between, "/") {
+		and := false
+		for j := from; j < to; j++ {
+			and = and || d.toks[j].lower == "and" || d.toks[j].lower == "or"
+		}
+		if !and {
+			return false
+		}
+	}
+	if strings.ContainsAny(between, ".;:!?()") {
+		return false
+	}
+	if to-from > maxListGap {
+		return false
+	}
+	for j := from; j < to; j++ {
+		if d.toks[j].class&clsStop == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // evidenceDensity is the share of the answer's words that stand inside a match of any
