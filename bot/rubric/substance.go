@@ -1,6 +1,7 @@
 package rubric
 
 import (
+	"math"
 	"sort"
 	"strings"
 
@@ -25,6 +26,8 @@ import (
 const (
 	crowdWords    = 8
 	maxListGap    = 2
+	anchorMin     = 3
+	anchorShare   = 0.5
 	minSentWords  = 4
 	listFuncShare = 0.15
 	maxDensity    = 0.36
@@ -140,6 +143,55 @@ func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, name
 				}
 			}
 		}
+		// Said in the candidate's own words: enough of the point's own distinctive
+		// words in one explaining sentence.
+		perSent := map[int]map[string]int{} // sentence → anchor stem → first position
+		for _, st := range c.anchors[i] {
+			for _, at := range d.index[st] {
+				s := d.toks[at].sent
+				if seen[s] || !stats[s].explaining() || d.negated(at, 1) {
+					continue
+				}
+				if perSent[s] == nil {
+					perSent[s] = map[string]int{}
+				}
+				if _, ok := perSent[s][st]; !ok {
+					perSent[s][st] = at
+				}
+			}
+		}
+		if need := c.needs[i]; need != needNothing {
+			for s := 0; s < d.nsents; s++ {
+				if seen[s] || !stats[s].explaining() {
+					continue
+				}
+				at, ok := 0, false
+				switch need {
+				case needQuantity:
+					ok = d.hasQuantity(s)
+					for at = 0; ok && d.toks[at].sent != s; at++ {
+					}
+				case needFirstPerson:
+					at, ok = d.firstPersonAct(s)
+				}
+				if ok {
+					seen[s] = true
+					bySent[s] = append(bySent[s], hit{i, d.quote(at, 1), at, 1})
+					break
+				}
+			}
+		}
+		for s, found := range perSent {
+			if len(found) < anchorsNeeded(len(c.anchors[i])) {
+				continue
+			}
+			lo, hi := len(d.toks), 0
+			for _, at := range found {
+				lo, hi = min(lo, at), max(hi, at)
+			}
+			seen[s] = true
+			bySent[s] = append(bySent[s], hit{i, d.quote(lo, hi-lo+1), lo, hi - lo + 1})
+		}
 		if len(seen) > 0 {
 			named++
 		}
@@ -252,4 +304,41 @@ func evidenceDensity(d *doc, c *compiled) float64 {
 		}
 	}
 	return float64(n) / float64(len(d.toks))
+}
+
+// pointAnchors returns, per key point, the content stems of its text that the prompt and
+// the other key points' texts do not use: the words that say what is particular to it.
+func pointAnchors(q *bot.Question, prompt map[string]bool) [][]string {
+	uses := map[string]int{} // stem → how many key point texts use it
+	stems := make([][]string, len(q.KeyPoints))
+	for i, k := range q.KeyPoints {
+		seen := map[string]bool{}
+		for _, t := range tokenize(k.Text) {
+			if t.class&(clsStop|clsGeneric|clsMechanism) != 0 || len(t.lower) < 3 || seen[t.stem] {
+				continue
+			}
+			seen[t.stem] = true
+			stems[i] = append(stems[i], t.stem)
+			uses[t.stem]++
+		}
+	}
+	out := make([][]string, len(q.KeyPoints))
+	for i := range stems {
+		for _, st := range stems[i] {
+			if uses[st] == 1 && !prompt[st] {
+				out[i] = append(out[i], st)
+			}
+		}
+	}
+	return out
+}
+
+// anchorsNeeded is how many of a key point's n anchors one sentence must use to make the
+// point in its own words: at least half, and at least anchorMin; a point with fewer
+// anchors than that is made only by its evidence.
+func anchorsNeeded(n int) int {
+	if n < anchorMin {
+		return math.MaxInt
+	}
+	return max(anchorMin, int(math.Ceil(anchorShare*float64(n))))
 }

@@ -455,6 +455,11 @@ func (d *doc) rejected(i, n int) bool {
 		if rejectedAfter[d.toks[j].lower] {
 			return true
 		}
+		// "changing the hash won't help", "a bigger timeout does not fix it": the claim
+		// is the subject of a denied verb.
+		if negators[d.toks[j].lower] && j+1 < len(d.toks) && d.toks[j+1].sent == sent && j <= i+n+1 {
+			return true
+		}
 	}
 	return false
 }
