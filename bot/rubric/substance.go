@@ -132,7 +132,7 @@ func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, name
 				starts, spans := find(p)
 				for k, at := range starts {
 					s := d.toks[at].sent
-					if d.negated(at, spans[k]) || d.negatedInside(at, spans[k]) || !stats[s].explaining() {
+					if d.negated(at, spans[k]) || d.negatedInside(at, spans[k]) || !stats[s].explaining() || common(p) && !d.corroborated(s, p.stems[0], c.anchors[i]) {
 						continue
 					}
 					if seen[s] {
