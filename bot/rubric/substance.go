@@ -25,7 +25,7 @@ import (
 //     after, because...).
 const (
 	crowdWords    = 8
-	maxListGap    = 2
+	maxListGap    = 3
 	anchorMin     = 3
 	anchorShare   = 0.5
 	minSentWords  = 4
@@ -89,7 +89,7 @@ func (d *doc) sentences() []sentStats {
 		if t.class&clsStop != 0 {
 			st[t.sent].funcWords++
 		}
-		if (t.class&clsMechanism != 0 || linkWords[t.lower]) && d.clauseFollows(k) {
+		if (t.class&clsMechanism != 0 || linkWords[t.lower]) && d.clauseFollows(k) && !d.prepositional(k) {
 			st[t.sent].links++
 		}
 	}
@@ -103,6 +103,16 @@ func (d *doc) clauseFollows(k int) bool {
 		return false
 	}
 	return !strings.ContainsAny(d.text[d.toks[k].end:d.toks[k+1].start], ",)/")
+}
+
+// prepositional reports a link word that only names a cause, "because of X", "instead
+// of X", rather than stating how it acts.
+func (d *doc) prepositional(k int) bool {
+	if k+1 >= len(d.toks) {
+		return false
+	}
+	next := d.toks[k+1].lower
+	return next == "of" && (d.toks[k].lower == "because" || d.toks[k].lower == "instead")
 }
 
 // explaining reports a sentence that can carry an explanation.
@@ -247,7 +257,8 @@ func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, name
 }
 
 // enumerated reports that the words from token from up to token to only separate two
-// items of a list: a comma, "and" or "or" and at most maxListGap small words.
+// items of a list: a comma, "and" or "or", and at most maxListGap words, none of which
+// makes a mechanism or a consequence ("in-doubt participants, coordinator crashes").
 func (d *doc) enumerated(from, to int) bool {
 	if from > to || from <= 0 || to >= len(d.toks) {
 		return false
@@ -269,7 +280,7 @@ func (d *doc) enumerated(from, to int) bool {
 		return false
 	}
 	for j := from; j < to; j++ {
-		if d.toks[j].class&clsStop == 0 {
+		if t := d.toks[j]; t.class&clsMechanism != 0 || linkWords[t.lower] {
 			return false
 		}
 	}
