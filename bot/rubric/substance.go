@@ -51,7 +51,8 @@ var genericVerbs = map[string]bool{
 var linkWords = map[string]bool{
 	"so": true, "therefore": true, "thus": true, "hence": true, "means": true, "meaning": true, "causes": true,
 	"cause": true, "prevents": true, "prevent": true, "stops": true, "lets": true, "must": true, "cant": true,
-	"cannot": true, "never": true, "can": true, "would": true, "could": true,
+	"cannot": true, "never": true, "can": true, "would": true, "could": true, "need": true, "needs": true,
+	"requires": true, "require": true,
 }
 
 // mechanismWords state the conditions, order and causes that make an explanation.
