@@ -136,6 +136,11 @@ func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, name
 		at, span int
 	}
 	bySent := map[int][]hit{}
+	// Per sentence, for the anchors of one key point at a time: how many it uses, the
+	// first and last position, and the last anchor counted (index+1).
+	count, stamp := make([]int, d.nsents), make([]int, d.nsents)
+	lo, hi := make([]int, d.nsents), make([]int, d.nsents)
+	var touched []int
 	for i := range q.KeyPoints {
 		seen := map[int]bool{}
 		for _, p := range c.points[i].phrases {
@@ -155,20 +160,30 @@ func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, name
 			}
 		}
 		// Said in the candidate's own words: enough of the point's own distinctive
-		// words in one explaining sentence.
-		perSent := map[int]map[string]int{} // sentence → anchor stem → first position
-		for _, st := range c.anchors[i] {
-			for _, at := range d.index[st] {
-				s := d.toks[at].sent
-				if seen[s] || !stats[s].explaining() || d.negated(at, 1) {
-					continue
+		// words (anchors) in one explaining sentence.
+		if needed := anchorsNeeded(len(c.anchors[i])); needed <= len(c.anchors[i]) {
+			touched = touched[:0]
+			for ai, st := range c.anchors[i] {
+				for _, at := range d.index[st] {
+					s := d.toks[at].sent
+					if seen[s] || stamp[s] == ai+1 || !stats[s].explaining() || d.negated(at, 1) {
+						continue
+					}
+					if count[s] == 0 {
+						touched = append(touched, s)
+						lo[s], hi[s] = at, at
+					}
+					stamp[s] = ai + 1
+					count[s]++
+					lo[s], hi[s] = min(lo[s], at), max(hi[s], at)
 				}
-				if perSent[s] == nil {
-					perSent[s] = map[string]int{}
+			}
+			for _, s := range touched {
+				if count[s] >= needed {
+					seen[s] = true
+					bySent[s] = append(bySent[s], hit{i, d.quote(lo[s], hi[s]-lo[s]+1), lo[s], hi[s] - lo[s] + 1})
 				}
-				if _, ok := perSent[s][st]; !ok {
-					perSent[s][st] = at
-				}
+				count[s], stamp[s] = 0, 0
 			}
 		}
 		if need := c.needs[i]; need != needNothing {
@@ -191,17 +206,6 @@ func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, name
 					break
 				}
 			}
-		}
-		for s, found := range perSent {
-			if len(found) < anchorsNeeded(len(c.anchors[i])) {
-				continue
-			}
-			lo, hi := len(d.toks), 0
-			for _, at := range found {
-				lo, hi = min(lo, at), max(hi, at)
-			}
-			seen[s] = true
-			bySent[s] = append(bySent[s], hit{i, d.quote(lo, hi-lo+1), lo, hi - lo + 1})
 		}
 		if len(seen) > 0 {
 			named++
