@@ -2,6 +2,7 @@ package rubric
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -54,13 +55,19 @@ var units = func() map[string]bool {
 	return m
 }()
 
-// quantityAt reports a number followed, within two words, by a unit, or a percentage
+// sentRange returns the tokens of sentence s, d.toks[lo:hi].
+func (d *doc) sentRange(s int) (lo, hi int) {
+	lo = sort.Search(len(d.toks), func(i int) bool { return d.toks[i].sent >= s })
+	hi = sort.Search(len(d.toks), func(i int) bool { return d.toks[i].sent > s })
+	return lo, hi
+}
+
+// hasQuantity reports a number followed, within two words, by a unit, or a percentage
 // or amount of money, in sentence s.
 func (d *doc) hasQuantity(s int) bool {
-	for i, t := range d.toks {
-		if t.sent != s {
-			continue
-		}
+	lo, hi := d.sentRange(s)
+	for i := lo; i < hi; i++ {
+		t := d.toks[i]
 		if !numberWords[t.lower] && !hasDigit(t.lower) {
 			continue
 		}
@@ -91,8 +98,9 @@ func hasDigit(w string) bool {
 // firstPersonAct reports "I" followed within two words by a verb in the past tense in
 // sentence s: the speaker did something.
 func (d *doc) firstPersonAct(s int) (int, bool) {
-	for i, t := range d.toks {
-		if t.sent != s || t.lower != "i" {
+	lo, hi := d.sentRange(s)
+	for i := lo; i < hi; i++ {
+		if d.toks[i].lower != "i" {
 			continue
 		}
 		for j := i + 1; j < len(d.toks) && j <= i+2 && d.toks[j].sent == s; j++ {

@@ -195,8 +195,7 @@ func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, name
 				switch need {
 				case needQuantity:
 					ok = d.hasQuantity(s)
-					for at = 0; ok && d.toks[at].sent != s; at++ {
-					}
+					at, _ = d.sentRange(s)
 				case needFirstPerson:
 					at, ok = d.firstPersonAct(s)
 				}
