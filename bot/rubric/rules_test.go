@@ -74,7 +74,11 @@ func TestAnchorsCreditOwnWords(t *testing.T) {
 	if got := covered(q, "First the leader ships a consistent snapshot, tagged so we know where it was taken, and the follower loads it."); got != "snapshot" {
 		t.Errorf("got %q, want snapshot made in own words", got)
 	}
-	// One anchor is not enough.
+	// Naming them without a link word explains nothing.
+	if got := covered(q, "The leader ships a consistent snapshot tagged with the log position."); got != "" {
+		t.Errorf("got %q from anchors in a sentence without a link word, want nothing", got)
+	}
+	// Two anchors are not enough.
 	if got := covered(q, "First the leader sends a snapshot, and the follower loads it."); got != "" {
 		t.Errorf("got %q from a single anchor word, want nothing", got)
 	}

@@ -24,10 +24,11 @@ import (
 //     hollowMargin or more the words that make a mechanism (if, when, until, before,
 //     after, because...).
 const (
-	crowdWords    = 8
-	maxListGap    = 3
-	anchorMin     = 3
-	anchorShare   = 0.5
+	crowdWords  = 8
+	anchorMin   = 3
+	anchorShare = 0.3
+	maxListGap  = 3
+
 	minSentWords  = 4
 	listFuncShare = 0.15
 	maxDensity    = 0.36
@@ -179,7 +180,7 @@ func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, name
 				}
 			}
 			for _, s := range touched {
-				if count[s] >= needed {
+				if count[s] >= needed && stats[s].links > 0 {
 					seen[s] = true
 					bySent[s] = append(bySent[s], hit{i, d.quote(lo[s], hi[s]-lo[s]+1), lo[s], hi[s] - lo[s] + 1})
 				}
@@ -349,8 +350,9 @@ func pointAnchors(q *bot.Question, prompt map[string]bool) [][]string {
 }
 
 // anchorsNeeded is how many of a key point's n anchors one sentence must use to make the
-// point in its own words: at least half, and at least anchorMin; a point with fewer
-// anchors than that is made only by its evidence.
+// point in its own words: at least anchorShare of them, and at least anchorMin; a point
+// with fewer anchors than that is made only by its evidence. The sentence must also have
+// a link word (if, because, so...): naming the point's words is not explaining it.
 func anchorsNeeded(n int) int {
 	if n < anchorMin {
 		return math.MaxInt
