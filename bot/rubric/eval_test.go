@@ -97,11 +97,11 @@ func TestDevelopmentSet(t *testing.T) {
 // not use, written from the questions' texts without their evidence lists and never
 // tuned to. It stands in for the independent set the grader will be judged on, so a
 // change that helps the development set by fitting its wording shows up here. Floors:
-// agreement 91.9%, false-pass 1.8%, false-fail 16.3%, keyword-stuffed false-pass 0.
+// agreement 92.9%, false-pass 1.8%, false-fail 14.0%, keyword-stuffed false-pass 0.
 func TestHeldOutSet(t *testing.T) {
 	rep := evaluate(t, "../../testdata/heldout")
 	if n := rep.Total.N; n < 90 {
 		t.Errorf("got %d labelled answers, want at least 90", n)
 	}
-	floors{agreement: 0.919, falsePass: 0.018, falseFail: 0.163, stuffedPass: 0}.check(t, rep)
+	floors{agreement: 0.929, falsePass: 0.018, falseFail: 0.140, stuffedPass: 0}.check(t, rep)
 }

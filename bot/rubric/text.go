@@ -209,6 +209,8 @@ var synonyms = map[string]string{
 	"sufficient": "enough", "suffic": "enough", "ensur": "guarante", "requir": "need", "necessary": "need",
 	"collision": "collid", "crash": "fail", "die": "fail", "dy": "fail", "dead": "fail",
 	"get": "giv", "provid": "giv", "yield": "giv", // "you get linearizability" = "gives linearizability"
+	// The members of a replicated group go by many names.
+	"nod": "replica", "server": "replica", "machin": "replica",
 }
 
 // canonical is the stem a word is matched by: its irregular base, else its stem, mapped through synonyms.
