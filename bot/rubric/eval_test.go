@@ -11,14 +11,12 @@ import (
 	"github.com/quorum-dev/quorum/prompts"
 )
 
-// TestDevelopmentSet grades the labelled answers in testdata/graded and fails if the
-// grader's agreement with the labels regresses. The floors are the figures measured
-// when the set was written (agreement 88.6%, false-pass 11.8%, keyword-stuffed false-pass
-// 26%, injection 0); the targets of issue 4 (90%, 5%, 10%, 0) are not reached yet.
-func TestDevelopmentSet(t *testing.T) {
-	files, _ := filepath.Glob("../../testdata/graded/*.yaml")
+// evaluate grades every labelled answer in dir's YAML files against the bank.
+func evaluate(t *testing.T, dir string) *bot.EvalReport {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if len(files) == 0 {
-		t.Fatal("no labelled set in testdata/graded")
+		t.Fatalf("no labelled set in %s", dir)
 	}
 	var set []bot.Labelled
 	for _, f := range files {
@@ -44,24 +42,68 @@ func TestDevelopmentSet(t *testing.T) {
 	if len(rep.Skipped) > 0 {
 		t.Errorf("%d labelled answers name questions not in the bank: %v", len(rep.Skipped), rep.Skipped)
 	}
-	if n := rep.Total.N; n < 320 {
-		t.Errorf("got %d labelled answers, want at least 320", n)
+	t.Cleanup(func() {
+		if t.Failed() {
+			for _, m := range rep.Misses {
+				t.Logf("%s %s: labelled %s, graded %s", m.Source, m.Kind, m.Label, m.Verdict)
+			}
+		}
+	})
+	return rep
+}
+
+// floors are the figures a labelled set must keep.
+type floors struct {
+	agreement    float64 // at least
+	falsePass    float64 // at most
+	falseFail    float64 // at most
+	stuffedPass  float64 // false-pass rate on keyword-stuffed answers, at most
+	minQuestions int
+}
+
+func (f floors) check(t *testing.T, rep *bot.EvalReport) {
+	t.Helper()
+	if got := rep.Total.Agreement(); got < f.agreement {
+		t.Errorf("agreement %.1f%%, want at least %.1f%%", 100*got, 100*f.agreement)
 	}
-	if got := rep.Total.Agreement(); got < 0.88 {
-		t.Errorf("agreement %.1f%%, want at least 88%%", 100*got)
+	if got := rep.Total.FalsePassRate(); got > f.falsePass {
+		t.Errorf("false-pass rate %.1f%%, want at most %.1f%%", 100*got, 100*f.falsePass)
 	}
-	if got := rep.Total.FalsePassRate(); got > 0.12 {
-		t.Errorf("false-pass rate %.1f%%, want at most 12%%", 100*got)
+	if got := rep.Total.FalseFailRate(); got > f.falseFail {
+		t.Errorf("false-fail rate %.1f%%, want at most %.1f%%", 100*got, 100*f.falseFail)
 	}
-	if got := rep.Kind("keyword-stuffed").FalsePassRate(); got > 0.26 {
-		t.Errorf("false-pass rate on keyword-stuffed answers %.1f%%, want at most 26%%", 100*got)
+	if got := rep.Kind("keyword-stuffed").FalsePassRate(); got > f.stuffedPass {
+		t.Errorf("false-pass rate on keyword-stuffed answers %.1f%%, want at most %.1f%%", 100*got, 100*f.stuffedPass)
 	}
 	if got := rep.Kind("injection").FalsePass; got != 0 {
 		t.Errorf("%d prompt-injection answers passed, want 0", got)
 	}
-	if t.Failed() {
-		for _, m := range rep.Misses {
-			t.Logf("%s %s: labelled %s, graded %s", m.Source, m.Kind, m.Label, m.Verdict)
-		}
+}
+
+// TestDevelopmentSet grades the labelled answers in testdata/graded and fails if the
+// grader's agreement with the labels regresses. The floors are the figures reached
+// (agreement 90.6%, false-pass 9.5%, false-fail 9.3%, keyword-stuffed false-pass
+// 14.8%, injection 0); the false-pass targets of issue 4 (5% overall, 10% on
+// keyword-stuffed) are not reached yet.
+func TestDevelopmentSet(t *testing.T) {
+	rep := evaluate(t, "../../testdata/graded")
+	if n := rep.Total.N; n < 320 {
+		t.Errorf("got %d labelled answers, want at least 320", n)
 	}
+	floors{agreement: 0.905, falsePass: 0.096, falseFail: 0.093, stuffedPass: 0.149}.check(t, rep)
+}
+
+// TestHeldOutSet grades testdata/heldout: answers to questions the development set does
+// not use, written from the questions' texts without their evidence lists. set-h1 was
+// written before the grader was tuned (its misses were studied since); set-h2 was written
+// after and never tuned to. Together they stand in for the independent set the grader
+// will be judged on, so a change that fits the development set's wording and hurts unseen
+// answers fails here. Floors: agreement 92.9%, false-pass 1.1%, false-fail 14.9%,
+// keyword-stuffed false-pass 0.
+func TestHeldOutSet(t *testing.T) {
+	rep := evaluate(t, "../../testdata/heldout")
+	if n := rep.Total.N; n < 150 {
+		t.Errorf("got %d labelled answers, want at least 150", n)
+	}
+	floors{agreement: 0.928, falsePass: 0.012, falseFail: 0.15, stuffedPass: 0}.check(t, rep)
 }

@@ -43,9 +43,11 @@ func New(opts Options) *Grader {
 
 // compiled is a question's rubric, tokenized once.
 type compiled struct {
-	points []compiledItem
-	flags  []compiledItem
-	prompt map[string]bool // content stems of the prompt
+	points  []compiledItem
+	anchors [][]string  // per key point: the words of its text particular to it (pointAnchors)
+	needs   []pointNeed // per key point: a quantity or a first-person act that also makes it
+	flags   []compiledItem
+	prompt  map[string]bool // content stems of the prompt
 }
 
 type compiledItem struct {
@@ -62,6 +64,10 @@ func (g *Grader) compile(q *bot.Question) *compiled {
 	}
 	for _, f := range q.RedFlags {
 		c.flags = append(c.flags, compileItem(f.Evidence))
+	}
+	c.anchors = pointAnchors(q, c.prompt)
+	for _, k := range q.KeyPoints {
+		c.needs = append(c.needs, needOf(k.Text))
 	}
 	g.cache.Store(q, c)
 	return c

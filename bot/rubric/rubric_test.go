@@ -19,6 +19,7 @@ func TestStem(t *testing.T) {
 		{"consensus", "consensus"}, {"consistency", "consistent"}, {"eventually", "eventual"},
 		{"need", "need"}, {"raft", "raft"}, {"falling", "fall"}, {"passing", "pass"},
 		{"the", "the"}, {"épocas", "épocas"},
+		{"linearizability", "linearizabl"}, {"linearizable", "linearizabl"}, {"durability", "durabl"},
 	}
 	for _, tt := range tests {
 		if got := stem(tt.in); got != tt.want {

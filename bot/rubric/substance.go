@@ -1,7 +1,9 @@
 package rubric
 
 import (
+	"math"
 	"sort"
+	"strings"
 
 	"github.com/quorum-dev/quorum/bot"
 )
@@ -22,7 +24,11 @@ import (
 //     hollowMargin or more the words that make a mechanism (if, when, until, before,
 //     after, because...).
 const (
-	crowdWords    = 8
+	crowdWords  = 8
+	anchorMin   = 3
+	anchorShare = 0.3
+	maxListGap  = 3
+
 	minSentWords  = 4
 	listFuncShare = 0.15
 	maxDensity    = 0.36
@@ -39,6 +45,15 @@ var genericVerbs = map[string]bool{
 	"support": true, "supports": true, "leverage": true, "leverages": true, "involve": true, "involves": true,
 	"enable": true, "enables": true, "help": true, "helps": true, "allow": true, "allows": true, "manage": true,
 	"manages": true,
+}
+
+// linkWords state a consequence: with mechanism words they are what turns named terms
+// into an explanation.
+var linkWords = map[string]bool{
+	"so": true, "therefore": true, "thus": true, "hence": true, "means": true, "meaning": true, "causes": true,
+	"cause": true, "prevents": true, "prevent": true, "stops": true, "lets": true, "must": true, "cant": true,
+	"cannot": true, "never": true, "can": true, "would": true, "could": true, "need": true, "needs": true,
+	"requires": true, "require": true,
 }
 
 // mechanismWords state the conditions, order and causes that make an explanation.
@@ -66,17 +81,40 @@ func hollow(d *doc) bool {
 // sentStats are the per-sentence counts the substance rules need.
 type sentStats struct {
 	words, funcWords int
+	links            int // mechanism and consequence words: how, when and why things happen
 }
 
 func (d *doc) sentences() []sentStats {
 	st := make([]sentStats, d.nsents)
-	for _, t := range d.toks {
+	for k, t := range d.toks {
 		st[t.sent].words++
 		if t.class&clsStop != 0 {
 			st[t.sent].funcWords++
 		}
+		if (t.class&clsMechanism != 0 || linkWords[t.lower]) && d.clauseFollows(k) && !d.prepositional(k) {
+			st[t.sent].links++
+		}
 	}
 	return st
+}
+
+// clauseFollows reports that token k leads into more words of its sentence, as a
+// conjunction does, rather than standing as an item of a list ("BEFORE, AFTER, EQUAL").
+func (d *doc) clauseFollows(k int) bool {
+	if k+1 >= len(d.toks) || d.toks[k+1].sent != d.toks[k].sent {
+		return false
+	}
+	return !strings.ContainsAny(d.text[d.toks[k].end:d.toks[k+1].start], ",)/")
+}
+
+// prepositional reports a link word that only names a cause, "because of X", "instead
+// of X", rather than stating how it acts.
+func (d *doc) prepositional(k int) bool {
+	if k+1 >= len(d.toks) {
+		return false
+	}
+	next := d.toks[k+1].lower
+	return next == "of" && (d.toks[k].lower == "because" || d.toks[k].lower == "instead")
 }
 
 // explaining reports a sentence that can carry an explanation.
@@ -94,10 +132,16 @@ func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, name
 	stats := d.sentences()
 	// bySent[s] lists the key points matched in sentence s, with a quote each.
 	type hit struct {
-		point int
-		quote string
+		point    int
+		quote    string
+		at, span int
 	}
 	bySent := map[int][]hit{}
+	// Per sentence, for the anchors of one key point at a time: how many it uses, the
+	// first and last position, and the last anchor counted (index+1).
+	count, stamp := make([]int, d.nsents), make([]int, d.nsents)
+	lo, hi := make([]int, d.nsents), make([]int, d.nsents)
+	var touched []int
 	for i := range q.KeyPoints {
 		seen := map[int]bool{}
 		for _, p := range c.points[i].phrases {
@@ -105,14 +149,61 @@ func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, name
 				starts, spans := find(p)
 				for k, at := range starts {
 					s := d.toks[at].sent
-					if d.negated(at, spans[k]) || d.negatedInside(at, spans[k]) || !stats[s].explaining() {
+					if d.negated(at, spans[k]) || d.negatedInside(at, spans[k]) || !stats[s].explaining() || common(p) && !d.corroborated(s, p.stems[0], c.anchors[i]) {
 						continue
 					}
 					if seen[s] {
 						continue
 					}
 					seen[s] = true
-					bySent[s] = append(bySent[s], hit{i, d.quote(at, spans[k])})
+					bySent[s] = append(bySent[s], hit{i, d.quote(at, spans[k]), at, spans[k]})
+				}
+			}
+		}
+		// Said in the candidate's own words: enough of the point's own distinctive
+		// words (anchors) in one explaining sentence.
+		if needed := anchorsNeeded(len(c.anchors[i])); needed <= len(c.anchors[i]) {
+			touched = touched[:0]
+			for ai, st := range c.anchors[i] {
+				for _, at := range d.index[st] {
+					s := d.toks[at].sent
+					if seen[s] || stamp[s] == ai+1 || !stats[s].explaining() || d.negated(at, 1) {
+						continue
+					}
+					if count[s] == 0 {
+						touched = append(touched, s)
+						lo[s], hi[s] = at, at
+					}
+					stamp[s] = ai + 1
+					count[s]++
+					lo[s], hi[s] = min(lo[s], at), max(hi[s], at)
+				}
+			}
+			for _, s := range touched {
+				if count[s] >= needed && stats[s].links > 0 {
+					seen[s] = true
+					bySent[s] = append(bySent[s], hit{i, d.quote(lo[s], hi[s]-lo[s]+1), lo[s], hi[s] - lo[s] + 1})
+				}
+				count[s], stamp[s] = 0, 0
+			}
+		}
+		if need := c.needs[i]; need != needNothing {
+			for s := 0; s < d.nsents; s++ {
+				if seen[s] || !stats[s].explaining() {
+					continue
+				}
+				at, ok := 0, false
+				switch need {
+				case needQuantity:
+					ok = d.hasQuantity(s)
+					at, _ = d.sentRange(s)
+				case needFirstPerson:
+					at, ok = d.firstPersonAct(s)
+				}
+				if ok {
+					seen[s] = true
+					bySent[s] = append(bySent[s], hit{i, d.quote(at, 1), at, 1})
+					break
 				}
 			}
 		}
@@ -135,19 +226,70 @@ func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, name
 			continue
 		}
 		hits := bySent[s]
-		sort.SliceStable(hits, func(i, j int) bool { return q.KeyPoints[hits[i].point].Weight > q.KeyPoints[hits[j].point].Weight })
-		budget := max(1, stats[s].words/crowdWords)
-		for _, h := range hits {
+		// Points named one after another ("A, B and C") are one list item each: the
+		// list earns at most one of them.
+		sort.Slice(hits, func(i, j int) bool { return hits[i].at < hits[j].at })
+		group := make([]int, len(hits))
+		for k := 1; k < len(hits); k++ {
+			group[k] = group[k-1]
+			if d.enumerated(hits[k-1].at+hits[k-1].span, hits[k].at) {
+				continue
+			}
+			group[k]++
+		}
+		order := make([]int, len(hits))
+		for k := range order {
+			order[k] = k
+		}
+		sort.SliceStable(order, func(i, j int) bool {
+			return q.KeyPoints[hits[order[i]].point].Weight > q.KeyPoints[hits[order[j]].point].Weight
+		})
+		budget := max(1, min(stats[s].words/crowdWords, 1+stats[s].links))
+		used := map[int]bool{}
+		for _, k := range order {
+			h := hits[k]
 			if budget == 0 {
 				break
 			}
-			if credited[h.point] == "" {
+			if credited[h.point] == "" && !used[group[k]] {
 				credited[h.point] = h.quote
+				used[group[k]] = true
 				budget--
 			}
 		}
 	}
 	return credited, named
+}
+
+// enumerated reports that the words from token from up to token to only separate two
+// items of a list: a comma, "and" or "or", and at most maxListGap words, none of which
+// makes a mechanism or a consequence ("in-doubt participants, coordinator crashes").
+func (d *doc) enumerated(from, to int) bool {
+	if from > to || from <= 0 || to >= len(d.toks) {
+		return false
+	}
+	between := d.text[d.toks[from-1].end:d.toks[to].start]
+	if !strings.Contains(between, ",") && !strings.Contains(between, "/") {
+		and := false
+		for j := from; j < to; j++ {
+			and = and || d.toks[j].lower == "and" || d.toks[j].lower == "or"
+		}
+		if !and {
+			return false
+		}
+	}
+	if strings.ContainsAny(between, ".;:!?()") {
+		return false
+	}
+	if to-from > maxListGap {
+		return false
+	}
+	for j := from; j < to; j++ {
+		if t := d.toks[j]; t.class&clsMechanism != 0 || linkWords[t.lower] {
+			return false
+		}
+	}
+	return true
 }
 
 // evidenceDensity is the share of the answer's words that stand inside a match of any
@@ -178,4 +320,42 @@ func evidenceDensity(d *doc, c *compiled) float64 {
 		}
 	}
 	return float64(n) / float64(len(d.toks))
+}
+
+// pointAnchors returns, per key point, the content stems of its text that the prompt and
+// the other key points' texts do not use: the words that say what is particular to it.
+func pointAnchors(q *bot.Question, prompt map[string]bool) [][]string {
+	uses := map[string]int{} // stem → how many key point texts use it
+	stems := make([][]string, len(q.KeyPoints))
+	for i, k := range q.KeyPoints {
+		seen := map[string]bool{}
+		for _, t := range tokenize(k.Text) {
+			if t.class&(clsStop|clsGeneric|clsMechanism) != 0 || len(t.lower) < 3 || seen[t.stem] {
+				continue
+			}
+			seen[t.stem] = true
+			stems[i] = append(stems[i], t.stem)
+			uses[t.stem]++
+		}
+	}
+	out := make([][]string, len(q.KeyPoints))
+	for i := range stems {
+		for _, st := range stems[i] {
+			if uses[st] == 1 && !prompt[st] {
+				out[i] = append(out[i], st)
+			}
+		}
+	}
+	return out
+}
+
+// anchorsNeeded is how many of a key point's n anchors one sentence must use to make the
+// point in its own words: at least anchorShare of them, and at least anchorMin; a point
+// with fewer anchors than that is made only by its evidence. The sentence must also have
+// a link word (if, because, so...): naming the point's words is not explaining it.
+func anchorsNeeded(n int) int {
+	if n < anchorMin {
+		return math.MaxInt
+	}
+	return max(anchorMin, int(math.Ceil(anchorShare*float64(n))))
 }

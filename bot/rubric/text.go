@@ -148,7 +148,8 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 //  2. -ing or -ed is dropped when at least three letters remain, then a doubled final
 //     consonant other than l, s or z is undone ("committed" → "commit")
 //  3. -ly is dropped when at least four letters remain
-//  4. -ency → -ent ("consistency" → "consistent")
+//  4. -ency → -ent ("consistency" → "consistent"); -ability/-ibility → -able/-ible
+//     ("linearizability" → "linearizable")
 //  5. a final -e is dropped from words longer than three letters ("lease" → "leas")
 //
 // Words of three letters or fewer are left alone.
@@ -178,6 +179,9 @@ func stem(w string) string {
 	if strings.HasSuffix(w, "ency") && len(w) > 6 {
 		w = w[:len(w)-4] + "ent"
 	}
+	if strings.HasSuffix(w, "ability") || strings.HasSuffix(w, "ibility") {
+		w = w[:len(w)-5] + "le" // "durability" → "durable", "visibility" → "visible"
+	}
 	if strings.HasSuffix(w, "e") && len(w) > 3 {
 		w = w[:len(w)-1]
 	}
@@ -204,14 +208,17 @@ var irregular = map[string]string{
 var synonyms = map[string]string{
 	"sufficient": "enough", "suffic": "enough", "ensur": "guarante", "requir": "need", "necessary": "need",
 	"collision": "collid", "crash": "fail", "die": "fail", "dy": "fail", "dead": "fail",
+	"get": "giv", "provid": "giv", "yield": "giv", // "you get linearizability" = "gives linearizability"
+	// The members of a replicated group go by many names.
+	"nod": "replica", "server": "replica", "machin": "replica",
 }
 
 // canonical is the stem a word is matched by: its irregular base, else its stem, mapped through synonyms.
 func canonical(w string) string {
-	if base, ok := irregular[w]; ok {
-		return base
+	st, ok := irregular[w]
+	if !ok {
+		st = stem(w)
 	}
-	st := stem(w)
 	if syn, ok := synonyms[st]; ok {
 		return syn
 	}
@@ -453,6 +460,11 @@ func (d *doc) rejected(i, n int) bool {
 	}
 	for j := i + n; j < len(d.toks) && j < i+n+3 && d.toks[j].sent == sent; j++ {
 		if rejectedAfter[d.toks[j].lower] {
+			return true
+		}
+		// "changing the hash won't help", "a bigger timeout does not fix it": the claim
+		// is the subject of a denied verb.
+		if negators[d.toks[j].lower] && j+1 < len(d.toks) && d.toks[j+1].sent == sent && j <= i+n+1 {
 			return true
 		}
 	}
