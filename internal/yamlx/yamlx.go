@@ -269,15 +269,25 @@ func (d *Duration) UnmarshalYAML(node *yaml.Node) error {
 	return nil
 }
 
-// Lookup returns the value node of key in mapping node m, or nil.
+// Lookup returns the value node of key in mapping node m, or nil. Aliases are followed,
+// so a caller indexing the value's Content sees what the decoder saw (`key_points: *k`).
 func Lookup(m *yaml.Node, key string) *yaml.Node {
+	m = unalias(m)
 	if m == nil || m.Kind != yaml.MappingNode {
 		return nil
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key {
-			return m.Content[i+1]
+			return unalias(m.Content[i+1])
 		}
 	}
 	return nil
+}
+
+// unalias follows alias nodes to their anchors (a bounded walk: yaml.v3 rejects cycles).
+func unalias(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
+		n = n.Alias
+	}
+	return n
 }
