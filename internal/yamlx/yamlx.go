@@ -79,7 +79,15 @@ var lineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 func Parse(data []byte) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, convert(err)
+		es := convert(err).(Errors)
+		// yaml.v3 gives no line for some syntax errors ("found unexpected end of
+		// stream"): they are where it gave up, at the end of the file.
+		for _, e := range es {
+			if e.Line == 0 {
+				e.Line = strings.Count(strings.TrimRight(string(data), "\n"), "\n") + 1
+			}
+		}
+		return nil, es
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, Errors{{Line: 1, Msg: "the file is empty"}}
