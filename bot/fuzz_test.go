@@ -224,6 +224,9 @@ func FuzzParsePack(f *testing.F) {
 				if !strings.HasPrefix(line, "fuzz.yaml:") {
 					t.Fatalf("error line %q does not name the file", line)
 				}
+				if strings.Contains(line, "bot.") || strings.Contains(line, "struct {") {
+					t.Fatalf("error line %q shows a Go type", line)
+				}
 			}
 			return
 		}

@@ -104,7 +104,8 @@ func convert(err error) error {
 		msgs = te.Errors
 	}
 	for _, m := range msgs {
-		m = strings.TrimSpace(m)
+		// A quoted value may hold newlines; an error stays on its file:line line.
+		m = strings.ReplaceAll(strings.TrimSpace(m), "\n", `\n`)
 		if sub := lineRE.FindStringSubmatch(m); sub != nil {
 			n, _ := strconv.Atoi(sub[1])
 			out = append(out, &Error{Line: n, Msg: friendly(sub[2])})
@@ -115,7 +116,7 @@ func convert(err error) error {
 	return out
 }
 
-var unmarshalRE = regexp.MustCompile("^cannot unmarshal !!(\\w+)(?: `(.*?)`)? into (.*)$")
+var unmarshalRE = regexp.MustCompile("^cannot unmarshal !!?(\\S+)(?: `(.*?)`)? into (.*)$")
 
 func friendly(msg string) string {
 	if sub := unmarshalRE.FindStringSubmatch(msg); sub != nil {
@@ -134,7 +135,7 @@ func friendly(msg string) string {
 		}
 		got := map[string]string{"str": "text", "seq": "a list", "map": "a mapping", "int": "a number", "bool": "true/false", "float": "a number"}[sub[1]]
 		if got == "" {
-			got = sub[1]
+			got = "a value tagged !" + sub[1] // a custom tag: `- !x |`
 		}
 		if sub[2] != "" && sub[1] != "seq" && sub[1] != "map" {
 			return fmt.Sprintf("%q is %s, want %s", sub[2], got, want)
