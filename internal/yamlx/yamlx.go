@@ -37,7 +37,9 @@ func (e *Error) Error() string {
 
 // Errorf returns an *Error at the line of node (which may be nil).
 func Errorf(node *yaml.Node, format string, args ...any) *Error {
-	e := &Error{Msg: fmt.Sprintf(format, args...)}
+	// A value quoted into the message may hold newlines (an id written as a block
+	// scalar); the error stays on its one file:line line.
+	e := &Error{Msg: strings.ReplaceAll(fmt.Sprintf(format, args...), "\n", `\n`)}
 	if node != nil {
 		e.Line = node.Line
 	}
