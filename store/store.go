@@ -73,6 +73,10 @@ func Open(path string, lockTimeout time.Duration) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	// Sessions and attempts are written through DB.Batch: answers arriving together share
+	// one commit (one fsync) instead of queueing for one each. A lone write waits at most
+	// this long for company.
+	db.MaxBatchDelay = batchDelay
 	s := &Store{db: db, path: path}
 	if err := s.init(); err != nil {
 		db.Close()
@@ -118,13 +122,25 @@ func attemptKey(user string, id uint64) []byte {
 	return append(k, be64(id)...)
 }
 
+// batchDelay is how long a session or attempt write waits for others to share its commit.
+const batchDelay = 2 * time.Millisecond
+
 // SaveSession implements bot.Store.
 func (s *Store) SaveSession(ctx context.Context, sess *bot.Session, a *bot.Attempt) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	sessID, sessAttempt := sess.ID, sess.AttemptID
+	var attemptID uint64
+	if a != nil {
+		attemptID = a.ID
+	}
+	return s.db.Batch(func(tx *bolt.Tx) error {
+		// Batch may run this again after a rolled-back try: start from the caller's ids,
+		// not from ones a rolled-back sequence handed out.
+		sess.ID, sess.AttemptID = sessID, sessAttempt
 		if a != nil {
+			a.ID = attemptID
 			if err := putAttempt(tx, a); err != nil {
 				return err
 			}
@@ -150,7 +166,14 @@ func (s *Store) FinishSession(ctx context.Context, id uint64, a *bot.Attempt) er
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	var attemptID uint64
+	if a != nil {
+		attemptID = a.ID
+	}
+	return s.db.Batch(func(tx *bolt.Tx) error {
+		if a != nil {
+			a.ID = attemptID // as in SaveSession: Batch may run this again
+		}
 		if err := tx.Bucket(bucketSessions).Delete(be64(id)); err != nil {
 			return fmt.Errorf("delete session: %w", err)
 		}
