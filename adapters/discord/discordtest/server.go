@@ -218,6 +218,7 @@ type Server struct {
 	posts        []Post
 	taken        []bool
 	byChannel    map[string][]int // channel id -> indexes into posts
+	byNonce      map[string]int   // channel id + "\x00" + nonce -> index of a "message" post
 	restBusy     int              // REST requests being handled
 	callbacks    []Callback
 	threads      []Thread
@@ -278,7 +279,7 @@ func New(token string) *Server {
 		changed: make(chan struct{}), seq: 1000,
 		channels: map[string]*channel{}, msgChannel: map[string]string{}, commands: map[string][]map[string]any{},
 		interactions: map[string]*pending{}, attempts: map[string]int{}, attachments: map[string][]byte{},
-		attachTypes: map[string]string{}, sessions: map[string]*gwSession{}, byChannel: map[string][]int{},
+		attachTypes: map[string]string{}, sessions: map[string]*gwSession{}, byChannel: map[string][]int{}, byNonce: map[string]int{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/v9/", s.rest)
@@ -433,6 +434,17 @@ func (s *Server) PostsIn(channel string, from int) []Post {
 		out = append(out, s.posts[i])
 	}
 	return out
+}
+
+// PostsFrom returns the posts from the i-th on, in every channel, so a test following
+// thousands of conversations reads each post once.
+func (s *Server) PostsFrom(i int) []Post {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i >= len(s.posts) {
+		return nil
+	}
+	return append([]Post(nil), s.posts[i:]...)
 }
 
 // Changed returns a channel that is closed at the next change of the fake's state (a
@@ -764,17 +776,19 @@ func (s *Server) createMessage(channelID string, body []byte) (int, any, *apiErr
 	if s.channels[channelID] == nil {
 		return 0, nil, &apiError{404, 10003, "Unknown Channel"}
 	}
-	if in.EnforceNonce && nonce != "" {
-		for _, p := range s.posts {
-			if p.Via == "message" && p.ChannelID == channelID && p.Nonce == nonce {
-				s.deduped++
-				s.notify()
-				return 200, s.messageObject(p), nil
-			}
-		}
+	key := channelID + "\x00" + nonce
+	if i, ok := s.byNonce[key]; ok && in.EnforceNonce && nonce != "" {
+		s.deduped++
+		s.notify()
+		return 200, s.messageObject(s.posts[i]), nil
 	}
 	p := Post{Via: "message", ChannelID: channelID, ID: s.id(), Content: in.Content, Embeds: in.Embeds,
 		Buttons: buttons(in.Components), Flags: in.Flags, Nonce: nonce}
+	if nonce != "" {
+		if _, ok := s.byNonce[key]; !ok {
+			s.byNonce[key] = len(s.posts)
+		}
+	}
 	return 200, s.record(p, body), nil
 }
 
