@@ -301,7 +301,7 @@ func user(u *discordgo.User) bot.User {
 func (a *Adapter) onMessage(h bot.Handler, m *discordgo.Message) {
 	// discordgo hands over what it could decode even when decoding failed: a "d" that is
 	// null or not an object leaves no message at all.
-	if m == nil || m.Author == nil || m.Author.Bot || m.Author.ID == a.bot() {
+	if m == nil || m.Author == nil || m.Author.ID == "" || m.Author.Bot || m.Author.ID == a.bot() {
 		return
 	}
 	a.spawn(func(ctx context.Context) {

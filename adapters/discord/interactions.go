@@ -75,7 +75,7 @@ func (a *Adapter) onInteraction(h bot.Handler, i *discordgo.Interaction) {
 		return
 	}
 	u := interactionUser(i)
-	if u == nil || u.Bot {
+	if u == nil || u.ID == "" || u.Bot {
 		return
 	}
 	ctx := context.Background()

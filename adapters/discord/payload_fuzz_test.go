@@ -133,7 +133,7 @@ func FuzzMessageCreate(f *testing.F) {
 		switch {
 		case m == nil || m.Author == nil:
 			t.Fatalf("an event from a message without an author: %+v", ev)
-		case m.Author.Bot || m.Author.ID == fuzzBotID:
+		case m.Author.ID == "" || m.Author.Bot || m.Author.ID == fuzzBotID:
 			t.Fatalf("an event from a bot: %+v", ev)
 		case ev.Kind != bot.EventMessage || ev.User.Platform != "discord" || ev.User.ID != m.Author.ID:
 			t.Fatalf("got event %+v for author %q", ev, m.Author.ID)
@@ -193,7 +193,7 @@ func FuzzInteractionCreate(f *testing.F) {
 		ev := events[0]
 		u := interactionUser(i)
 		switch {
-		case u == nil || u.Bot:
+		case u == nil || u.ID == "" || u.Bot:
 			t.Fatalf("an event without a person: %+v", ev)
 		case ev.User.ID != u.ID || ev.User.Platform != "discord":
 			t.Fatalf("got user %+v, want %q", ev.User, u.ID)
@@ -212,7 +212,8 @@ func FuzzInteractionCreate(f *testing.F) {
 				t.Fatalf("an answer form made a non-answer %+v", ev)
 			}
 		case discordgo.InteractionApplicationCommand:
-			if ev.Kind != bot.EventMessage || strings.TrimSpace(ev.Text) == "" {
+			name := i.Data.(discordgo.ApplicationCommandInteractionData).Name
+			if ev.Kind != bot.EventMessage || (strings.TrimSpace(ev.Text) == "") != (strings.TrimSpace(name) == "") {
 				t.Fatalf("a slash command made %+v", ev)
 			}
 		default:
