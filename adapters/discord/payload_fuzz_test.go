@@ -198,7 +198,7 @@ func FuzzInteractionCreate(f *testing.F) {
 			t.Fatalf("an event without a person: %+v", ev)
 		case ev.User.ID != u.ID || ev.User.Platform != "discord":
 			t.Fatalf("got user %+v, want %q", ev.User, u.ID)
-		case stub.responded(i.ID) == 0:
+		case snowflake(i.ID) && stub.responded(i.ID) == 0: // other ids don't survive the URL
 			t.Fatalf("an event from interaction %q that was never answered", i.ID)
 		case ev.Conv.DM != (i.GuildID == ""):
 			t.Fatalf("got conversation %+v for guild %q", ev.Conv, i.GuildID)
@@ -215,11 +215,22 @@ func FuzzInteractionCreate(f *testing.F) {
 			}
 		case discordgo.InteractionApplicationCommand:
 			name := i.Data.(discordgo.ApplicationCommandInteractionData).Name
-			if ev.Kind != bot.EventMessage || (strings.TrimSpace(ev.Text) == "") != (strings.TrimSpace(name) == "") {
+			if ev.Kind != bot.EventMessage || !strings.HasPrefix(ev.Text, name) || strings.Contains(ev.Text, "<nil>") {
 				t.Fatalf("a slash command made %+v", ev)
 			}
 		default:
 			t.Fatalf("interaction type %d made an event", i.Type)
 		}
 	})
+}
+
+// snowflake reports whether id looks like a Discord id (digits), which is all discordgo
+// puts into a URL path unescaped without harm.
+func snowflake(id string) bool {
+	for _, r := range id {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return id != ""
 }
