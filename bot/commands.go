@@ -63,6 +63,12 @@ func parseCommand(text string) (string, []string) {
 	if len(fields) == 0 {
 		return "", nil
 	}
+	for len(fields) > 0 && strings.Trim(fields[0], "/!") == "" {
+		fields = fields[1:] // a lone "!" or "/" before the word: "! practice"
+	}
+	if len(fields) == 0 {
+		return "", nil
+	}
 	cmd := strings.TrimLeft(fields[0], "/!")
 	if a, ok := aliases[cmd]; ok {
 		cmd = a

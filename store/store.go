@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -49,6 +50,8 @@ const DefaultLockTimeout = time.Second
 type Store struct {
 	db   *bolt.DB
 	path string
+	// writers counts session and attempt writes in flight (see write).
+	writers atomic.Int32
 }
 
 var (
@@ -75,6 +78,7 @@ func Open(path string, lockTimeout time.Duration) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	db.MaxBatchDelay = batchDelay // see write
 	s := &Store{db: db, path: path}
 	if err := s.init(); err != nil {
 		db.Close()
@@ -116,18 +120,42 @@ func attemptKey(user string, id uint64) []byte {
 	return append(k, be64(id)...)
 }
 
+// batchDelay is how long a session or attempt write waits for others to share its commit.
+const batchDelay = 2 * time.Millisecond
+
+// write runs a session or attempt write. Alone, it commits at once (Update); while
+// another write is in flight it joins a batch (DB.Batch), so answers arriving together
+// share commits and their fsyncs instead of queueing for one each, and a lone answer
+// does not wait batchDelay for company that is not coming.
+func (s *Store) write(fn func(*bolt.Tx) error) error {
+	defer s.writers.Add(-1)
+	if s.writers.Add(1) == 1 {
+		return s.db.Update(fn)
+	}
+	return s.db.Batch(fn)
+}
+
 // SaveSession implements bot.Store.
 func (s *Store) SaveSession(ctx context.Context, sess *bot.Session, a *bot.Attempt) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	sessID, sessAttempt := sess.ID, sess.AttemptID
+	var attemptID uint64
+	if a != nil {
+		attemptID = a.ID
+	}
+	return s.write(func(tx *bolt.Tx) error {
+		// Batch may run this again after a rolled-back try: start from the caller's ids,
+		// not from ones a rolled-back sequence handed out.
+		sess.ID, sess.AttemptID = sessID, sessAttempt
 		// A session finished meanwhile (answered, skipped, forgotten) stays finished:
 		// writing it again would leave a question open that nobody can close.
 		if sess.ID != 0 && tx.Bucket(bucketSessions).Get(be64(sess.ID)) == nil {
 			return bot.ErrNotFound
 		}
 		if a != nil {
+			a.ID = attemptID
 			if err := putAttempt(tx, a); err != nil {
 				return err
 			}
@@ -153,7 +181,14 @@ func (s *Store) FinishSession(ctx context.Context, id uint64, a *bot.Attempt) er
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	var attemptID uint64
+	if a != nil {
+		attemptID = a.ID
+	}
+	return s.write(func(tx *bolt.Tx) error {
+		if a != nil {
+			a.ID = attemptID // as in SaveSession: Batch may run this again
+		}
 		if err := tx.Bucket(bucketSessions).Delete(be64(id)); err != nil {
 			return fmt.Errorf("delete session: %w", err)
 		}

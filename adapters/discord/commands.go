@@ -103,15 +103,17 @@ func commandText(d discordgo.ApplicationCommandInteractionData) string {
 	var walk func([]*discordgo.ApplicationCommandInteractionDataOption)
 	walk = func(opts []*discordgo.ApplicationCommandInteractionDataOption) {
 		for _, o := range opts {
-			switch o.Type {
-			case discordgo.ApplicationCommandOptionSubCommand, discordgo.ApplicationCommandOptionSubCommandGroup:
+			// No discordgo accessors here: they panic on a value of another type.
+			switch {
+			case o == nil:
+			case o.Type == discordgo.ApplicationCommandOptionSubCommand, o.Type == discordgo.ApplicationCommandOptionSubCommandGroup:
 				words = append(words, o.Name)
 				walk(o.Options)
-			case discordgo.ApplicationCommandOptionBoolean:
-				if o.BoolValue() {
+			case o.Type == discordgo.ApplicationCommandOptionBoolean:
+				if on, _ := o.Value.(bool); on {
 					words = append(words, o.Name)
 				}
-			default:
+			case o.Value != nil:
 				if v := strings.TrimSpace(fmt.Sprint(o.Value)); v != "" {
 					words = append(words, v)
 				}
@@ -156,7 +158,13 @@ func topicChoices(topics []string, typed string) []*discordgo.ApplicationCommand
 // focused returns the value typed into the focused option, if any.
 func focused(opts []*discordgo.ApplicationCommandInteractionDataOption) string {
 	for _, o := range opts {
+		if o == nil {
+			continue
+		}
 		if o.Focused {
+			if o.Value == nil {
+				return ""
+			}
 			return fmt.Sprint(o.Value)
 		}
 		if v := focused(o.Options); v != "" {

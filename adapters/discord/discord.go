@@ -318,7 +318,9 @@ func user(u *discordgo.User) bot.User {
 
 // onMessage turns a DM, or a message in a thread Quorum opened, into an event.
 func (a *Adapter) onMessage(h bot.Handler, m *discordgo.Message) {
-	if m.Author == nil || m.Author.Bot || m.Author.ID == a.bot() {
+	// discordgo hands over what it could decode even when decoding failed: a "d" that is
+	// null or not an object leaves no message at all.
+	if m == nil || m.Author == nil || m.Author.ID == "" || m.Author.Bot || m.Author.ID == a.bot() {
 		return
 	}
 	a.spawn(func(ctx context.Context) {

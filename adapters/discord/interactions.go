@@ -71,22 +71,33 @@ func deferred(ephemeral bool) *discordgo.InteractionResponse {
 
 // onInteraction acknowledges an interaction at once, then hands its event to h.
 func (a *Adapter) onInteraction(h bot.Handler, i *discordgo.Interaction) {
+	if i == nil { // as in onMessage: a payload discordgo could not decode
+		return
+	}
 	u := interactionUser(i)
-	if u == nil || u.Bot {
+	if u == nil || u.ID == "" || u.Bot {
 		return
 	}
 	ctx := context.Background()
 	guild := i.GuildID != ""
 	switch i.Type {
 	case discordgo.InteractionApplicationCommandAutocomplete:
+		data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
+		if !ok {
+			return
+		}
 		a.mu.Lock()
 		topics := a.topics
 		a.mu.Unlock()
 		a.respond(ctx, i, &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
-			Data: &discordgo.InteractionResponseData{Choices: topicChoices(topics, focused(i.ApplicationCommandData().Options))}})
+			Data: &discordgo.InteractionResponseData{Choices: topicChoices(topics, focused(data.Options))}})
 
 	case discordgo.InteractionApplicationCommand:
-		data := i.ApplicationCommandData()
+		// The comma-ok forms: discordgo's accessors panic on an interaction without data.
+		data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
+		if !ok {
+			return
+		}
 		if usesDrill(data) && (!guild || !mayManage(i.Member)) {
 			a.respond(ctx, i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource,
 				Data: &discordgo.InteractionResponseData{Content: "Drills are set up by people with the Manage Server permission.",
@@ -112,7 +123,11 @@ func (a *Adapter) onInteraction(h bot.Handler, i *discordgo.Interaction) {
 		})
 
 	case discordgo.InteractionMessageComponent:
-		id := i.MessageComponentData().CustomID
+		data, ok := i.Data.(discordgo.MessageComponentInteractionData)
+		if !ok {
+			return
+		}
+		id := data.CustomID
 		if !strings.HasPrefix(id, idPrefix) {
 			return
 		}
@@ -132,8 +147,8 @@ func (a *Adapter) onInteraction(h bot.Handler, i *discordgo.Interaction) {
 		})
 
 	case discordgo.InteractionModalSubmit:
-		data := i.ModalSubmitData()
-		if data.CustomID != idAnswerForm {
+		data, ok := i.Data.(discordgo.ModalSubmitInteractionData)
+		if !ok || data.CustomID != idAnswerForm {
 			return
 		}
 		text := modalText(data)

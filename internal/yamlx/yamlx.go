@@ -37,7 +37,9 @@ func (e *Error) Error() string {
 
 // Errorf returns an *Error at the line of node (which may be nil).
 func Errorf(node *yaml.Node, format string, args ...any) *Error {
-	e := &Error{Msg: fmt.Sprintf(format, args...)}
+	// A value quoted into the message may hold newlines (an id written as a block
+	// scalar); the error stays on its one file:line line.
+	e := &Error{Msg: strings.ReplaceAll(fmt.Sprintf(format, args...), "\n", `\n`)}
 	if node != nil {
 		e.Line = node.Line
 	}
@@ -79,7 +81,15 @@ var lineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 func Parse(data []byte) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, convert(err)
+		es := convert(err).(Errors)
+		// yaml.v3 gives no line for some syntax errors ("found unexpected end of
+		// stream"): they are where it gave up, at the end of the file.
+		for _, e := range es {
+			if e.Line == 0 {
+				e.Line = strings.Count(strings.TrimRight(string(data), "\n"), "\n") + 1
+			}
+		}
+		return nil, es
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, Errors{{Line: 1, Msg: "the file is empty"}}
@@ -96,7 +106,8 @@ func convert(err error) error {
 		msgs = te.Errors
 	}
 	for _, m := range msgs {
-		m = strings.TrimSpace(m)
+		// A quoted value may hold newlines; an error stays on its file:line line.
+		m = strings.ReplaceAll(strings.TrimSpace(m), "\n", `\n`)
 		if sub := lineRE.FindStringSubmatch(m); sub != nil {
 			n, _ := strconv.Atoi(sub[1])
 			out = append(out, &Error{Line: n, Msg: friendly(sub[2])})
@@ -107,7 +118,7 @@ func convert(err error) error {
 	return out
 }
 
-var unmarshalRE = regexp.MustCompile("^cannot unmarshal !!(\\w+)(?: `(.*?)`)? into (.*)$")
+var unmarshalRE = regexp.MustCompile("^cannot unmarshal !!?(\\S+)(?: `(.*?)`)? into (.*)$")
 
 func friendly(msg string) string {
 	if sub := unmarshalRE.FindStringSubmatch(msg); sub != nil {
@@ -126,7 +137,7 @@ func friendly(msg string) string {
 		}
 		got := map[string]string{"str": "text", "seq": "a list", "map": "a mapping", "int": "a number", "bool": "true/false", "float": "a number"}[sub[1]]
 		if got == "" {
-			got = sub[1]
+			got = "a value tagged !" + sub[1] // a custom tag: `- !x |`
 		}
 		if sub[2] != "" && sub[1] != "seq" && sub[1] != "map" {
 			return fmt.Sprintf("%q is %s, want %s", sub[2], got, want)
@@ -272,15 +283,25 @@ func (d *Duration) UnmarshalYAML(node *yaml.Node) error {
 	return nil
 }
 
-// Lookup returns the value node of key in mapping node m, or nil.
+// Lookup returns the value node of key in mapping node m, or nil. Aliases are followed,
+// so a caller indexing the value's Content sees what the decoder saw (`key_points: *k`).
 func Lookup(m *yaml.Node, key string) *yaml.Node {
+	m = unalias(m)
 	if m == nil || m.Kind != yaml.MappingNode {
 		return nil
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key {
-			return m.Content[i+1]
+			return unalias(m.Content[i+1])
 		}
 	}
 	return nil
+}
+
+// unalias follows alias nodes to their anchors (a bounded walk: yaml.v3 rejects cycles).
+func unalias(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
+		n = n.Alias
+	}
+	return n
 }

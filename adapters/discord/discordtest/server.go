@@ -90,6 +90,8 @@ type Post struct {
 	Interaction string
 	// Files are the attachments sent with the post (multipart files[n] parts).
 	Files []File
+	// At is when the fake received it.
+	At time.Time
 }
 
 // File is an attachment the bot uploaded with a post.
@@ -233,6 +235,9 @@ type Server struct {
 	msgChannel   map[string]string // message id -> channel id
 	posts        []Post
 	taken        []bool
+	byChannel    map[string][]int // channel id -> indexes into posts
+	byNonce      map[string]int   // channel id + "\x00" + nonce -> index of a "message" post
+	restBusy     int              // REST requests being handled
 	callbacks    []Callback
 	threads      []Thread
 	commands     map[string][]map[string]any // by guild id, "" = global
@@ -294,7 +299,7 @@ func New(token string) *Server {
 		changed: make(chan struct{}), seq: 1000,
 		channels: map[string]*channel{}, msgChannel: map[string]string{}, commands: map[string][]map[string]any{},
 		interactions: map[string]*pending{}, attempts: map[string]int{}, attachments: map[string][]byte{},
-		attachTypes: map[string]string{}, sessions: map[string]*gwSession{},
+		attachTypes: map[string]string{}, sessions: map[string]*gwSession{}, byChannel: map[string][]int{}, byNonce: map[string]int{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/v9/", s.rest)
@@ -459,6 +464,51 @@ func (s *Server) NextPost(t testing.TB, what string, ok func(Post) bool) Post {
 	return got
 }
 
+// PostsIn returns the posts in channel from the from-th one on (counting only that
+// channel's posts), so a test following many conversations reads only what is new.
+func (s *Server) PostsIn(channel string, from int) []Post {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	idx := s.byChannel[channel]
+	if from >= len(idx) {
+		return nil
+	}
+	out := make([]Post, 0, len(idx)-from)
+	for _, i := range idx[from:] {
+		out = append(out, s.posts[i])
+	}
+	return out
+}
+
+// PostsFrom returns the posts from the i-th on, in every channel, so a test following
+// thousands of conversations reads each post once.
+func (s *Server) PostsFrom(i int) []Post {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i >= len(s.posts) {
+		return nil
+	}
+	return append([]Post(nil), s.posts[i:]...)
+}
+
+// Changed returns a channel that is closed at the next change of the fake's state (a
+// post, a connection, a request finished), for tests that wait on several conditions
+// at once without polling.
+func (s *Server) Changed() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changed
+}
+
+// RESTBusy reports how many REST requests are being handled. After the bot's process
+// has died, a test waits for zero before reading posts: a request the process sent
+// just before it died may still be on its way into the record.
+func (s *Server) RESTBusy() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.restBusy
+}
+
 // Untaken returns the posts NextPost has not returned yet.
 func (s *Server) Untaken() []Post {
 	s.mu.Lock()
@@ -579,8 +629,15 @@ func (s *Server) rest(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	s.attempts[r.Method+" "+r.URL.Path]++
+	s.restBusy++
 	f, failing := s.takeFailure(r.Method, r.URL.Path)
 	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.restBusy--
+		s.notify()
+		s.mu.Unlock()
+	}()
 	if failing && !f.commit {
 		secs := f.retryAfter.Seconds()
 		h := w.Header()
@@ -738,6 +795,8 @@ func buttons(rows []json.RawMessage) []Button {
 
 // record adds a post and returns the message object Discord would answer. s.mu must be held.
 func (s *Server) record(p Post, raw []byte) map[string]any {
+	p.At = time.Now()
+	s.byChannel[p.ChannelID] = append(s.byChannel[p.ChannelID], len(s.posts))
 	s.posts = append(s.posts, p)
 	s.taken = append(s.taken, false)
 	s.msgChannel[p.ID] = p.ChannelID
@@ -781,17 +840,19 @@ func (s *Server) createMessage(channelID string, body []byte, files []File) (int
 	if len(files) > 0 && s.NoAttachFiles && s.channels[channelID].GuildID != "" {
 		return 0, nil, &apiError{403, 50013, "Missing Permissions"}
 	}
-	if in.EnforceNonce && nonce != "" {
-		for _, p := range s.posts {
-			if p.Via == "message" && p.ChannelID == channelID && p.Nonce == nonce {
-				s.deduped++
-				s.notify()
-				return 200, s.messageObject(p), nil
-			}
-		}
+	key := channelID + "\x00" + nonce
+	if i, ok := s.byNonce[key]; ok && in.EnforceNonce && nonce != "" {
+		s.deduped++
+		s.notify()
+		return 200, s.messageObject(s.posts[i]), nil
 	}
 	p := Post{Via: "message", ChannelID: channelID, ID: s.id(), Content: in.Content, Embeds: in.Embeds,
 		Buttons: buttons(in.Components), Flags: in.Flags, Nonce: nonce, Files: files}
+	if nonce != "" {
+		if _, ok := s.byNonce[key]; !ok {
+			s.byNonce[key] = len(s.posts)
+		}
+	}
 	return 200, s.record(p, body), nil
 }
 
