@@ -373,12 +373,10 @@ type askOpts struct {
 	interview uint64 // the interview the question belongs to
 	limit     time.Duration
 	intro     string // said before the question, in the same message
-	// paced waits for the platform's turn (RateLimited) right before the send.
-	paced bool
+	// scheduled marks a question Quorum sends on its own (Session.Paced); its caller
+	// has taken the platform's turn (RateLimited) already.
+	scheduled bool
 }
-
-// errStopping ends paced work when the bot is closing.
-var errStopping = errors.New("the bot is stopping")
 
 func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, o askOpts) (*Session, error) {
 	key := sessionKey(u, conv)
@@ -393,7 +391,7 @@ func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, o
 	}
 	s := &Session{
 		User: u, Conv: conv, Question: q.Ref(), Kind: o.kind, State: SessionOpen,
-		Asked: now, Deadline: now.Add(limit), Grace: b.grace, Interview: o.interview, Paced: o.paced,
+		Asked: now, Deadline: now.Add(limit), Grace: b.grace, Interview: o.interview, Paced: o.scheduled,
 	}
 	if inBank, err := b.bank.Lookup(q.Ref()); err != nil || inBank != q {
 		s.Inline = q
@@ -439,14 +437,6 @@ func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, o
 	msg := questionMessage(s, q)
 	if o.intro != "" {
 		msg.Text = o.intro + "\n\n" + msg.Text
-	}
-	if o.paced {
-		// The turn is taken right before the send, after the store write, so a slow
-		// disk cannot bunch up sends that took their turns in time.
-		if err := b.waitTurn(b.stopping, conv.Platform); err != nil {
-			b.drop(ctx, key, s.ID)
-			return nil, errStopping
-		}
 	}
 	sent, err := b.send(ctx, msg)
 	if err != nil {

@@ -404,6 +404,14 @@ func (b *Bot) runDaily(ctx context.Context, id uint64, at time.Time) {
 		return
 	}
 	defer b.armDaily(d)
+	// The run is claimed only once its turn at the platform has come: a process killed
+	// during a big fan-out loses at most the run it was sending, and the runs still
+	// waiting are made up at the next start (within the catch-up hour). Claiming them
+	// all up front lost nearly all of them to one kill.
+	if err := b.waitTurn(b.stopping, d.Conv.Platform); err != nil {
+		b.meter.DrillRun(DrillDaily, DrillFailed) // stopping: unclaimed, so the next start makes it up
+		return
+	}
 	claimed, err := store.ClaimRun(ctx, d.ID, d.runKey(at))
 	if err != nil || !claimed {
 		if err != nil {
@@ -433,18 +441,22 @@ func (b *Bot) runDaily(ctx context.Context, id uint64, at time.Time) {
 			b.log.Error("release daily run", "schedule", d.ID, "err", err)
 		}
 	}
-	// Every try waits its turn at the platform's rate (askOpts.paced); a post the
-	// platform refused (a rate limit, a blip) is tried again later. A run that could not be posted, or
-	// that was waiting when Quorum stopped, is given back for the next start to make up.
+	// Every try waits its turn at the platform's rate (the first took it above); a post
+	// the platform refused (a rate limit, a blip) is tried again later. A run that could
+	// not be posted, or that was waiting when Quorum stopped, is given back for the next
+	// start to make up.
 	for attempt := 0; attempt < 5; attempt++ {
-		_, err := b.ask(ctx, d.User, d.Conv, q, askOpts{kind: KindPractice, intro: "Your daily question:", paced: true})
+		if attempt > 0 {
+			if err := b.waitTurn(b.stopping, d.Conv.Platform); err != nil {
+				release()
+				b.meter.DrillRun(DrillDaily, DrillFailed)
+				return
+			}
+		}
+		_, err := b.ask(ctx, d.User, d.Conv, q, askOpts{kind: KindPractice, intro: "Your daily question:", scheduled: true})
 		switch {
 		case err == nil:
 			b.meter.DrillRun(DrillDaily, DrillPosted)
-			return
-		case errors.Is(err, errStopping):
-			release()
-			b.meter.DrillRun(DrillDaily, DrillFailed)
 			return
 		case errors.Is(err, errOpen) || errors.Is(err, errBusy):
 			b.send(ctx, Message{Kind: MsgInfo, Conv: d.Conv, To: d.User, Text: "Your daily question is skipped today: you still have an open question here."})
