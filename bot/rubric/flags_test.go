@@ -1,0 +1,54 @@
+package rubric
+
+import (
+	"testing"
+
+	"github.com/quorum-dev/quorum/bot"
+)
+
+func quorumLockQuestion() *bot.Question {
+	return &bot.Question{
+		Pack: "t", ID: "lock",
+		Prompt: "Is a lock taken on a majority of independent Redis nodes safe to protect a shared resource?",
+		KeyPoints: []bot.KeyPoint{
+			{ID: "pauses", Weight: 3, Text: "A process pause or clock jump can outlast the lease, so two clients can both believe they hold it.", Evidence: []string{"process pause", "gc pause"}},
+			{ID: "fencing", Weight: 3, Text: "The resource must check a monotonically increasing fencing token and reject stale ones.", Evidence: []string{"fencing token"}},
+			{ID: "ttl", Weight: 2, Text: "Each lock has an expiry so a crashed holder does not block others forever.", Evidence: []string{"expiry", "ttl"}},
+		},
+		RedFlags: []bot.RedFlag{
+			{ID: "quorum-timing-safe", Text: "Claims the quorum makes it safe whatever the pauses and timing.", Correction: "A quorum cannot stop a paused client from acting after its lease ran out; only fencing at the resource can.", Evidence: []string{"safe regardless of timing"}},
+		},
+	}
+}
+
+func TestContradictedPoint(t *testing.T) {
+	q := quorumLockQuestion()
+	if got := contradictedPoint(q, q.RedFlags[0]); got < 0 || q.KeyPoints[got].ID != "pauses" {
+		t.Errorf("got point %d, want the pauses point", got)
+	}
+	none := bot.RedFlag{Text: "Talks about bananas.", Correction: "Apples."}
+	if got := contradictedPoint(q, none); got != -1 {
+		t.Errorf("got point %d for a flag sharing no words, want -1", got)
+	}
+}
+
+func TestRedFlagInOwnWords(t *testing.T) {
+	q := quorumLockQuestion()
+	g := New(Options{})
+	flagged := func(text string) bool {
+		return len(g.Judge(q, bot.Answer{Text: text}).RedFlags) > 0
+	}
+	// The misconception in other words than its evidence: flagged.
+	if !flagged("Each lock has a TTL so a dead client frees it. Because a quorum must agree, it stays safe whatever the timing and pauses.") {
+		t.Errorf("misconception in own words was not flagged")
+	}
+	// Rejected in its own sentence: not flagged.
+	if flagged("It is wrong to think the quorum keeps it safe whatever the timing and pauses.") {
+		t.Errorf("a rejected misconception was flagged")
+	}
+	// The same words in an answer that explains the point the flag contradicts: not
+	// flagged, since the answer has shown it knows better.
+	if flagged("A quorum is not the issue for safety: a GC pause can outlast the lease, so two clients both believe they hold the lock, whatever the timing of the pauses. The resource must check a fencing token.") {
+		t.Errorf("an answer that makes the contradicted point was flagged")
+	}
+}
