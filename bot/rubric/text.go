@@ -146,7 +146,8 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // adverbs match their root. The rules, in order:
 //  1. -ies → -y, -ied → -y, -sses → -ss, else a final -s is dropped (not after s, u or i)
 //  2. -ing or -ed is dropped when at least three letters remain, then a doubled final
-//     consonant other than l, s or z is undone ("committed" → "commit")
+//     consonant other than l, s or z is undone when three letters stay ("committed" →
+//     "commit", "added" → "add")
 //  3. -ly is dropped when at least four letters remain
 //  4. -ency → -ent ("consistency" → "consistent"); -ability/-ibility → -able/-ible
 //     ("linearizability" → "linearizable")
@@ -227,7 +228,7 @@ func canonical(w string) string {
 
 func undouble(w string) string {
 	n := len(w)
-	if n >= 3 && w[n-1] == w[n-2] && !strings.ContainsRune("aeioulsz", rune(w[n-1])) {
+	if n >= 4 && w[n-1] == w[n-2] && !strings.ContainsRune("aeioulsz", rune(w[n-1])) {
 		return w[:n-1]
 	}
 	return w
