@@ -82,15 +82,15 @@ func (f floors) check(t *testing.T, rep *bot.EvalReport) {
 
 // TestDevelopmentSet grades the labelled answers in testdata/graded and fails if the
 // grader's agreement with the labels regresses. The floors are the figures reached
-// (agreement 90.9%, false-pass 9.0%, false-fail 9.3%, keyword-stuffed false-pass
-// 14.8%, injection 0); the false-pass targets of issue 4 (5% overall, 10% on
+// (agreement 91.4%, false-pass 8.6%, false-fail 8.6%, keyword-stuffed false-pass
+// 11.1%, injection 0); the false-pass targets of issue 4 (5% overall, 10% on
 // keyword-stuffed) are not reached yet.
 func TestDevelopmentSet(t *testing.T) {
 	rep := evaluate(t, "../../testdata/graded")
 	if n := rep.Total.N; n < 320 {
 		t.Errorf("got %d labelled answers, want at least 320", n)
 	}
-	floors{agreement: 0.908, falsePass: 0.091, falseFail: 0.093, stuffedPass: 0.149}.check(t, rep)
+	floors{agreement: 0.913, falsePass: 0.086, falseFail: 0.086, stuffedPass: 0.112}.check(t, rep)
 }
 
 // TestHeldOutSet grades testdata/heldout: answers to questions the development set does

@@ -52,3 +52,16 @@ func TestRedFlagInOwnWords(t *testing.T) {
 		t.Errorf("an answer that makes the contradicted point was flagged")
 	}
 }
+
+func TestRedFlagScopedElsewhere(t *testing.T) {
+	flag := compileItem([]string{"2f+1 is enough"})
+	if m := findFlag(newDoc("With crash faults the lying half of the argument disappears, which is why 2f + 1 is enough there."), flag); m.ok {
+		t.Errorf("a claim scoped to another case was flagged: %q", m.quote)
+	}
+	if m := findFlag(newDoc("Byzantine replicas only need a majority, so 2f + 1 is enough."), flag); !m.ok {
+		t.Errorf("the claim itself was not flagged")
+	}
+	if m := findFlag(newDoc("I think 2f + 1 is enough there too, for Byzantine faults."), flag); !m.ok {
+		t.Errorf("a claim that goes on after \"there\" was not flagged")
+	}
+}

@@ -463,6 +463,11 @@ func (d *doc) rejected(i, n int) bool {
 		if rejectedAfter[d.toks[j].lower] {
 			return true
 		}
+		// "... which is why 2f + 1 is enough there": the claim is scoped to another case
+		// the sentence named, not stated of this one.
+		if d.toks[j].lower == "there" && (j+1 >= len(d.toks) || d.toks[j+1].sent != sent) {
+			return true
+		}
 		// "changing the hash won't help", "a bigger timeout does not fix it": the claim
 		// is the subject of a denied verb.
 		if negators[d.toks[j].lower] && j+1 < len(d.toks) && d.toks[j+1].sent == sent && j <= i+n+1 {
