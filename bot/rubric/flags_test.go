@@ -1,9 +1,12 @@
 package rubric
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/prompts"
 )
 
 func quorumLockQuestion() *bot.Question {
@@ -63,5 +66,27 @@ func TestRedFlagScopedElsewhere(t *testing.T) {
 	}
 	if m := findFlag(newDoc("I think 2f + 1 is enough there too, for Byzantine faults."), flag); !m.ok {
 		t.Errorf("a claim that goes on after \"there\" was not flagged")
+	}
+}
+
+// BenchmarkGrade300WordsOffTopic grades the 300-word benchmark answer against each
+// question of the bank in turn: almost nothing is credited there, so every red flag
+// is also looked for in other words, the slowest path of the red-flag rules.
+func BenchmarkGrade300WordsOffTopic(b *testing.B) {
+	bank, err := prompts.LoadBank()
+	if err != nil {
+		b.Fatal(err)
+	}
+	qs := bank.Questions()
+	g := New(Options{})
+	a := bot.Answer{Text: answer300, TimeLimit: 3 * time.Minute}
+	for _, q := range qs {
+		g.Grade(context.Background(), q, a) // compile every rubric before timing
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		g.Grade(context.Background(), qs[i%len(qs)], a)
+		i++
 	}
 }
