@@ -18,7 +18,6 @@ var commonStems = map[string]bool{
 	"acknowledg":    true,
 	"across":        true,
 	"activ":         true,
-	"ad":            true,
 	"add":           true,
 	"after":         true,
 	"again":         true,

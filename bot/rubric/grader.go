@@ -47,7 +47,10 @@ type compiled struct {
 	anchors [][]string  // per key point: the words of its text particular to it (pointAnchors)
 	needs   []pointNeed // per key point: a quantity or a first-person act that also makes it
 	flags   []compiledItem
-	prompt  map[string]bool // content stems of the prompt
+	// per red flag: its distinctive words and the key point it contradicts (flags.go)
+	flagWords  [][]string
+	flagPoints []int
+	prompt     map[string]bool // content stems of the prompt
 }
 
 type compiledItem struct {
@@ -64,6 +67,8 @@ func (g *Grader) compile(q *bot.Question) *compiled {
 	}
 	for _, f := range q.RedFlags {
 		c.flags = append(c.flags, compileItem(f.Evidence))
+		c.flagWords = append(c.flagWords, flagWords(f.Text, c.prompt))
+		c.flagPoints = append(c.flagPoints, contradictedPoint(q, f))
 	}
 	c.anchors = pointAnchors(q, c.prompt)
 	for _, k := range q.KeyPoints {
@@ -210,7 +215,12 @@ func (g *Grader) judge(q *bot.Question, d *doc) Judgement {
 		}
 	}
 	for i, f := range q.RedFlags {
-		if m := findFlag(d, c.flags[i]); m.ok {
+		m := findFlag(d, c.flags[i])
+		// Said in other words: only when the answer does not make the point it contradicts.
+		if p := c.flagPoints[i]; !m.ok && p >= 0 && credited[p] == "" {
+			m = findFlagLoose(d, c.flagWords[i])
+		}
+		if m.ok {
 			j.RedFlags = append(j.RedFlags, bot.Point{ID: f.ID, Text: f.Text, Quote: m.quote, Correction: f.Correction})
 		}
 	}

@@ -15,6 +15,7 @@ func TestStem(t *testing.T) {
 		{"leases", "leas"}, {"leasing", "leas"}, {"leased", "leas"}, {"lease", "leas"},
 		{"votes", "vot"}, {"voting", "vot"}, {"voted", "vot"},
 		{"committed", "commit"}, {"committing", "commit"}, {"commits", "commit"},
+		{"adding", "add"}, {"added", "add"}, {"add", "add"},
 		{"entries", "entry"}, {"copied", "copy"}, {"processes", "process"},
 		{"consensus", "consensus"}, {"consistency", "consistent"}, {"eventually", "eventual"},
 		{"need", "need"}, {"raft", "raft"}, {"falling", "fall"}, {"passing", "pass"},

@@ -67,11 +67,11 @@ var mechanismWords = map[string]bool{
 // too few of the words that would say how.
 func hollow(d *doc) bool {
 	generic, mechanism := 0, 0
-	for _, t := range d.toks {
+	for k, t := range d.toks {
 		switch {
 		case t.class&clsGeneric != 0:
 			generic++
-		case t.class&clsMechanism != 0:
+		case t.class&clsMechanism != 0 && d.clauseFollows(k) && !d.prepositional(k):
 			mechanism++
 		}
 	}

@@ -146,7 +146,8 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // adverbs match their root. The rules, in order:
 //  1. -ies → -y, -ied → -y, -sses → -ss, else a final -s is dropped (not after s, u or i)
 //  2. -ing or -ed is dropped when at least three letters remain, then a doubled final
-//     consonant other than l, s or z is undone ("committed" → "commit")
+//     consonant other than l, s or z is undone when three letters stay ("committed" →
+//     "commit", "added" → "add")
 //  3. -ly is dropped when at least four letters remain
 //  4. -ency → -ent ("consistency" → "consistent"); -ability/-ibility → -able/-ible
 //     ("linearizability" → "linearizable")
@@ -227,7 +228,7 @@ func canonical(w string) string {
 
 func undouble(w string) string {
 	n := len(w)
-	if n >= 3 && w[n-1] == w[n-2] && !strings.ContainsRune("aeioulsz", rune(w[n-1])) {
+	if n >= 4 && w[n-1] == w[n-2] && !strings.ContainsRune("aeioulsz", rune(w[n-1])) {
 		return w[:n-1]
 	}
 	return w
@@ -460,6 +461,11 @@ func (d *doc) rejected(i, n int) bool {
 	}
 	for j := i + n; j < len(d.toks) && j < i+n+3 && d.toks[j].sent == sent; j++ {
 		if rejectedAfter[d.toks[j].lower] {
+			return true
+		}
+		// "... which is why 2f + 1 is enough there": the claim is scoped to another case
+		// the sentence named, not stated of this one.
+		if d.toks[j].lower == "there" && (j+1 >= len(d.toks) || d.toks[j+1].sent != sent) {
 			return true
 		}
 		// "changing the hash won't help", "a bigger timeout does not fix it": the claim

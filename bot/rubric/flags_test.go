@@ -1,0 +1,92 @@
+package rubric
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/prompts"
+)
+
+func quorumLockQuestion() *bot.Question {
+	return &bot.Question{
+		Pack: "t", ID: "lock",
+		Prompt: "Is a lock taken on a majority of independent Redis nodes safe to protect a shared resource?",
+		KeyPoints: []bot.KeyPoint{
+			{ID: "pauses", Weight: 3, Text: "A process pause or clock jump can outlast the lease, so two clients can both believe they hold it.", Evidence: []string{"process pause", "gc pause"}},
+			{ID: "fencing", Weight: 3, Text: "The resource must check a monotonically increasing fencing token and reject stale ones.", Evidence: []string{"fencing token"}},
+			{ID: "ttl", Weight: 2, Text: "Each lock has an expiry so a crashed holder does not block others forever.", Evidence: []string{"expiry", "ttl"}},
+		},
+		RedFlags: []bot.RedFlag{
+			{ID: "quorum-timing-safe", Text: "Claims the quorum makes it safe whatever the pauses and timing.", Correction: "A quorum cannot stop a paused client from acting after its lease ran out; only fencing at the resource can.", Evidence: []string{"safe regardless of timing"}},
+		},
+	}
+}
+
+func TestContradictedPoint(t *testing.T) {
+	q := quorumLockQuestion()
+	if got := contradictedPoint(q, q.RedFlags[0]); got < 0 || q.KeyPoints[got].ID != "pauses" {
+		t.Errorf("got point %d, want the pauses point", got)
+	}
+	none := bot.RedFlag{Text: "Talks about bananas.", Correction: "Apples."}
+	if got := contradictedPoint(q, none); got != -1 {
+		t.Errorf("got point %d for a flag sharing no words, want -1", got)
+	}
+}
+
+func TestRedFlagInOwnWords(t *testing.T) {
+	q := quorumLockQuestion()
+	g := New(Options{})
+	flagged := func(text string) bool {
+		return len(g.Judge(q, bot.Answer{Text: text}).RedFlags) > 0
+	}
+	// The misconception in other words than its evidence: flagged.
+	if !flagged("Each lock has a TTL so a dead client frees it. Because a quorum must agree, it stays safe whatever the timing and pauses.") {
+		t.Errorf("misconception in own words was not flagged")
+	}
+	// Rejected in its own sentence: not flagged.
+	if flagged("It is wrong to think the quorum keeps it safe whatever the timing and pauses.") {
+		t.Errorf("a rejected misconception was flagged")
+	}
+	// The same words in an answer that explains the point the flag contradicts: not
+	// flagged, since the answer has shown it knows better.
+	if flagged("A quorum is not the issue for safety: a GC pause can outlast the lease, so two clients both believe they hold the lock, whatever the timing of the pauses. The resource must check a fencing token.") {
+		t.Errorf("an answer that makes the contradicted point was flagged")
+	}
+}
+
+func TestRedFlagScopedElsewhere(t *testing.T) {
+	flag := compileItem([]string{"2f+1 is enough"})
+	if m := findFlag(newDoc("With crash faults the lying half of the argument disappears, which is why 2f + 1 is enough there."), flag); m.ok {
+		t.Errorf("a claim scoped to another case was flagged: %q", m.quote)
+	}
+	if m := findFlag(newDoc("Byzantine replicas only need a majority, so 2f + 1 is enough."), flag); !m.ok {
+		t.Errorf("the claim itself was not flagged")
+	}
+	if m := findFlag(newDoc("I think 2f + 1 is enough there too, for Byzantine faults."), flag); !m.ok {
+		t.Errorf("a claim that goes on after \"there\" was not flagged")
+	}
+}
+
+// BenchmarkGrade300WordsOffTopic grades the 300-word benchmark answer against each
+// question of the bank in turn: almost nothing is credited there, so every red flag
+// is also looked for in other words, the slowest path of the red-flag rules.
+func BenchmarkGrade300WordsOffTopic(b *testing.B) {
+	bank, err := prompts.LoadBank()
+	if err != nil {
+		b.Fatal(err)
+	}
+	qs := bank.Questions()
+	g := New(Options{})
+	a := bot.Answer{Text: answer300, TimeLimit: 3 * time.Minute}
+	for _, q := range qs {
+		g.Grade(context.Background(), q, a) // compile every rubric before timing
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		g.Grade(context.Background(), qs[i%len(qs)], a)
+		i++
+	}
+}
