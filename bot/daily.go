@@ -538,17 +538,11 @@ func (b *Bot) dailyCommand(ctx context.Context, ev Event, args []string) {
 		b.reply(ctx, ev, MsgInfo, "", "Daily drills aren't available with this store.")
 		return
 	}
-	all, err := store.Dailies(ctx)
+	mine, err := b.dailyOf(ctx, ev.User)
 	if err != nil {
-		b.log.Error("load daily drills", "err", err)
+		b.log.Error("load daily drill", "user", ev.User.Key(), "err", err)
 		b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't load your daily drill just now. Please try again in a moment.")
 		return
-	}
-	var mine *Daily
-	for _, d := range all {
-		if d.User.Key() == ev.User.Key() {
-			mine = d
-		}
 	}
 	sub := "status"
 	if len(args) > 0 {
@@ -642,11 +636,24 @@ func (b *Bot) DailyStatus(ctx context.Context, u User) (string, bool, error) {
 	return text, true, nil
 }
 
+// DailyFinder is an optional ability of a Schedules store: the person's daily drill
+// without reading them all. It returns ErrNotFound when they have none.
+type DailyFinder interface {
+	DailyOf(ctx context.Context, userKey string) (*Daily, error)
+}
+
 // dailyOf returns the person's daily drill, or nil.
 func (b *Bot) dailyOf(ctx context.Context, u User) (*Daily, error) {
 	store, ok := b.schedules()
 	if !ok {
 		return nil, nil
+	}
+	if f, ok := store.(DailyFinder); ok {
+		d, err := f.DailyOf(ctx, u.Key())
+		if errors.Is(err, ErrNotFound) {
+			return nil, nil
+		}
+		return d, err
 	}
 	all, err := store.Dailies(ctx)
 	if err != nil {

@@ -115,6 +115,7 @@ func exported(d *bot.PersonalData) map[string]int {
 		string(bucketAttempts): len(d.Attempts), string(bucketSessions): len(d.Sessions), string(bucketDailies): len(d.Dailies),
 		string(bucketRuns): len(d.DailyRuns), string(bucketInterviews): len(d.Interviews),
 		string(bucketDrills): len(d.DrillsSetUp), string(bucketDrillRuns): len(d.DrillAnswers),
+		string(bucketDailyUsers): len(d.Dailies), // the index entry of each daily drill
 	}
 	if d.Person != nil {
 		n[string(bucketUsers)] = 1

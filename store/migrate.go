@@ -17,9 +17,10 @@ type migration struct {
 }
 
 // migrations lists every schema change in order; the last one's To is SchemaVersion.
-// Version 1 is the first layout, so there is nothing to migrate yet: a change to the
-// layout adds an entry here and raises SchemaVersion.
-var migrations []migration
+// A change to the layout adds an entry here and raises SchemaVersion.
+var migrations = []migration{
+	{To: 2, Name: "index daily drills by person", Run: migrateDailyIndex},
+}
 
 // latest is the version a list of migrations ends at.
 func latest(ms []migration) uint64 {

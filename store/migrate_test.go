@@ -24,11 +24,18 @@ func v1File(t *testing.T) string {
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, name := range allBuckets {
+			if bytes.Equal(name, bucketDailyUsers) {
+				continue // added by schema 2
+			}
 			if _, err := tx.CreateBucket(name); err != nil {
 				return err
 			}
 		}
 		if err := tx.Bucket(bucketMeta).Put(keySchema, be64(1)); err != nil {
+			return err
+		}
+		daily := `{"id":7,"user":{"platform":"test","id":"bob"},"conv":{"platform":"test","id":"dm-bob","dm":true},"hour":9,"minute":0,"tz":"UTC"}`
+		if err := tx.Bucket(bucketDailies).Put(be64(7), []byte(daily)); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketAttempts).Put(attemptKey("test:alice", 1), []byte(`{"id":1,"user":"test:alice","question":"p/q","outcome":"graded","score":70}`))
@@ -40,10 +47,30 @@ func v1File(t *testing.T) string {
 	return path
 }
 
-func TestMigrationFromV1ToV2(t *testing.T) {
+// Schema 2 indexes daily drills by person: a version-1 file opens with its drills found.
+func TestMigrationIndexesDailies(t *testing.T) {
 	path := v1File(t)
-	// A stand-in for a real change: version 2 moves attempts' scores into a new bucket.
-	toV2 := migration{To: 2, Name: "scores bucket", Run: func(tx *bolt.Tx) error {
+	s, err := Open(path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if v, _ := s.Version(); v != 2 {
+		t.Fatalf("got version %d, want 2", v)
+	}
+	d, err := s.DailyOf(ctx, "test:bob")
+	if err != nil || d.ID != 7 || d.Hour != 9 {
+		t.Fatalf("got %+v, %v; want bob's drill 7", d, err)
+	}
+	if _, err := s.DailyOf(ctx, "test:alice"); !errors.Is(err, bot.ErrNotFound) {
+		t.Fatalf("got %v for alice, want ErrNotFound", err)
+	}
+}
+
+func TestMigrationFromV2ToV3(t *testing.T) {
+	path := v1File(t)
+	// A stand-in for a later change: version 3 moves attempts' scores into a new bucket.
+	toV2 := migration{To: 3, Name: "scores bucket", Run: func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucket([]byte("scores"))
 		if err != nil {
 			return err
@@ -59,12 +86,12 @@ func TestMigrationFromV1ToV2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := migrate(db, path, []migration{toV2}); err != nil {
+	if err := migrate(db, path, append(migrations, toV2)); err != nil {
 		t.Fatal(err)
 	}
 	s := &Store{db: db, path: path}
-	if v, _ := s.Version(); v != 2 {
-		t.Fatalf("got version %d, want 2", v)
+	if v, _ := s.Version(); v != 3 {
+		t.Fatalf("got version %d, want 3", v)
 	}
 	err = db.View(func(tx *bolt.Tx) error {
 		if got := tx.Bucket([]byte("scores")).Get(attemptKey("test:alice", 1)); string(got) != "70" {
@@ -80,12 +107,12 @@ func TestMigrationFromV1ToV2(t *testing.T) {
 		t.Fatalf("got %v, %v; want the one attempt", got, err)
 	}
 	// Running again is a no-op.
-	if err := migrate(db, path, []migration{toV2}); err != nil {
+	if err := migrate(db, path, append(migrations, toV2)); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
 
-	// This binary (schema 1) refuses the migrated file, and leaves it alone.
+	// This binary (schema 2) refuses the migrated file, and leaves it alone.
 	if _, err := Open(path, 0); err == nil || !strings.Contains(err.Error(), "newer than this Quorum") {
 		t.Fatalf("got %v, want a newer-schema error", err)
 	}

@@ -21,7 +21,7 @@ import (
 )
 
 // SchemaVersion is the layout this code reads and writes.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Bucket names.
 var (
@@ -35,7 +35,7 @@ var (
 	bucketRuns       = []byte("runs")       // be64(schedule id) + local run time → claimed time
 	bucketDrills     = []byte("drills")     // be64(id) → Drill JSON (channel drills)
 	bucketDrillRuns  = []byte("drillruns")  // be64(drill id) + local run time → DrillRun JSON
-	allBuckets       = [][]byte{bucketMeta, bucketSessions, bucketAttempts, bucketUsers, bucketProfiles, bucketInterviews, bucketDailies, bucketRuns, bucketDrills, bucketDrillRuns}
+	allBuckets       = [][]byte{bucketMeta, bucketSessions, bucketAttempts, bucketUsers, bucketProfiles, bucketInterviews, bucketDailies, bucketRuns, bucketDrills, bucketDrillRuns, bucketDailyUsers}
 
 	keySchema = []byte("schema")
 )
@@ -530,8 +530,13 @@ func (s *Store) SaveDaily(ctx context.Context, d *bot.Daily) error {
 				return fmt.Errorf("next schedule id: %w", err)
 			}
 			d.ID = id
+		} else if err := unindexDaily(tx, d.ID); err != nil {
+			return err
 		}
-		return putJSON(b, be64(d.ID), d)
+		if err := putJSON(b, be64(d.ID), d); err != nil {
+			return err
+		}
+		return indexDaily(tx, d)
 	})
 }
 
@@ -544,6 +549,9 @@ func (s *Store) DeleteDaily(ctx context.Context, id uint64) error {
 }
 
 func deleteDaily(tx *bolt.Tx, id uint64) error {
+	if err := unindexDaily(tx, id); err != nil {
+		return err
+	}
 	if err := tx.Bucket(bucketDailies).Delete(be64(id)); err != nil {
 		return err
 	}

@@ -186,3 +186,36 @@ func TestProfilesAndForget(t *testing.T) {
 		t.Fatal("forgetting alice touched bob's attempts")
 	}
 }
+
+func TestDailyOfFollowsSaveDeleteAndForget(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "q.db"))
+	defer s.Close()
+	alice := bot.User{Platform: "test", ID: "alice"}
+	d := &bot.Daily{User: alice, Conv: bot.Conversation{Platform: "test", ID: "dm", DM: true}, Hour: 9, TZ: "UTC"}
+	if err := s.SaveDaily(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	d.Hour = 10
+	if err := s.SaveDaily(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.DailyOf(ctx, alice.Key()); err != nil || got.ID != d.ID || got.Hour != 10 {
+		t.Fatalf("got %+v, %v; want the saved drill at 10", got, err)
+	}
+	if err := s.DeleteDaily(ctx, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DailyOf(ctx, alice.Key()); !errors.Is(err, bot.ErrNotFound) {
+		t.Fatalf("after delete got %v, want ErrNotFound", err)
+	}
+	d.ID = 0
+	if err := s.SaveDaily(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Forget(ctx, alice.Key()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DailyOf(ctx, alice.Key()); !errors.Is(err, bot.ErrNotFound) {
+		t.Fatalf("after forget got %v, want ErrNotFound", err)
+	}
+}
