@@ -59,7 +59,7 @@ func TestManifest(t *testing.T) {
 	}
 	// Exactly the scopes the adapter uses: no more, so admins approve it, and no fewer.
 	scopes := slices.Sorted(slices.Values(m.OAuth.Scopes.Bot))
-	want := []string{"channels:history", "chat:write", "commands", "files:read", "files:write", "groups:history", "im:history", "im:write"}
+	want := []string{"channels:history", "chat:write", "commands", "files:read", "files:write", "groups:history", "im:history", "im:write", "usergroups:read", "users:read"}
 	if !slices.Equal(scopes, want) {
 		t.Errorf("got scopes %v, want %v", scopes, want)
 	}
