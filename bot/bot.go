@@ -70,7 +70,7 @@ type Bot struct {
 	rngMu sync.Mutex
 	rng   *rand.Rand
 
-	sched  scheduler
+	sched  timerSet // daily drills
 	drills drillState
 	// drillPrivate: verdicts on drill answers go privately.
 	drillPrivate bool
@@ -200,15 +200,9 @@ func (b *Bot) Close() {
 		}
 	}
 	b.mu.Unlock()
-	b.sched.mu.Lock()
-	for _, t := range b.sched.timers {
-		t.Stop()
-	}
-	b.sched.mu.Unlock()
+	b.sched.stopAll()
+	b.drills.timers.stopAll()
 	b.drills.mu.Lock()
-	for _, t := range b.drills.timers {
-		t.Stop()
-	}
 	for _, o := range b.drills.runs {
 		if o.timer != nil {
 			o.timer.Stop()

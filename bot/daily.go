@@ -293,10 +293,54 @@ func parseDays(s string) []time.Weekday {
 	return out
 }
 
-// scheduler arms a timer per daily drill and posts its runs.
-type scheduler struct {
+// timerSet holds one pending timer per schedule id (daily drills, channel drills).
+type timerSet struct {
 	mu     sync.Mutex
 	timers map[uint64]Timer
+}
+
+// set replaces id's timer with one that calls f at the clock's time at.
+func (ts *timerSet) set(c Clock, id uint64, at time.Time, f func()) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if ts.timers == nil {
+		ts.timers = map[uint64]Timer{}
+	}
+	if t := ts.timers[id]; t != nil {
+		t.Stop()
+	}
+	ts.timers[id] = c.AfterFunc(at.Sub(c.Now()), f)
+}
+
+// stop cancels id's timer.
+func (ts *timerSet) stop(id uint64) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if t := ts.timers[id]; t != nil {
+		t.Stop()
+		delete(ts.timers, id)
+	}
+}
+
+// stopAll cancels every timer.
+func (ts *timerSet) stopAll() {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	for _, t := range ts.timers {
+		t.Stop()
+	}
+}
+
+// enter counts work the bot starts on its own (a timer firing, a run made up at start),
+// so Close waits for it; it reports false, counting nothing, once the bot is closed.
+func (b *Bot) enter() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return false
+	}
+	b.inflight.Add(1)
+	return true
 }
 
 func (b *Bot) schedules() (Schedules, bool) {
@@ -358,39 +402,16 @@ func (b *Bot) armDaily(d *Daily) {
 	if next.IsZero() {
 		return
 	}
-	b.sched.mu.Lock()
-	defer b.sched.mu.Unlock()
-	if b.sched.timers == nil {
-		b.sched.timers = map[uint64]Timer{}
-	}
-	if t := b.sched.timers[d.ID]; t != nil {
-		t.Stop()
-	}
 	id := d.ID
-	b.sched.timers[id] = b.clock.AfterFunc(next.Sub(b.clock.Now()), func() {
-		b.runDaily(context.Background(), id, next)
-	})
+	b.sched.set(b.clock, id, next, func() { b.runDaily(context.Background(), id, next) })
 }
 
-func (b *Bot) disarmDaily(id uint64) {
-	b.sched.mu.Lock()
-	defer b.sched.mu.Unlock()
-	if t := b.sched.timers[id]; t != nil {
-		t.Stop()
-		delete(b.sched.timers, id)
-	}
-}
+func (b *Bot) disarmDaily(id uint64) { b.sched.stop(id) }
 
 // runDaily makes the run of drill id at its scheduled time: claimed first, so it is
 // posted at most once whatever happens next; then the question is put.
 func (b *Bot) runDaily(ctx context.Context, id uint64, at time.Time) {
-	b.mu.Lock()
-	closed := b.closed
-	if !closed {
-		b.inflight.Add(1)
-	}
-	b.mu.Unlock()
-	if closed {
+	if !b.enter() {
 		return
 	}
 	defer b.inflight.Done()

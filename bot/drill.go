@@ -312,8 +312,8 @@ func cronReason(err error) string {
 // drillState is the bot's view of drills: the timer of each drill's next run, and the
 // runs whose threads take answers (or recently did).
 type drillState struct {
+	timers timerSet
 	mu     sync.Mutex
-	timers map[uint64]Timer
 	runs   map[string]*openRun // by the thread's Conversation.Key()
 }
 
@@ -401,38 +401,15 @@ func (b *Bot) armDrill(d *Drill) {
 	if next.IsZero() || d.Paused {
 		return
 	}
-	b.drills.mu.Lock()
-	defer b.drills.mu.Unlock()
-	if b.drills.timers == nil {
-		b.drills.timers = map[uint64]Timer{}
-	}
-	if t := b.drills.timers[d.ID]; t != nil {
-		t.Stop()
-	}
 	id := d.ID
-	b.drills.timers[id] = b.clock.AfterFunc(next.Sub(b.clock.Now()), func() {
-		b.runDrill(context.Background(), id, next)
-	})
+	b.drills.timers.set(b.clock, id, next, func() { b.runDrill(context.Background(), id, next) })
 }
 
-func (b *Bot) disarmDrill(id uint64) {
-	b.drills.mu.Lock()
-	defer b.drills.mu.Unlock()
-	if t := b.drills.timers[id]; t != nil {
-		t.Stop()
-		delete(b.drills.timers, id)
-	}
-}
+func (b *Bot) disarmDrill(id uint64) { b.drills.timers.stop(id) }
 
 // runDrill makes the run of drill id at its scheduled time: claimed first, then posted.
 func (b *Bot) runDrill(ctx context.Context, id uint64, at time.Time) {
-	b.mu.Lock()
-	closed := b.closed
-	if !closed {
-		b.inflight.Add(1)
-	}
-	b.mu.Unlock()
-	if closed {
+	if !b.enter() {
 		return
 	}
 	defer b.inflight.Done()
@@ -723,13 +700,9 @@ func passWord(pass bool) string {
 // closeDrillRun closes a run's window and posts its summary. The run is marked closed
 // first, so a restart never posts a summary twice.
 func (b *Bot) closeDrillRun(threadKey string) {
-	b.mu.Lock()
-	if b.closed {
-		b.mu.Unlock()
+	if !b.enter() {
 		return
 	}
-	b.inflight.Add(1)
-	b.mu.Unlock()
 	defer b.inflight.Done()
 	ctx := context.Background()
 	b.drills.mu.Lock()
