@@ -133,3 +133,27 @@ func TestRedFlagDeniedVerb(t *testing.T) {
 		t.Errorf("the claim itself was not flagged")
 	}
 }
+
+func TestPointMadeAcrossTwoSentences(t *testing.T) {
+	q := &bot.Question{
+		Pack: "t", ID: "2pc",
+		Prompt: "How does two-phase commit work, and why is it called blocking?",
+		KeyPoints: []bot.KeyPoint{
+			{ID: "prepare", Weight: 3, Text: "In the first phase the coordinator asks every participant to prepare; a participant durably logs its writes, keeps its locks and votes.", Evidence: []string{"prepare"}},
+			{ID: "blocking", Weight: 3, Text: "If the coordinator crashes after the votes, participants wait, holding locks, until it recovers.", Evidence: []string{"until it recovers"}},
+		},
+	}
+	// Neither sentence alone uses three of the point's own words; together they do, and
+	// the first has a link word.
+	if got := covered(q, "First the coordinator asks each participant whether it can commit. Every participant writes its changes to disk and keeps its row locks."); got != "prepare" {
+		t.Errorf("point split over two sentences: credited %q, want prepare", got)
+	}
+	// The same words in sentences that are not next to each other make no point.
+	if got := covered(q, "First the coordinator asks each participant whether it can commit. Then it tells them the outcome. Every participant writes its changes to disk and keeps its row locks."); got != "" {
+		t.Errorf("words from sentences apart: credited %q, want none", got)
+	}
+	// Two sentences without a link word between them make no point either.
+	if got := covered(q, "First the coordinator asks each participant about the transaction. Every participant writes its changes to disk and keeps its row locks."); got != "" {
+		t.Errorf("pair without a link word: credited %q, want none", got)
+	}
+}
