@@ -157,3 +157,26 @@ func TestPointMadeAcrossTwoSentences(t *testing.T) {
 		t.Errorf("pair without a link word: credited %q, want none", got)
 	}
 }
+
+func TestEverydayIdioms(t *testing.T) {
+	q := &bot.Question{
+		Pack: "t", ID: "merge",
+		Prompt: "How do you merge two vector clocks, and what does asynchronous replication risk?",
+		KeyPoints: []bot.KeyPoint{
+			{ID: "max", Weight: 3, Text: "Merge takes the pointwise maximum of every entry.", Evidence: []string{"take the max", "maximum of each"}},
+			{ID: "ack", Weight: 3, Text: "The leader acknowledges immediately, before followers have the write.", Evidence: []string{"acknowledges immediately"}},
+		},
+	}
+	for _, tc := range []struct{ text, want string }{
+		{"Per slot I take the larger of the two counters, so nothing is lost.", "max"},
+		{"Per slot I take the maximum, so nothing is lost.", "max"},
+		{"Per slot I take the larger counter, so nothing is lost.", ""},
+		{"It acknowledges straight away, so a failover can lose data.", "ack"},
+		{"It acknowledges right away, so a failover can lose data.", "ack"},
+		{"It acknowledges and walks away, so a failover can lose data.", ""},
+	} {
+		if got := covered(q, tc.text); got != tc.want {
+			t.Errorf("%q: credited %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}
