@@ -82,7 +82,7 @@ func (f floors) check(t *testing.T, rep *bot.EvalReport) {
 
 // TestDevelopmentSet grades the labelled answers in testdata/graded and fails if the
 // grader's agreement with the labels regresses. The floors are the figures reached
-// (agreement 91.4%, false-pass 8.6%, false-fail 8.6%, keyword-stuffed false-pass
+// (agreement 91.7%, false-pass 8.6%, false-fail 7.9%, keyword-stuffed false-pass
 // 11.1%, injection 0); the false-pass targets of issue 4 (5% overall, 10% on
 // keyword-stuffed) are not reached yet.
 func TestDevelopmentSet(t *testing.T) {
@@ -90,7 +90,7 @@ func TestDevelopmentSet(t *testing.T) {
 	if n := rep.Total.N; n < 320 {
 		t.Errorf("got %d labelled answers, want at least 320", n)
 	}
-	floors{agreement: 0.913, falsePass: 0.086, falseFail: 0.086, stuffedPass: 0.112}.check(t, rep)
+	floors{agreement: 0.916, falsePass: 0.086, falseFail: 0.079, stuffedPass: 0.112}.check(t, rep)
 }
 
 // TestHeldOutSet grades testdata/heldout: answers to questions the development set does
@@ -100,12 +100,12 @@ func TestDevelopmentSet(t *testing.T) {
 // before any rule changed.
 // Together they stand in for the independent set the grader will be judged on, so a
 // change that fits the development set's wording and hurts unseen answers fails here.
-// Floors (h1..h4, 296 answers): agreement 90.9%, false-pass 4.2%, false-fail 15.3%,
+// Floors (h1..h4, 296 answers): agreement 92.2%, false-pass 4.2%, false-fail 12.2%,
 // keyword-stuffed false-pass 7.1%.
 func TestHeldOutSet(t *testing.T) {
 	rep := evaluate(t, "../../testdata/heldout")
 	if n := rep.Total.N; n < 220 {
 		t.Errorf("got %d labelled answers, want at least 220", n)
 	}
-	floors{agreement: 0.908, falsePass: 0.043, falseFail: 0.153, stuffedPass: 0.072}.check(t, rep)
+	floors{agreement: 0.922, falsePass: 0.043, falseFail: 0.123, stuffedPass: 0.072}.check(t, rep)
 }
