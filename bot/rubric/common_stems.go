@@ -262,7 +262,6 @@ var commonStems = map[string]bool{
 	"master":        true,
 	"match":         true,
 	"max":           true,
-	"maximum":       true,
 	"may":           true,
 	"mean":          true,
 	"measur":        true,

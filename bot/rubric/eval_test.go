@@ -82,7 +82,7 @@ func (f floors) check(t *testing.T, rep *bot.EvalReport) {
 
 // TestDevelopmentSet grades the labelled answers in testdata/graded and fails if the
 // grader's agreement with the labels regresses. The floors are the figures reached
-// (agreement 91.4%, false-pass 8.6%, false-fail 8.6%, keyword-stuffed false-pass
+// (agreement 91.7%, false-pass 8.6%, false-fail 7.9%, keyword-stuffed false-pass
 // 11.1%, injection 0); the false-pass targets of issue 4 (5% overall, 10% on
 // keyword-stuffed) are not reached yet.
 func TestDevelopmentSet(t *testing.T) {
@@ -90,21 +90,22 @@ func TestDevelopmentSet(t *testing.T) {
 	if n := rep.Total.N; n < 320 {
 		t.Errorf("got %d labelled answers, want at least 320", n)
 	}
-	floors{agreement: 0.913, falsePass: 0.086, falseFail: 0.086, stuffedPass: 0.112}.check(t, rep)
+	floors{agreement: 0.916, falsePass: 0.086, falseFail: 0.079, stuffedPass: 0.112}.check(t, rep)
 }
 
 // TestHeldOutSet grades testdata/heldout: answers to questions the development set does
 // not use, written from the questions' texts without their evidence lists. set-h1 was
 // written before the grader was tuned (its misses were studied since); set-h2 was written
-// after round 1 and set-h3 before round 2, each measured once before any rule changed.
+// after round 1, set-h3 before round 2 and set-h4 before round 3, each measured once
+// before any rule changed.
 // Together they stand in for the independent set the grader will be judged on, so a
 // change that fits the development set's wording and hurts unseen answers fails here.
-// Floors (h1+h2+h3, 224 answers): agreement 92.4%, false-pass 2.3%, false-fail 14.7%,
-// keyword-stuffed false-pass 8.7%.
+// Floors (h1..h4, 296 answers): agreement 92.2%, false-pass 4.2%, false-fail 12.2%,
+// keyword-stuffed false-pass 7.1%.
 func TestHeldOutSet(t *testing.T) {
 	rep := evaluate(t, "../../testdata/heldout")
 	if n := rep.Total.N; n < 220 {
 		t.Errorf("got %d labelled answers, want at least 220", n)
 	}
-	floors{agreement: 0.923, falsePass: 0.024, falseFail: 0.148, stuffedPass: 0.087}.check(t, rep)
+	floors{agreement: 0.922, falsePass: 0.043, falseFail: 0.123, stuffedPass: 0.072}.check(t, rep)
 }

@@ -133,3 +133,50 @@ func TestRedFlagDeniedVerb(t *testing.T) {
 		t.Errorf("the claim itself was not flagged")
 	}
 }
+
+func TestPointMadeAcrossTwoSentences(t *testing.T) {
+	q := &bot.Question{
+		Pack: "t", ID: "2pc",
+		Prompt: "How does two-phase commit work, and why is it called blocking?",
+		KeyPoints: []bot.KeyPoint{
+			{ID: "prepare", Weight: 3, Text: "In the first phase the coordinator asks every participant to prepare; a participant durably logs its writes, keeps its locks and votes.", Evidence: []string{"prepare"}},
+			{ID: "blocking", Weight: 3, Text: "If the coordinator crashes after the votes, participants wait, holding locks, until it recovers.", Evidence: []string{"until it recovers"}},
+		},
+	}
+	// Neither sentence alone uses three of the point's own words; together they do, and
+	// the first has a link word.
+	if got := covered(q, "First the coordinator asks each participant whether it can commit. Every participant writes its changes to disk and keeps its row locks."); got != "prepare" {
+		t.Errorf("point split over two sentences: credited %q, want prepare", got)
+	}
+	// The same words in sentences that are not next to each other make no point.
+	if got := covered(q, "First the coordinator asks each participant whether it can commit. Then it tells them the outcome. Every participant writes its changes to disk and keeps its row locks."); got != "" {
+		t.Errorf("words from sentences apart: credited %q, want none", got)
+	}
+	// Two sentences without a link word between them make no point either.
+	if got := covered(q, "First the coordinator asks each participant about the transaction. Every participant writes its changes to disk and keeps its row locks."); got != "" {
+		t.Errorf("pair without a link word: credited %q, want none", got)
+	}
+}
+
+func TestEverydayIdioms(t *testing.T) {
+	q := &bot.Question{
+		Pack: "t", ID: "merge",
+		Prompt: "How do you merge two vector clocks, and what does asynchronous replication risk?",
+		KeyPoints: []bot.KeyPoint{
+			{ID: "max", Weight: 3, Text: "Merge takes the pointwise maximum of every entry.", Evidence: []string{"take the max", "maximum of each"}},
+			{ID: "ack", Weight: 3, Text: "The leader acknowledges immediately, before followers have the write.", Evidence: []string{"acknowledges immediately"}},
+		},
+	}
+	for _, tc := range []struct{ text, want string }{
+		{"Per slot I take the larger of the two counters, so nothing is lost.", "max"},
+		{"Per slot I take the maximum, so nothing is lost.", "max"},
+		{"Per slot I take the larger counter, so nothing is lost.", ""},
+		{"It acknowledges straight away, so a failover can lose data.", "ack"},
+		{"It acknowledges right away, so a failover can lose data.", "ack"},
+		{"It acknowledges and walks away, so a failover can lose data.", ""},
+	} {
+		if got := covered(q, tc.text); got != tc.want {
+			t.Errorf("%q: credited %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}

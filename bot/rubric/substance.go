@@ -2,6 +2,7 @@ package rubric
 
 import (
 	"math"
+	"math/bits"
 	"sort"
 	"strings"
 
@@ -137,9 +138,9 @@ func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, name
 		at, span int
 	}
 	bySent := map[int][]hit{}
-	// Per sentence, for the anchors of one key point at a time: how many it uses, the
-	// first and last position, and the last anchor counted (index+1).
-	count, stamp := make([]int, d.nsents), make([]int, d.nsents)
+	// Per sentence, for the anchors of one key point at a time: which it uses, and the
+	// first and last position.
+	mask := make([]uint64, d.nsents)
 	lo, hi := make([]int, d.nsents), make([]int, d.nsents)
 	var touched []int
 	for i := range q.KeyPoints {
@@ -161,30 +162,43 @@ func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, name
 			}
 		}
 		// Said in the candidate's own words: enough of the point's own distinctive
-		// words (anchors) in one explaining sentence.
+		// words (anchors) in one explaining sentence, or in two explaining sentences in
+		// a row: people make a point in a short sentence and finish it in the next ("The
+		// coordinator first asks everyone. Each participant writes its log and keeps its
+		// locks."). The pair needs as many anchors as one sentence and a link word in
+		// either; it takes a place in the first sentence's budget.
 		if needed := anchorsNeeded(len(c.anchors[i])); needed <= len(c.anchors[i]) {
 			touched = touched[:0]
 			for ai, st := range c.anchors[i] {
 				for _, at := range d.index[st] {
 					s := d.toks[at].sent
-					if seen[s] || stamp[s] == ai+1 || !stats[s].explaining() || d.negated(at, 1) {
+					if seen[s] || !stats[s].explaining() || d.negated(at, 1) {
 						continue
 					}
-					if count[s] == 0 {
+					if mask[s] == 0 {
 						touched = append(touched, s)
 						lo[s], hi[s] = at, at
 					}
-					stamp[s] = ai + 1
-					count[s]++
+					mask[s] |= 1 << (ai % 64)
 					lo[s], hi[s] = min(lo[s], at), max(hi[s], at)
 				}
 			}
-			for _, s := range touched {
-				if count[s] >= needed && stats[s].links > 0 {
+			sort.Ints(touched)
+			for k, s := range touched {
+				switch {
+				case bits.OnesCount64(mask[s]) >= needed && stats[s].links > 0:
 					seen[s] = true
 					bySent[s] = append(bySent[s], hit{i, d.quote(lo[s], hi[s]-lo[s]+1), lo[s], hi[s] - lo[s] + 1})
+				case k+1 < len(touched) && touched[k+1] == s+1 && !seen[s+1]:
+					n := s + 1
+					if bits.OnesCount64(mask[s]|mask[n]) >= needed && stats[s].links+stats[n].links > 0 {
+						seen[s] = true
+						bySent[s] = append(bySent[s], hit{i, d.quote(lo[s], hi[n]-lo[s]+1), lo[s], hi[s] - lo[s] + 1})
+					}
 				}
-				count[s], stamp[s] = 0, 0
+			}
+			for _, s := range touched {
+				mask[s] = 0
 			}
 		}
 		if need := c.needs[i]; need != needNothing {

@@ -70,8 +70,34 @@ func tokenize(text string) []token {
 		i += size
 	}
 	flush(len(text))
+	idioms(toks)
 	return toks
 }
+
+// idioms gives a few everyday phrasings the stem of the word they stand for, in answers
+// and evidence alike: "the larger of the two" is a maximum, "straight away" is immediately.
+func idioms(toks []token) {
+	for i := 0; i+1 < len(toks); i++ {
+		next := toks[i+1].lower
+		switch toks[i].lower {
+		case "larger", "bigger", "greater", "higher":
+			if next == "of" && i+2 < len(toks) && ofWhich[toks[i+2].lower] {
+				toks[i].stem = "max"
+			}
+		case "smaller", "lower", "lesser":
+			if next == "of" && i+2 < len(toks) && ofWhich[toks[i+2].lower] {
+				toks[i].stem = "min"
+			}
+		case "straight", "right":
+			if next == "away" {
+				toks[i+1].stem = "immediat"
+			}
+		}
+	}
+}
+
+// ofWhich may follow "the larger of" when it picks between values.
+var ofWhich = map[string]bool{"the": true, "two": true, "both": true, "them": true, "these": true, "those": true}
 
 func isWordByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
@@ -212,6 +238,7 @@ var synonyms = map[string]string{
 	"get": "giv", "provid": "giv", "yield": "giv", // "you get linearizability" = "gives linearizability"
 	// The members of a replicated group go by many names.
 	"nod": "replica", "server": "replica", "machin": "replica",
+	"maximum": "max", "minimum": "min",
 }
 
 // canonical is the stem a word is matched by: its irregular base, else its stem, mapped through synonyms.
