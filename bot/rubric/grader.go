@@ -443,12 +443,15 @@ func isRestatement(d *doc, prompt map[string]bool) bool {
 		total++
 		if !prompt[t.stem] {
 			novel++
+			if novel >= 6 {
+				return false // enough of its own to be more than the question again
+			}
 		}
 	}
 	if total == 0 {
 		return false
 	}
-	return novel < 6 && float64(novel) < 0.35*float64(total)
+	return float64(novel) < 0.35*float64(total)
 }
 
 func contentStems(text string) map[string]bool {
