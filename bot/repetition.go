@@ -320,3 +320,18 @@ func (b *Bot) attemptSummaries(ctx context.Context, userKey string) ([]*Attempt,
 	}
 	return b.store.Attempts(ctx, userKey)
 }
+
+// Reviews counts the person's review queue: questions failed before that are due by now
+// (practice asks them first) and those waiting for their interval to end.
+func (h *History) Reviews(now time.Time) (due, waiting int) {
+	for _, r := range h.reviews {
+		switch {
+		case !r.Reviewing():
+		case !r.Due.After(now.Add(ReviewLeeway)):
+			due++
+		default:
+			waiting++
+		}
+	}
+	return due, waiting
+}

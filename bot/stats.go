@@ -190,6 +190,10 @@ func (b *Bot) statsMessage(ctx context.Context, u User, conv Conversation, withC
 	current, best := Streak(attempts, loc, b.clock.Now())
 	fmt.Fprintf(&sb, "\nStreak: %s in a row (best %s), counted in %s.", countNoun(current, "day"), countNoun(best, "day"), loc)
 	msg.Fields = append(msg.Fields, Field{"Streak", fmt.Sprintf("%s (best %d)", countNoun(current, "day"), best)})
+	if due, waiting := NewHistory(attempts).Reviews(b.clock.Now()); due+waiting > 0 {
+		fmt.Fprintf(&sb, "\nReviews: %s you failed before due now (`practice` asks them first), %d more later.", countNoun(due, "question"), waiting)
+		msg.Fields = append(msg.Fields, Field{"Reviews due", fmt.Sprint(due)})
+	}
 	last := attempts[len(attempts)-1]
 	fmt.Fprintf(&sb, "\nLast attempt: %s (%s), %s", last.Question, last.Answered.In(loc).Format("2006-01-02 15:04"), outcomeWord(last))
 

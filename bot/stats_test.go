@@ -164,3 +164,31 @@ func BenchmarkStatsMessage(b *testing.B) {
 	}
 	b.ReportMetric(float64(size)/1024, "png-KB")
 }
+
+func TestStatsCountsReviewsDue(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.say(alice, dm, wrongAnswer)
+	h.plat.NextKind(t, bot.MsgVerdict)
+	h.say(alice, dm, "stats")
+	if m := h.plat.NextKind(t, bot.MsgStats); !strings.Contains(m.Text, "Reviews: 0 questions you failed before due now (`practice` asks them first), 1 more later.") {
+		t.Fatalf("right after the failure:\n%s", m.Text)
+	}
+	h.clock.Advance(23 * time.Hour) // within the leeway of the 24-hour interval
+	h.say(alice, dm, "stats")
+	if m := h.plat.NextKind(t, bot.MsgStats); !strings.Contains(m.Text, "Reviews: 1 question you failed before due now") {
+		t.Fatalf("a day later:\n%s", m.Text)
+	}
+	// Never the same question twice in a row: the other one first, then the review.
+	h.say(alice, dm, "practice")
+	if q := h.plat.NextKind(t, bot.MsgQuestion); q.Question.ID != "quorum-overlap" {
+		t.Fatalf("got %s, want the other question (the last one is not repeated)", q.Question.ID)
+	}
+	h.say(alice, dm, "skip")
+	h.plat.NextKind(t, bot.MsgInfo)
+	h.say(alice, dm, "practice")
+	if q := h.plat.NextKind(t, bot.MsgQuestion); q.Question.ID != "raft-election" {
+		t.Fatalf("got %s, want the failed question back", q.Question.ID)
+	}
+}
