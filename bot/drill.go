@@ -300,14 +300,9 @@ func parseTZ(s string) (string, error) {
 	return name, nil
 }
 
-// cronReason keeps the parser's reason without its Go-isms.
-func cronReason(err error) string {
-	msg := err.Error()
-	if i := strings.LastIndex(msg, ": "); i >= 0 && len(msg)-i < 80 {
-		return msg
-	}
-	return truncate(msg, 80)
-}
+// cronReason is the parser's own reason ("end of range (25) above maximum (23): 25"),
+// kept short: it names the field that is wrong, which helps more than any paraphrase.
+func cronReason(err error) string { return truncate(err.Error(), 80) }
 
 // drillState is the bot's view of drills: the timer of each drill's next run, and the
 // runs whose threads take answers (or recently did).
