@@ -438,7 +438,11 @@ func (b *Bot) runDrill(ctx context.Context, id uint64, at time.Time) {
 		}
 		return
 	}
-	msg := drillQuestionMessage(d, r, q)
+	limit := q.TimeLimit
+	if limit <= 0 {
+		limit = b.limit
+	}
+	msg := drillQuestionMessage(d, r, q, limit)
 	for attempt := 0; attempt < 5; attempt++ {
 		if err := b.waitTurn(b.stopping, d.Conv.Platform); err != nil {
 			break
@@ -493,7 +497,9 @@ func (b *Bot) pickForDrill(ctx context.Context, d *Drill) (*Question, error) {
 	return b.bank.Pick(Filter{Topic: d.Topic, Difficulty: d.Difficulty}, seen, last, b.rng), nil
 }
 
-func drillQuestionMessage(d *Drill, r *DrillRun, q *Question) Message {
+// drillQuestionMessage is a run's post; limit is the question's time limit, which a
+// drill does not enforce (the window does) but which says how long an answer should be.
+func drillQuestionMessage(d *Drill, r *DrillRun, q *Question, limit time.Duration) Message {
 	loc, err := time.LoadLocation(d.TZ)
 	if err != nil {
 		loc = time.UTC
@@ -502,7 +508,7 @@ func drillQuestionMessage(d *Drill, r *DrillRun, q *Question) Message {
 	fmt.Fprintf(&t, "Drill question (drill #%d). Everyone can answer: reply in this question's thread by %s (%s). Each answer is graded on its own; the summary comes when it closes.\n\n",
 		d.ID, r.Closes.In(loc).Format("15:04 MST"), spanText(d.Window))
 	fmt.Fprintf(&t, "%s\n\n", strings.TrimSpace(q.Prompt))
-	fmt.Fprintf(&t, "Topic: %s · %s · %s · aim to answer in %s", q.Topic, q.Difficulty, q.Kind, humanDuration(q.TimeLimit))
+	fmt.Fprintf(&t, "Topic: %s · %s · %s · aim to answer in %s", q.Topic, q.Difficulty, q.Kind, humanDuration(limit))
 	return Message{Kind: MsgQuestion, Conv: d.Conv, Title: fmt.Sprintf("Drill question: %s", q.ID), Text: t.String(), Question: q, Deadline: r.Closes}
 }
 

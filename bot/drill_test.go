@@ -173,7 +173,7 @@ func postedDrill(t *testing.T, h *harness) bot.Message {
 	h.plat.NextKind(t, bot.MsgInfo)
 	h.clock.Advance(time.Hour)
 	q := h.plat.NextKind(t, bot.MsgQuestion)
-	if q.Conv.ID != "general" || q.To.ID != "" || !strings.Contains(q.Text, "Everyone can answer") {
+	if q.Conv.ID != "general" || q.To.ID != "" || !strings.Contains(q.Text, "Everyone can answer") || !strings.Contains(q.Text, "aim to answer in 3 minutes") {
 		t.Fatalf("got %+v, want a question for the whole channel", q)
 	}
 	return q
