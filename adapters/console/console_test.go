@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,26 +18,8 @@ import (
 	"github.com/quorum-dev/quorum/store"
 )
 
-// syncBuffer is a bytes.Buffer safe to read while another goroutine writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // waitFor polls until out contains want, failing after a second.
-func waitFor(t *testing.T, out *syncBuffer, want string) {
+func waitFor(t *testing.T, out *bottest.Buffer, want string) {
 	t.Helper()
 	deadline := time.Now().Add(time.Second)
 	for !strings.Contains(out.String(), want) {
@@ -67,7 +48,7 @@ func TestEditor(t *testing.T) {
 		{"leading empty line ignored", "\nanswer\n\n", false, "answer", nil, false},
 	}
 	for _, tt := range tests {
-		var out syncBuffer
+		var out bottest.Buffer
 		ed := &Editor{Keys: NewKeyReader(strings.NewReader(tt.input)), Out: &out, Remaining: func() time.Duration { return left }, Tick: time.Hour}
 		res, err := ed.Read(nil)
 		if !errors.Is(err, tt.err) || res.Text != tt.want || res.Expired != tt.expired {
@@ -82,7 +63,7 @@ func TestEditor(t *testing.T) {
 func TestEditorStopReturnsWhatWasTyped(t *testing.T) {
 	pr, pw := io.Pipe()
 	defer pw.Close()
-	var out syncBuffer
+	var out bottest.Buffer
 	ed := &Editor{Keys: NewKeyReader(pr), Out: &out, Remaining: func() time.Duration { return 0 }, Grace: 5 * time.Second, Tick: time.Hour}
 	stop := make(chan struct{})
 	done := make(chan Result)
@@ -169,7 +150,7 @@ func TestInteractiveTimeUpGradesWhatWasTyped(t *testing.T) {
 	a, b, q := setup(t, clock)
 	pr, pw := io.Pipe()
 	defer pw.Close()
-	var out, errs syncBuffer
+	var out, errs bottest.Buffer
 	type result struct {
 		v   *bot.Verdict
 		err error

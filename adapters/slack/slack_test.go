@@ -33,7 +33,7 @@ type harness struct {
 	srv   *slacktest.Server
 	bot   *bot.Bot
 	clock *bottest.Clock
-	logs  *lockedBuffer
+	logs  *bottest.Buffer
 }
 
 type options struct {
@@ -46,27 +46,9 @@ type options struct {
 
 func loadBank(t testing.TB) *bot.Bank { return bottest.Bank(t) }
 
-// lockedBuffer collects the adapter's and the core's logs.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func newHarness(t *testing.T, o options) *harness {
 	t.Helper()
-	h := &harness{t: t, srv: slacktest.New(t), clock: bottest.NewClock(time.Now()), logs: &lockedBuffer{}}
+	h := &harness{t: t, srv: slacktest.New(t), clock: bottest.NewClock(time.Now()), logs: &bottest.Buffer{}}
 	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	st, err := store.Open(filepath.Join(t.TempDir(), "quorum.db"), time.Second)
 	if err != nil {

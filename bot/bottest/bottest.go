@@ -3,6 +3,7 @@
 package bottest
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"fmt"
@@ -249,4 +250,25 @@ func Question(t testing.TB) *bot.Question {
 		t.Fatal(err)
 	}
 	return q
+}
+
+// Buffer is a bytes.Buffer safe to read while another goroutine (a logger, a running
+// command) writes to it.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p.
+func (s *Buffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String returns what was written so far.
+func (s *Buffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

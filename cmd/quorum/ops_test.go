@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -13,7 +12,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,26 +20,9 @@ import (
 	"github.com/quorum-dev/quorum/adapters/prometheus"
 	"github.com/quorum-dev/quorum/adapters/slack/slacktest"
 	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/bot/bottest"
 	"github.com/quorum-dev/quorum/store"
 )
-
-// syncBuffer is a bytes.Buffer a running command may write while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // freeAddr returns a loopback address nobody listens on right now.
 func freeAddr(t *testing.T) string {
@@ -86,7 +67,7 @@ type runningBot struct {
 	cfg    string
 	db     string
 	admin  string
-	stderr *syncBuffer
+	stderr *bottest.Buffer
 	cancel context.CancelFunc
 	done   chan int
 }
@@ -96,7 +77,7 @@ const testDiscordToken = "discord-secret-token-0123456789"
 func startBot(t *testing.T, extra string) *runningBot {
 	t.Helper()
 	t.Setenv("QUORUM_TEST_DISCORD_TOKEN", testDiscordToken)
-	r := &runningBot{dc: discordtest.New(testDiscordToken), stderr: &syncBuffer{}, done: make(chan int, 1), admin: freeAddr(t)}
+	r := &runningBot{dc: discordtest.New(testDiscordToken), stderr: &bottest.Buffer{}, done: make(chan int, 1), admin: freeAddr(t)}
 	t.Cleanup(r.dc.Close)
 	dir := t.TempDir()
 	r.cfg, r.db = filepath.Join(dir, "quorum.yaml"), filepath.Join(dir, "q.db")
@@ -380,7 +361,7 @@ slack: { enabled: true, app_token: `+slacktest.AppToken+`, bot_token: `+slacktes
 metrics: { listen: "`+admin+`" }
 `)
 	ctx, cancel := context.WithCancel(context.Background())
-	errs := &syncBuffer{}
+	errs := &bottest.Buffer{}
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, []string{"run", "--config", cfg}, os.Stdin, io.Discard, errs) }()
 	r := &runningBot{admin: admin, stderr: errs}
