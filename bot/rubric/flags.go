@@ -28,6 +28,14 @@ const (
 // flagWords returns the content stems of a red flag's text that neither the prompt nor
 // meta words ("claims", "says") account for.
 func flagWords(text string, prompt map[string]bool) []string {
+	// A misconception about a number or a formula ("uses O(n) messages", "2f+1 is
+	// enough") is lost in other words: its distinctive part is the symbols, which are
+	// too short to match loosely. Only its evidence, as written, matches it.
+	for _, t := range tokenize(text) {
+		if hasDigit(t.lower) || len(t.lower) == 1 && t.class&clsStop == 0 {
+			return nil
+		}
+	}
 	var out []string
 	seen := map[string]bool{}
 	for _, t := range tokenize(text) {

@@ -44,9 +44,12 @@ func New(opts Options) *Grader {
 // compiled is a question's rubric, tokenized once.
 type compiled struct {
 	points  []compiledItem
-	anchors [][]string  // per key point: the words of its text particular to it (pointAnchors)
-	needs   []pointNeed // per key point: a quantity or a first-person act that also makes it
-	flags   []compiledItem
+	anchors [][]string // per key point: the words of its text particular to it (pointAnchors)
+	overlap []overlapWords
+	// per key point: its text has a negation, so "X is not needed" may be the point itself
+	pointDenies []bool
+	needs       []pointNeed // per key point: a quantity or a first-person act that also makes it
+	flags       []compiledItem
 	// per red flag: its distinctive words and the key point it contradicts (flags.go)
 	flagWords  [][]string
 	flagPoints []int
@@ -71,8 +74,10 @@ func (g *Grader) compile(q *bot.Question) *compiled {
 		c.flagPoints = append(c.flagPoints, contradictedPoint(q, f))
 	}
 	c.anchors = pointAnchors(q, c.prompt)
+	c.overlap = pointOverlap(q, c.prompt)
 	for _, k := range q.KeyPoints {
 		c.needs = append(c.needs, needOf(k.Text))
+		c.pointDenies = append(c.pointDenies, saysUnneeded(k.Text))
 	}
 	g.cache.Store(q, c)
 	return c
@@ -97,6 +102,26 @@ type match struct {
 // findItem returns the first match of any of the item's phrases that is not negated,
 // said as written or, failing that, in other words (findLoose).
 func findItem(d *doc, it compiledItem) match { return findWith(d, it, (*doc).negated, true) }
+
+// saysUnneeded reports a text that itself says something is not needed: "two phase-2
+// quorums need not intersect", "no need for a lock".
+func saysUnneeded(text string) bool {
+	toks := tokenize(text)
+	for i, t := range toks {
+		if t.stem != "need" {
+			continue
+		}
+		if i+1 < len(toks) && toks[i+1].class&clsNegator != 0 {
+			return true
+		}
+		for j := i - 1; j >= 0 && j >= i-2; j-- {
+			if toks[j].class&clsNegator != 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // findDismissed returns the quote where the answer calls a key point unnecessary, or "".
 func findDismissed(d *doc, it compiledItem) string {
@@ -226,6 +251,11 @@ func (g *Grader) judge(q *bot.Question, d *doc) Judgement {
 	}
 	for i, k := range q.KeyPoints {
 		if k.Weight < 2 {
+			continue
+		}
+		// A point that itself says something is not needed ("two phase-2 quorums need not
+		// intersect") is made, not dismissed, by an answer that says so.
+		if c.pointDenies[i] {
 			continue
 		}
 		if quote := findDismissed(d, c.points[i]); quote != "" {

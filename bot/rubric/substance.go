@@ -3,6 +3,7 @@ package rubric
 import (
 	"math"
 	"math/bits"
+	"slices"
 	"sort"
 	"strings"
 
@@ -143,6 +144,8 @@ func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, name
 	mask := make([]uint64, d.nsents)
 	lo, hi := make([]int, d.nsents), make([]int, d.nsents)
 	var touched []int
+	var pairs [][2]int // (position, overlap word) of one key point's text words
+	var cnt []int
 	for i := range q.KeyPoints {
 		seen := map[int]bool{}
 		for _, p := range c.points[i].phrases {
@@ -199,6 +202,45 @@ func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, name
 			}
 			for _, s := range touched {
 				mask[s] = 0
+			}
+		}
+		// Said in the key point's own words, weighed: the share of the weight of the
+		// point's text words that one explaining sentence with a link word uses.
+		if ow := c.overlap[i]; len(ow.stems) > 0 {
+			pairs = pairs[:0]
+			for wi, st := range ow.stems {
+				for _, at := range d.index[st] {
+					if !d.negated(at, 1) {
+						pairs = append(pairs, [2]int{at, wi})
+					}
+				}
+			}
+			slices.SortFunc(pairs, func(a, b [2]int) int { return a[0] - b[0] })
+			if len(cnt) < len(ow.stems) {
+				cnt = make([]int, len(ow.stems))
+			}
+			clear(cnt)
+			sum, distinct, l := 0.0, 0, 0
+			for r, p := range pairs {
+				for pairs[l][0] <= p[0]-overlapWindow || d.toks[pairs[l][0]].sent != d.toks[p[0]].sent {
+					q := pairs[l][1]
+					if cnt[q]--; cnt[q] == 0 {
+						sum -= ow.weights[q]
+						distinct--
+					}
+					l++
+				}
+				if cnt[p[1]]++; cnt[p[1]] == 1 {
+					sum += ow.weights[p[1]]
+					distinct++
+				}
+				s := d.toks[p[0]].sent
+				if seen[s] || distinct < overlapMinWords || sum < overlapShare*ow.total-1e-9 || !stats[s].explaining() || stats[s].links == 0 {
+					continue
+				}
+				seen[s] = true
+				lo := pairs[l][0]
+				bySent[s] = append(bySent[s], hit{i, d.quote(lo, pairs[r][0]-lo+1), lo, pairs[r][0] - lo + 1})
 			}
 		}
 		if need := c.needs[i]; need != needNothing {
@@ -372,4 +414,120 @@ func anchorsNeeded(n int) int {
 		return math.MaxInt
 	}
 	return max(anchorMin, int(math.Ceil(anchorShare*float64(n))))
+}
+
+// overlapWords are a key point's text words with a weight each: what a sentence
+// saying the point in the candidate's own words would share with it.
+type overlapWords struct {
+	stems   []string
+	weights []float64
+	total   float64
+}
+
+var (
+	overlapShare    = 0.35
+	overlapMinWords = 2
+	overlapWindow   = 20
+)
+
+// pointOverlap weighs the content words of each key point's text: a word the prompt, another
+// key point's text or many of the bank's rubrics use says less about this point.
+func pointOverlap(q *bot.Question, prompt map[string]bool) []overlapWords {
+	uses := map[string]int{}
+	stems := make([][]string, len(q.KeyPoints))
+	for i, k := range q.KeyPoints {
+		seen := map[string]bool{}
+		for _, t := range tokenize(k.Text) {
+			if t.class&(clsStop|clsGeneric|clsMechanism) != 0 || len(t.lower) < 3 || seen[t.stem] {
+				continue
+			}
+			seen[t.stem] = true
+			stems[i] = append(stems[i], t.stem)
+			uses[t.stem]++
+		}
+	}
+	out := make([]overlapWords, len(q.KeyPoints))
+	if modelWeight > 0 {
+		modelWords(q, prompt, stems, uses, out)
+	}
+	for i := range stems {
+		for _, st := range stems[i] {
+			w := 1.0
+			if prompt[st] {
+				w *= 0.5
+			}
+			if uses[st] > 1 {
+				w *= 0.5
+			}
+			if commonStems[st] {
+				w *= 0.5
+			}
+			out[i].stems = append(out[i].stems, st)
+			out[i].weights = append(out[i].weights, w)
+			out[i].total += w
+		}
+	}
+	return out
+}
+
+var modelWeight = 0.5
+
+// modelWords adds to each key point the words of the model answer's sentences that say it.
+func modelWords(q *bot.Question, prompt map[string]bool, stems [][]string, uses map[string]int, out []overlapWords) {
+	toks := tokenize(q.ModelAnswer)
+	if len(toks) == 0 {
+		return
+	}
+	nsent := toks[len(toks)-1].sent + 1
+	sentStems := make([]map[string]bool, nsent)
+	for _, t := range toks {
+		if t.class&(clsStop|clsGeneric|clsMechanism) != 0 || len(t.lower) < 3 {
+			continue
+		}
+		if sentStems[t.sent] == nil {
+			sentStems[t.sent] = map[string]bool{}
+		}
+		sentStems[t.sent][t.stem] = true
+	}
+	own := make([]map[string]bool, len(stems))
+	for i := range stems {
+		own[i] = map[string]bool{}
+		for _, st := range stems[i] {
+			own[i][st] = true
+		}
+	}
+	extra := make([]map[string]bool, len(stems))
+	for s := range sentStems {
+		best, bestN, second := -1, 0, 0
+		for i := range stems {
+			n := 0
+			for st := range sentStems[s] {
+				if own[i][st] && !prompt[st] {
+					n++
+				}
+			}
+			if n > bestN {
+				best, bestN, second = i, n, bestN
+			} else if n > second {
+				second = n
+			}
+		}
+		if best < 0 || bestN < 2 || bestN == second {
+			continue
+		}
+		if extra[best] == nil {
+			extra[best] = map[string]bool{}
+		}
+		for st := range sentStems[s] {
+			if !own[best][st] && !prompt[st] && !commonStems[st] && uses[st] == 0 {
+				extra[best][st] = true
+			}
+		}
+	}
+	for i := range extra {
+		for st := range extra[i] {
+			out[i].stems = append(out[i].stems, st)
+			out[i].weights = append(out[i].weights, modelWeight)
+		}
+	}
 }

@@ -2,6 +2,8 @@ package rubric
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -41,7 +43,8 @@ func tokenize(text string) []token {
 		} else {
 			lower = string(buf)
 		}
-		toks = append(toks, token{lower: lower, stem: canonical(lower), class: classes[lower], start: start, end: end, sent: sent})
+		w := lookupWord(lower)
+		toks = append(toks, token{lower: lower, stem: w.stem, class: w.class, start: start, end: end, sent: sent})
 		buf = buf[:0]
 		start = -1
 		apostrophe = false
@@ -132,6 +135,7 @@ const (
 	clsGeneric
 	clsMechanism
 	clsListStart // starts a filler, hedge or signal phrase
+	clsNegator   // not, no, never, without... (negators)
 )
 
 // classes is filled from the word lists when the package loads; it is read-only after.
@@ -145,6 +149,9 @@ var classes = func() map[string]wordClass {
 	}
 	for w := range mechanismWords {
 		m[w] |= clsMechanism
+	}
+	for w := range negators {
+		m[w] |= clsNegator
 	}
 	for _, list := range [][]string{fillerList, hedgeList, signalList} {
 		for _, phrase := range list {
@@ -239,6 +246,40 @@ var synonyms = map[string]string{
 	// The members of a replicated group go by many names.
 	"nod": "replica", "server": "replica", "machin": "replica",
 	"maximum": "max", "minimum": "min",
+	"primary": "leader", "master": "leader", "secondary": "follower", "slav": "follower",
+	"outdat": "stal", "remov": "delet", "eras": "delet", "refus": "reject", "deny": "reject",
+	"refresh": "renew", "bump": "increment", "simultaneou": "concurrent", "parallel": "concurrent",
+	"discard": "ignor", "drop": "ignor", "reapply": "replay", "clobber": "overwrit",
+}
+
+// wordInfo is what tokenize needs to know about a word: its canonical stem and class.
+type wordInfo struct {
+	stem  string
+	class wordClass
+}
+
+// words caches wordInfo by lowercase word. Stemming and three map lookups per word were
+// a third of the grading time; answers reuse a vocabulary of a few thousand words. The
+// cache stops growing at maxCachedWords, so junk input cannot make it grow without bound.
+var (
+	words       sync.Map // string → wordInfo
+	cachedWords atomic.Int64
+)
+
+const maxCachedWords = 1 << 16
+
+func lookupWord(lower string) wordInfo {
+	if w, ok := words.Load(lower); ok {
+		return w.(wordInfo)
+	}
+	w := wordInfo{stem: canonical(lower), class: classes[lower]}
+	if cachedWords.Load() < maxCachedWords && len(lower) <= 32 {
+		// A copy, so the cache does not keep the whole answer alive through a substring.
+		if _, loaded := words.LoadOrStore(strings.Clone(lower), w); !loaded {
+			cachedWords.Add(1)
+		}
+	}
+	return w
 }
 
 // canonical is the stem a word is matched by: its irregular base, else its stem, mapped through synonyms.
@@ -396,7 +437,7 @@ func (d *doc) findLoose(p phrase) (starts, spans []int) {
 // negatedInside reports a negator between the first and last word of a match.
 func (d *doc) negatedInside(i, n int) bool {
 	for j := i + 1; j < i+n-1; j++ {
-		if negators[d.toks[j].lower] {
+		if d.toks[j].class&clsNegator != 0 {
 			return true
 		}
 	}
@@ -435,7 +476,7 @@ func (d *doc) negated(i, n int) bool {
 	sent := d.toks[i].sent
 	for j := i - 1; j >= 0 && j >= i-3 && d.toks[j].sent == sent; j-- {
 		w := d.toks[j].lower
-		if negators[w] {
+		if d.toks[j].class&clsNegator != 0 {
 			if j+1 < len(d.toks) && notNegating[d.toks[j+1].lower] {
 				return false
 			}
@@ -447,7 +488,7 @@ func (d *doc) negated(i, n int) bool {
 	}
 	end := i + n
 	for j := end; j < len(d.toks) && j < end+3 && d.toks[j].sent == sent; j++ {
-		if negators[d.toks[j].lower] {
+		if d.toks[j].class&clsNegator != 0 {
 			if j+1 < len(d.toks) && d.toks[j+1].sent == sent && negatedAfter[d.toks[j+1].lower] {
 				return true
 			}
@@ -465,8 +506,12 @@ var rejecters = map[string]bool{
 	"unlike": true, "instead": true, "rather": true, "opposed": true, "avoid": true, "avoids": true,
 	"myth": true, "misconception": true, "mistake": true, "mistaken": true, "wrong": true, "wrongly": true,
 	"naive": true, "naively": true, "contrary": true, "incorrect": true, "incorrectly": true, "false": true,
-	"fallacy": true, "misleading": true, "beware": true, "pitfall": true,
+	"fallacy": true, "misleading": true, "beware": true, "pitfall": true, "weaker": true,
 }
+
+// hypothetical words open a condition: a misconception right after one is a supposition
+// the speaker goes on to judge ("if you just retry, you could charge twice"), not a claim.
+var hypothetical = map[string]bool{"if": true, "unless": true, "whether": true, "suppose": true, "supposing": true}
 
 // rejectedAfter, just after a misconception, say it is wrong ("... is a myth").
 var rejectedAfter = map[string]bool{
@@ -482,9 +527,12 @@ func (d *doc) rejected(i, n int) bool {
 	}
 	sent := d.toks[i].sent
 	for j := i - 1; j >= 0 && j >= i-6 && d.toks[j].sent == sent; j-- {
-		if w := d.toks[j].lower; rejecters[w] || negators[w] {
+		if w := d.toks[j].lower; rejecters[w] || negators[w] || hypothetical[w] && j >= i-3 {
 			return true
 		}
+	}
+	if d.deniedLead(i) {
+		return true
 	}
 	for j := i + n; j < len(d.toks) && j < i+n+3 && d.toks[j].sent == sent; j++ {
 		if rejectedAfter[d.toks[j].lower] {
@@ -497,7 +545,30 @@ func (d *doc) rejected(i, n int) bool {
 		}
 		// "changing the hash won't help", "a bigger timeout does not fix it": the claim
 		// is the subject of a denied verb.
-		if negators[d.toks[j].lower] && j+1 < len(d.toks) && d.toks[j+1].sent == sent && j <= i+n+1 {
+		// ("serializable without locks" still claims serializable.)
+		if d.toks[j].class&clsNegator != 0 && d.toks[j].lower != "without" && j+1 < len(d.toks) && d.toks[j+1].sent == sent && j <= i+n+1 {
+			return true
+		}
+	}
+	return false
+}
+
+// deniedLead reports a match among the first words after a short lead-in that ends in a
+// colon and denies what follows: "What you don't get: serializability."
+func (d *doc) deniedLead(i int) bool {
+	sent := d.toks[i].sent
+	if sent == 0 || i >= 3 && d.toks[i-3].sent == sent {
+		return false
+	}
+	j := i - 1
+	for j >= 0 && d.toks[j].sent == sent {
+		j--
+	}
+	if j < 0 || !strings.Contains(d.text[d.toks[j].end:d.toks[j+1].start], ":") {
+		return false
+	}
+	for k := j; k >= 0 && k > j-6 && d.toks[k].sent == sent-1; k-- {
+		if w := d.toks[k].lower; rejecters[w] || d.toks[k].class&clsNegator != 0 {
 			return true
 		}
 	}
@@ -515,7 +586,7 @@ func (d *doc) dismissed(i, n int) bool {
 		}
 		// "don't need X", "doesn't really need X", "no need for X", "never needs X"
 		for k := j - 1; k >= 0 && k >= j-2 && d.toks[k].sent == sent; k-- {
-			if negators[d.toks[k].lower] {
+			if d.toks[k].class&clsNegator != 0 {
 				return true
 			}
 		}
