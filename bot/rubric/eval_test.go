@@ -11,12 +11,13 @@ import (
 	"github.com/quorum-dev/quorum/prompts"
 )
 
-// evaluate grades every labelled answer in dir's YAML files against the bank.
-func evaluate(t *testing.T, dir string) *bot.EvalReport {
+// evaluate grades every labelled answer in the YAML files that pattern names against
+// the bank and any extra pack files.
+func evaluate(t *testing.T, pattern string, packs ...string) *bot.EvalReport {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	files, _ := filepath.Glob(pattern)
 	if len(files) == 0 {
-		t.Fatalf("no labelled set in %s", dir)
+		t.Fatalf("no labelled set in %s", pattern)
 	}
 	var set []bot.Labelled
 	for _, f := range files {
@@ -30,7 +31,7 @@ func evaluate(t *testing.T, dir string) *bot.EvalReport {
 		}
 		set = append(set, items...)
 	}
-	bank, err := prompts.LoadBank()
+	bank, err := prompts.LoadBank(packs...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,11 +87,11 @@ func (f floors) check(t *testing.T, rep *bot.EvalReport) {
 // 11.1%, injection 0); the false-pass targets of issue 4 (5% overall, 10% on
 // keyword-stuffed) are not reached yet.
 func TestDevelopmentSet(t *testing.T) {
-	rep := evaluate(t, "../../testdata/graded")
+	rep := evaluate(t, "../../testdata/graded/*.yaml")
 	if n := rep.Total.N; n < 320 {
 		t.Errorf("got %d labelled answers, want at least 320", n)
 	}
-	floors{agreement: 0.916, falsePass: 0.086, falseFail: 0.079, stuffedPass: 0.112}.check(t, rep)
+	floors{agreement: 0.921, falsePass: 0.086, falseFail: 0.065, stuffedPass: 0.112}.check(t, rep)
 }
 
 // TestHeldOutSet grades testdata/heldout: answers to questions the development set does
@@ -103,9 +104,31 @@ func TestDevelopmentSet(t *testing.T) {
 // Floors (h1..h4, 296 answers): agreement 92.2%, false-pass 4.2%, false-fail 12.2%,
 // keyword-stuffed false-pass 7.1%.
 func TestHeldOutSet(t *testing.T) {
-	rep := evaluate(t, "../../testdata/heldout")
+	rep := evaluate(t, "../../testdata/heldout/*.yaml")
 	if n := rep.Total.N; n < 220 {
 		t.Errorf("got %d labelled answers, want at least 220", n)
 	}
-	floors{agreement: 0.922, falsePass: 0.043, falseFail: 0.123, stuffedPass: 0.072}.check(t, rep)
+	floors{agreement: 0.929, falsePass: 0.043, falseFail: 0.107, stuffedPass: 0.072}.check(t, rep)
+}
+
+// TestBlindSets grades testdata/blind: two sets of questions with their own rubrics
+// (testdata/blind/packs) and labelled answers, written by authors who never read the
+// grader, the bank's evidence lists or its test data, the way the independent set the
+// grader is judged on is written. Set A was studied after its first measurement
+// (71.6% agreement, false-fail 44%); set B was measured before and after that round
+// (86.5% then 87.8%) and never tuned to. Floors: A 82.4% / false-pass 10.5% / false-fail
+// 25.0%; B 87.8% / 7.9% / 16.7%.
+func TestBlindSets(t *testing.T) {
+	for _, set := range []struct {
+		name   string
+		floors floors
+	}{
+		{"a", floors{agreement: 0.824, falsePass: 0.106, falseFail: 0.25, stuffedPass: 0.17}},
+		{"b", floors{agreement: 0.878, falsePass: 0.08, falseFail: 0.167, stuffedPass: 0.01}},
+	} {
+		t.Run(set.name, func(t *testing.T) {
+			rep := evaluate(t, "../../testdata/blind/set-"+set.name+".yaml", "../../testdata/blind/packs/blind-"+set.name+".yaml")
+			set.floors.check(t, rep)
+		})
+	}
 }
