@@ -16,6 +16,9 @@ type token struct {
 	start int       // byte offsets in the original text
 	end   int
 	sent  int // sentence index
+	// joined marks the second word of a compound written apart ("time out"): it shares
+	// the first word's stem, and a phrase steps over it.
+	joined bool
 }
 
 // tokenize splits text into words and sentences. Words are runs of letters and
@@ -81,6 +84,12 @@ func tokenize(text string) []token {
 // and evidence alike: "the larger of the two" is a maximum, "straight away" is immediately.
 func idioms(toks []token) {
 	for i := 0; i+1 < len(toks); i++ {
+		if toks[i].sent == toks[i+1].sent && !toks[i].joined {
+			if w, ok := compounds[toks[i].lower+toks[i+1].lower]; ok {
+				toks[i].stem, toks[i+1].stem, toks[i+1].joined = w, w, true
+				continue
+			}
+		}
 		next := toks[i+1].lower
 		switch toks[i].lower {
 		case "larger", "bigger", "greater", "higher":
@@ -98,6 +107,17 @@ func idioms(toks []token) {
 		}
 	}
 }
+
+// compounds are words people write whole or in two: "time out" = "timeout".
+var compounds = func() map[string]string {
+	m := map[string]string{}
+	for _, w := range strings.Fields(`timeout failover rollback checkpoint timestamp heartbeat roundtrip backoff
+		lookup shutdown startup fallback handoff handover takeover writeback readback keyspace workload
+		bottleneck offset downtime uptime upgrade downgrade`) {
+		m[w] = canonical(w)
+	}
+	return m
+}()
 
 // ofWhich may follow "the larger of" when it picks between values.
 var ofWhich = map[string]bool{"the": true, "two": true, "both": true, "them": true, "these": true, "those": true}
@@ -238,18 +258,75 @@ var irregular = map[string]string{
 	"msgs": "messag", "txn": "transaction", "txns": "transaction", "db": "databas", "dbs": "databas",
 }
 
-// synonyms map the stems of words that mean the same here to one stem.
-var synonyms = map[string]string{
+// synonyms map the stems of words that mean the same here to one stem: these, then the
+// groups of synonymWords.
+var synonyms = withGroups(map[string]string{
 	"sufficient": "enough", "suffic": "enough", "ensur": "guarante", "requir": "need", "necessary": "need",
 	"collision": "collid", "crash": "fail", "die": "fail", "dy": "fail", "dead": "fail",
 	"get": "giv", "provid": "giv", "yield": "giv", // "you get linearizability" = "gives linearizability"
 	// The members of a replicated group go by many names.
 	"nod": "replica", "server": "replica", "machin": "replica",
 	"maximum": "max", "minimum": "min",
-	"primary": "leader", "master": "leader", "secondary": "follower", "slav": "follower",
-	"outdat": "stal", "remov": "delet", "eras": "delet", "refus": "reject", "deny": "reject",
-	"refresh": "renew", "bump": "increment", "simultaneou": "concurrent", "parallel": "concurrent",
-	"discard": "ignor", "drop": "ignor", "reapply": "replay", "clobber": "overwrit",
+})
+
+// synonymWords are groups of everyday words that an explanation uses interchangeably: the
+// first word of each group stands for the rest. They are written as words and stemmed
+// when the package loads (into synonyms), so a reader can check them. A group joins words
+// only where any of them would do in an answer about distributed systems; words with a
+// technical sense of their own (partition/shard, log/journal, ballot/vote) stay apart.
+var synonymWords = [][]string{
+	{"leader", "primary", "master"},
+	{"follower", "secondary", "slave", "standby"},
+	{"stale", "outdated"},
+	{"delete", "remove", "erase"},
+	{"reject", "refuse", "deny", "decline"},
+	{"renew", "refresh", "extend"},
+	{"increment", "bump"},
+	{"concurrent", "simultaneous", "parallel"},
+	{"drop", "discard"},
+	{"replay", "reapply"},
+	{"overwrite", "clobber"},
+	{"outcome", "result"},
+	{"unknown", "indeterminate", "uncertain", "ambiguous"},
+	{"stop", "pause", "halt", "freeze", "suspend"},
+	{"abort", "abandon", "cancel"},
+	{"send", "transmit", "ship"},
+	{"detect", "notice", "spot", "discover"},
+	{"choose", "pick", "select"},
+	{"check", "verify", "validate", "confirm"},
+	{"restart", "reboot"},
+	{"fix", "solve"},
+	{"problem", "issue"},
+	{"cost", "overhead", "penalty"},
+	{"downside", "drawback", "disadvantage"},
+	{"benefit", "advantage", "upside"},
+	{"whole", "entire"},
+	{"everyone", "everybody"},
+	{"immediately", "instantly"},
+	{"counter", "tally"},
+	{"min", "smallest", "lowest"},
+	{"previous", "prior"},
+	{"expire", "lapse"},
+}
+
+func withGroups(m map[string]string) map[string]string {
+	base := func(w string) string {
+		st, ok := irregular[w]
+		if !ok {
+			st = stem(w)
+		}
+		return st
+	}
+	for _, group := range synonymWords {
+		to := base(group[0])
+		if syn, ok := m[to]; ok {
+			to = syn
+		}
+		for _, w := range group[1:] {
+			m[base(w)] = to
+		}
+	}
+	return m
 }
 
 // wordInfo is what tokenize needs to know about a word: its canonical stem and class.
@@ -321,9 +398,11 @@ type phrase struct {
 
 func compilePhrase(s string) phrase {
 	toks := tokenize(s)
-	p := phrase{text: s, stems: make([]string, len(toks))}
-	for i, t := range toks {
-		p.stems[i] = t.stem
+	p := phrase{text: s, stems: make([]string, 0, len(toks))}
+	for _, t := range toks {
+		if !t.joined {
+			p.stems = append(p.stems, t.stem)
+		}
 	}
 	for _, st := range p.stems {
 		if !looseSkip[st] {
@@ -368,8 +447,14 @@ func (d *doc) find(p phrase) (starts, spans []int) {
 		return nil, nil
 	}
 	for _, i := range d.index[p.stems[0]] {
+		if d.toks[i].joined {
+			continue // the second half of a compound the first half already stands for
+		}
 		j, ok := i+1, true
 		for _, want := range p.stems[1:] {
+			for j < len(d.toks) && d.toks[j].joined {
+				j++
+			}
 			gap := 0
 			for j < len(d.toks) && d.toks[j].stem != want && gapWords[d.toks[j].lower] && gap < maxGap && d.toks[j].sent == d.toks[i].sent {
 				j++
@@ -480,7 +565,9 @@ func (d *doc) negated(i, n int) bool {
 			if j+1 < len(d.toks) && notNegating[d.toks[j+1].lower] {
 				return false
 			}
-			return true
+			// "if the target is not caught up, it loses the vote": a negated condition
+			// explains why the point matters; it does not deny it.
+			return !d.conditionBefore(j)
 		}
 		if w == "but" || w == "and" || w == "or" || w == "instead" {
 			break // a new clause starts after these words
@@ -495,6 +582,17 @@ func (d *doc) negated(i, n int) bool {
 			if j+1 >= len(d.toks) || d.toks[j+1].sent != sent {
 				return true // "... a majority? No."
 			}
+		}
+	}
+	return false
+}
+
+// conditionBefore reports "if" or "unless" within four words before token j, in its clause.
+func (d *doc) conditionBefore(j int) bool {
+	sent := d.toks[j].sent
+	for k := j - 1; k >= 0 && k >= j-4 && d.toks[k].sent == sent; k-- {
+		if w := d.toks[k].lower; w == "if" || w == "unless" {
+			return true
 		}
 	}
 	return false
