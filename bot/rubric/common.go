@@ -23,7 +23,7 @@ func (d *doc) corroborated(s int, st string, anchors []string) bool {
 		if a == st {
 			continue
 		}
-		for _, at := range d.index[a] {
+		for _, at := range d.at(a) {
 			if d.toks[at].sent == s {
 				return true
 			}

@@ -475,7 +475,6 @@ var commonStems = map[string]bool{
 	"too":           true,
 	"total":         true,
 	"track":         true,
-	"trad":          true,
 	"traffic":       true,
 	"transaction":   true,
 	"trigger":       true,

@@ -77,14 +77,14 @@ func findFlagLoose(d *doc, words []string) match {
 	}
 	// For each position of any distinctive word, count the distinct words within the window.
 	for s := 0; s < len(words); s++ {
-		for _, at := range d.index[words[s]] {
+		for _, at := range d.at(words[s]) {
 			sent := d.toks[at].sent
 			lo, hi, n := at, at, 1
 			for w := 0; w < len(words); w++ {
 				if w == s {
 					continue
 				}
-				for _, j := range d.index[words[w]] {
+				for _, j := range d.at(words[w]) {
 					if j > at && j-at < flagWindow && d.toks[j].sent == sent {
 						n++
 						hi = max(hi, j)

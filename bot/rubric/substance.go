@@ -173,7 +173,7 @@ func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, name
 		if needed := anchorsNeeded(len(c.anchors[i])); needed <= len(c.anchors[i]) {
 			touched = touched[:0]
 			for ai, st := range c.anchors[i] {
-				for _, at := range d.index[st] {
+				for _, at := range d.at(st) {
 					s := d.toks[at].sent
 					if seen[s] || !stats[s].explaining() || d.negated(at, 1) {
 						continue
@@ -209,7 +209,7 @@ func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, name
 		if ow := c.overlap[i]; len(ow.stems) > 0 {
 			pairs = pairs[:0]
 			for wi, st := range ow.stems {
-				for _, at := range d.index[st] {
+				for _, at := range d.at(st) {
 					if !d.negated(at, 1) {
 						pairs = append(pairs, [2]int{at, wi})
 					}

@@ -84,7 +84,7 @@ func tokenize(text string) []token {
 // and evidence alike: "the larger of the two" is a maximum, "straight away" is immediately.
 func idioms(toks []token) {
 	for i := 0; i+1 < len(toks); i++ {
-		if toks[i].sent == toks[i+1].sent && !toks[i].joined {
+		if toks[i+1].class&clsCompoundEnd != 0 && toks[i].sent == toks[i+1].sent && !toks[i].joined {
 			if w, ok := compounds[toks[i].lower+toks[i+1].lower]; ok {
 				toks[i].stem, toks[i+1].stem, toks[i+1].joined = w, w, true
 				continue
@@ -108,15 +108,20 @@ func idioms(toks []token) {
 	}
 }
 
-// compounds are words people write whole or in two: "time out" = "timeout".
-var compounds = func() map[string]string {
+// compounds are words people write whole or in two: "time out" = "timeout". Each is
+// listed with where it splits; compoundEnds are the second halves, which the tokenizer
+// checks first.
+var compounds, compoundEnds = func() (map[string]string, []string) {
 	m := map[string]string{}
-	for _, w := range strings.Fields(`timeout failover rollback checkpoint timestamp heartbeat roundtrip backoff
-		lookup shutdown startup fallback handoff handover takeover writeback readback keyspace workload
-		bottleneck offset downtime uptime upgrade downgrade`) {
-		m[w] = canonical(w)
+	var ends []string
+	for _, w := range strings.Fields(`time/out fail/over roll/back check/point time/stamp heart/beat round/trip
+		back/off look/up shut/down start/up fall/back hand/off hand/over take/over write/back read/back
+		key/space work/load bottle/neck off/set down/time up/time up/grade down/grade trade/off`) {
+		first, second, _ := strings.Cut(w, "/")
+		m[first+second] = canonical(first + second)
+		ends = append(ends, second)
 	}
-	return m
+	return m, ends
 }()
 
 // ofWhich may follow "the larger of" when it picks between values.
@@ -154,8 +159,9 @@ const (
 	clsStop wordClass = 1 << iota
 	clsGeneric
 	clsMechanism
-	clsListStart // starts a filler, hedge or signal phrase
-	clsNegator   // not, no, never, without... (negators)
+	clsListStart   // starts a filler, hedge or signal phrase
+	clsNegator     // not, no, never, without... (negators)
+	clsCompoundEnd // ends one of the compounds ("out" of "time out")
 )
 
 // classes is filled from the word lists when the package loads; it is read-only after.
@@ -172,6 +178,9 @@ var classes = func() map[string]wordClass {
 	}
 	for w := range negators {
 		m[w] |= clsNegator
+	}
+	for _, w := range compoundEnds {
+		m[w] |= clsCompoundEnd
 	}
 	for _, list := range [][]string{fillerList, hedgeList, signalList} {
 		for _, phrase := range list {
@@ -416,20 +425,53 @@ func compilePhrase(s string) phrase {
 type doc struct {
 	text   string
 	toks   []token
-	index  map[string][]int
 	nsents int
+	// The index: ids numbers each distinct stem; the positions of stem id are
+	// pos[start[id]:start[id+1]], in order. One map and three flat arrays, rather than a
+	// slice grown per stem, halve the cost of reading an answer.
+	ids   map[string]int32
+	start []int32
+	pos   []int
 }
 
 func newDoc(text string) *doc {
 	d := &doc{text: text, toks: tokenize(text)}
-	d.index = make(map[string][]int, len(d.toks))
+	d.ids = make(map[string]int32, len(d.toks)/2+1)
+	tokID := make([]int32, len(d.toks))
+	counts := make([]int32, 0, len(d.toks)/2+1)
 	for i, t := range d.toks {
-		d.index[t.stem] = append(d.index[t.stem], i)
+		id, ok := d.ids[t.stem]
+		if !ok {
+			id = int32(len(counts))
+			d.ids[t.stem] = id
+			counts = append(counts, 0)
+		}
+		tokID[i] = id
+		counts[id]++
+	}
+	d.start = make([]int32, len(counts)+1)
+	for id, n := range counts {
+		d.start[id+1] = d.start[id] + n
+		counts[id] = d.start[id] // from here on, where the next position of id goes
+	}
+	d.pos = make([]int, len(d.toks))
+	for i, id := range tokID {
+		d.pos[counts[id]] = i
+		counts[id]++
 	}
 	if len(d.toks) > 0 {
 		d.nsents = d.toks[len(d.toks)-1].sent + 1
 	}
 	return d
+}
+
+// at returns the positions of stem st in the text, in order.
+func (d *doc) at(st string) []int {
+	id, ok := d.ids[st]
+	if !ok {
+		return nil
+	}
+	return d.pos[d.start[id]:d.start[id+1]]
 }
 
 // gapWords may stand between the words of a phrase: "majority of the votes" matches "majority vote".
@@ -446,7 +488,7 @@ func (d *doc) find(p phrase) (starts, spans []int) {
 	if len(p.stems) == 0 {
 		return nil, nil
 	}
-	for _, i := range d.index[p.stems[0]] {
+	for _, i := range d.at(p.stems[0]) {
 		if d.toks[i].joined {
 			continue // the second half of a compound the first half already stands for
 		}
@@ -491,13 +533,13 @@ func (d *doc) findLoose(p phrase) (starts, spans []int) {
 	if len(p.content) < 2 {
 		return nil, nil
 	}
-	for _, i := range d.index[p.content[0]] {
+	for _, i := range d.at(p.content[0]) {
 		sent := d.toks[i].sent
 		lo, hi := i, i
 		ok := true
 		for _, want := range p.content[1:] {
 			best := -1
-			for _, j := range d.index[want] {
+			for _, j := range d.at(want) {
 				if d.toks[j].sent != sent || j-i > looseWindow || i-j > looseWindow {
 					continue
 				}
