@@ -177,6 +177,32 @@ func TestPacksLint(t *testing.T) {
 	}
 }
 
+// TestPacksLintThinEvidence: a key point with fewer than three evidence phrases gets a
+// warning naming it, and the file still passes.
+func TestPacksLintThinEvidence(t *testing.T) {
+	data, err := os.ReadFile("testdata/cli-pack.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	thin := strings.Replace(string(data), "evidence: [term number, each term, logical clock, higher term, epoch]", "evidence: [term, epoch]", 1)
+	if thin == string(data) {
+		t.Fatal("the test pack changed: the terms point's evidence was not found")
+	}
+	file := filepath.Join(t.TempDir(), "thin.yaml")
+	if err := os.WriteFile(file, []byte(thin), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := cli(t, "", "", "packs", "lint", file)
+	if code != 0 {
+		t.Fatalf("exit %d, want 0 (a warning is not an error):\n%s", code, out)
+	}
+	for _, want := range []string{"warning: raft-election: key point terms has fewer than 3 evidence phrases", "ok, 2 questions, 1 warnings"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lint output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 func TestPacksList(t *testing.T) {
 	code, out, errs := cli(t, "", "", "packs", "list", "--counts")
 	if code != 0 {
