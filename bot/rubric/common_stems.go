@@ -322,6 +322,7 @@ var commonStems = map[string]bool{
 	"partition":     true,
 	"pass":          true,
 	"path":          true,
+	"paus":          true,
 	"paxo":          true,
 	"per":           true,
 	"percent":       true,

@@ -1,6 +1,7 @@
 package rubric
 
 import (
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -297,7 +298,7 @@ var synonymWords = [][]string{
 	{"overwrite", "clobber"},
 	{"outcome", "result"},
 	{"unknown", "indeterminate", "uncertain", "ambiguous"},
-	{"stop", "pause", "halt", "freeze", "suspend"},
+	{"pause", "halt", "freeze", "suspend"},
 	{"abort", "abandon", "cancel"},
 	{"send", "transmit", "ship"},
 	{"detect", "notice", "spot", "discover"},
@@ -432,6 +433,8 @@ type doc struct {
 	ids   map[string]int32
 	start []int32
 	pos   []int
+	// codeLines are the byte ranges of lines of code, found when first asked (inCode).
+	codeLines [][2]int
 }
 
 func newDoc(text string) *doc {
@@ -463,6 +466,70 @@ func newDoc(text string) *doc {
 		d.nsents = d.toks[len(d.toks)-1].sent + 1
 	}
 	return d
+}
+
+// inCode reports a token on a line of code: identifiers such as pending.discard(ch) or
+// "smaller id -> answer OK" in pseudocode are not claims, so no misconception is read there.
+func (d *doc) inCode(i int) bool {
+	if d.codeLines == nil {
+		d.codeLines = codeLines(d.text)
+	}
+	start := d.toks[i].start
+	k := sort.Search(len(d.codeLines), func(k int) bool { return d.codeLines[k][1] > start })
+	return k < len(d.codeLines) && d.codeLines[k][0] <= start
+}
+
+// codeLines returns the byte ranges of the lines of text that are code: inside a ```
+// fence, or with the marks of code (a call "f(", an assignment, an arrow, braces, a
+// keyword line ending in a colon).
+func codeLines(text string) [][2]int {
+	out := [][2]int{}
+	fenced := false
+	for at := 0; at < len(text); {
+		end := strings.IndexByte(text[at:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += at
+		}
+		line := strings.TrimSpace(text[at:end])
+		fence := strings.HasPrefix(line, "```")
+		if fence {
+			fenced = !fenced
+		}
+		if fence || fenced || looksLikeCode(line) {
+			out = append(out, [2]int{at, end})
+		}
+		at = end + 1
+	}
+	return out
+}
+
+func looksLikeCode(line string) bool {
+	for _, comment := range []string{" #", " //"} {
+		if i := strings.Index(line, comment); i > 0 {
+			line = strings.TrimSpace(line[:i])
+		}
+	}
+	// Prose mentions code too ("a plain write() call"): only short lines, or lines that
+	// open like a statement, count.
+	if len(line) <= 100 {
+		for _, mark := range []string{"->", "=>", ":=", "==", "!=", "+=", "-=", " = ", "{", "}"} {
+			if strings.Contains(line, mark) {
+				return true
+			}
+		}
+	}
+	for _, kw := range []string{"def ", "func ", "class ", "return ", "elif ", "else:", "for ", "while ", "if "} {
+		if strings.HasPrefix(line, kw) && (strings.HasSuffix(line, ":") || strings.HasSuffix(line, "{")) {
+			return true
+		}
+	}
+	// a statement that is a call: name(...) or obj.method(...) at the start of the line
+	if i := strings.IndexByte(line, '('); i > 0 && !strings.ContainsAny(line[:i], " \t") && strings.HasSuffix(strings.TrimRight(line, " ;"), ")") {
+		return true
+	}
+	return false
 }
 
 // at returns the positions of stem st in the text, in order.
@@ -662,7 +729,7 @@ var rejectedAfter = map[string]bool{
 // rejected reports a misconception that the answer states only to reject it: negated,
 // or with a rejecting word within six words before it or three after it in its sentence.
 func (d *doc) rejected(i, n int) bool {
-	if d.negated(i, n) {
+	if d.negated(i, n) || d.inCode(i) {
 		return true
 	}
 	sent := d.toks[i].sent

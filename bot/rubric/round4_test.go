@@ -1,0 +1,126 @@
+package rubric
+
+import (
+	"testing"
+
+	"github.com/quorum-dev/quorum/bot"
+)
+
+// Tests of the rules added after the blind sets (README, "How an answer is graded").
+
+func flagged(evidence, text string) bool {
+	return findFlag(newDoc(text), compileItem([]string{evidence})).ok
+}
+
+func TestFlagSuppositionsAndLeadIns(t *testing.T) {
+	for _, c := range []struct {
+		evidence, text string
+		want           bool
+	}{
+		{"just retry", "If you just retry you could take the money twice.", false},
+		{"just retry", "On a timeout you just retry, it is always safe.", true},
+		{"serializable", "It's weaker than serializable, I believe.", false},
+		{"serializable", "RAMP gives you serializable transactions without locking.", true},
+		{"serializable", "What you don't get: serializability. Lost updates still happen.", false},
+		{"serializable", "What you get: serializability for every transaction.", true},
+	} {
+		if got := flagged(c.evidence, c.text); got != c.want {
+			t.Errorf("flag %q in %q: got %v, want %v", c.evidence, c.text, got, c.want)
+		}
+	}
+}
+
+func TestFlagsAreNotReadInCode(t *testing.T) {
+	code := "def on_marker(self, ch):\n    self.pending.discard(ch)      # first marker's channel\n"
+	if flagged("discard", code) {
+		t.Errorf("a method name in code was read as a claim")
+	}
+	if flagged("smaller id", "got ELECTION from a smaller id -> answer OK") {
+		t.Errorf("a pseudocode line was read as a claim")
+	}
+	// Prose that mentions a call is still prose.
+	prose := "The database appends the commit record with a normal write() call and acknowledges right away, so the OS flushes it later and that is durable enough for everyone here."
+	if !flagged("acknowledges right away", prose) {
+		t.Errorf("a claim in prose that mentions write() was not read")
+	}
+}
+
+func TestFormulaFlagsMatchOnlyAsWritten(t *testing.T) {
+	if w := flagWords("Claims Chang-Roberts uses O(n) messages in the worst case.", nil); w != nil {
+		t.Errorf("a flag about a formula has loose words %v; want none", w)
+	}
+	if w := flagWords("Claims Redlock is safe under any timing because it uses a majority of nodes.", nil); len(w) == 0 {
+		t.Errorf("a flag with only the article 'a' lost its loose words")
+	}
+}
+
+func TestPointThatSaysUnneededIsNotDismissed(t *testing.T) {
+	q := &bot.Question{
+		Pack: "t", ID: "fpaxos", Prompt: "What does Flexible Paxos change about quorums?",
+		KeyPoints: []bot.KeyPoint{
+			{ID: "q1q2", Weight: 3, Text: "Only phase-1 quorums must intersect phase-2 quorums; two phase-2 quorums need not intersect each other.", Evidence: []string{"accept quorum", "must intersect"}},
+			{ID: "cost", Weight: 1, Text: "Leader election needs more live nodes.", Evidence: []string{"election is more expensive"}},
+		},
+	}
+	j := New(Options{}).Judge(q, bot.Answer{Text: "Two accept quorums never need to share a node, because within a ballot only one value is proposed."})
+	for _, f := range j.RedFlags {
+		t.Errorf("flagged %s (%q) for saying what the point itself says", f.ID, f.Quote)
+	}
+	if !saysUnneeded("two phase-2 quorums need not intersect") || saysUnneeded("a majority is needed") {
+		t.Errorf("saysUnneeded misread its text")
+	}
+}
+
+func TestNegatedConditionExplainsAPoint(t *testing.T) {
+	d := newDoc("If the target is not caught up, it loses the vote.")
+	at := d.at("caught")
+	if len(at) != 1 || d.negated(at[0], 2) {
+		t.Errorf("a negation inside a condition denied the point")
+	}
+	d = newDoc("The target is not caught up, so we wait.")
+	if at := d.at("caught"); len(at) != 1 || !d.negated(at[0], 2) {
+		t.Errorf("a plain negation no longer denies")
+	}
+}
+
+func TestCompoundsAndSynonymGroups(t *testing.T) {
+	for _, c := range []struct{ evidence, text string }{
+		{"timeout", "Then we time out the transfer and carry on."},
+		{"time out", "The timeout fires and the old leader resumes."},
+		{"outcome is unknown", "The result is unknown until you reconnect."},
+		{"primary", "The master takes every write first."},
+		{"abandon the transfer", "The leader cancels the transfer after a while."},
+	} {
+		d := newDoc(c.text)
+		if starts, _ := d.find(compilePhrase(c.evidence)); len(starts) == 0 {
+			t.Errorf("%q does not match %q", c.evidence, c.text)
+		}
+	}
+	// Words with a technical sense of their own stay apart.
+	if starts, _ := newDoc("Each shard has its own leader.").find(compilePhrase("partition")); len(starts) != 0 {
+		t.Errorf("shard matched partition")
+	}
+}
+
+func TestPointSaidInItsOwnTextsWords(t *testing.T) {
+	q := &bot.Question{
+		Pack: "t", ID: "transfer", Prompt: "How would you move Raft leadership to another node before a restart?",
+		KeyPoints: []bot.KeyPoint{
+			{ID: "pause", Weight: 2, Text: "The current leader stops accepting new client requests while the transfer is in progress, so the log stops growing.", Evidence: []string{"pause writes"}},
+			{ID: "timeout-now", Weight: 3, Text: "The leader tells the target to start an election immediately, so it bumps its term without waiting for its timer.", Evidence: []string{"timeoutnow"}},
+		},
+		ModelAnswer: "The leader stops accepting client requests so its log stops moving. Then it sends TimeoutNow and the target starts an election at once.",
+	}
+	// No evidence phrase, but the point's own words, in an explaining sentence.
+	if got := covered(q, "During the handoff the leader refuses new client requests, so the log cannot keep growing under the target."); got != "pause" {
+		t.Errorf("credited %q, want pause", got)
+	}
+	// The same words as a bare list explain nothing.
+	if got := covered(q, "Leader, client requests, log, growing, transfer."); got != "" {
+		t.Errorf("a list of the point's words credited %q", got)
+	}
+	// Negated words do not count.
+	if got := covered(q, "The leader does not stop client requests, so the log keeps growing."); got == "pause" {
+		t.Errorf("a denial of the point credited it")
+	}
+}
