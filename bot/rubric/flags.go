@@ -30,9 +30,10 @@ const (
 func flagWords(text string, prompt map[string]bool) []string {
 	// A misconception about a number or a formula ("uses O(n) messages", "2f+1 is
 	// enough") is lost in other words: its distinctive part is the symbols, which are
-	// too short to match loosely. Only its evidence, as written, matches it.
+	// too short to match loosely. Only its evidence, as written, matches it. (A name
+	// with a digit, "L0", is a word.)
 	for _, t := range tokenize(text) {
-		if hasDigit(t.lower) || len(t.lower) == 1 && t.class&clsStop == 0 {
+		if isDigit(t.lower[0]) || len(t.lower) == 1 && t.class&clsStop == 0 {
 			return nil
 		}
 	}
