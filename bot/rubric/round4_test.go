@@ -124,3 +124,19 @@ func TestPointSaidInItsOwnTextsWords(t *testing.T) {
 		t.Errorf("a denial of the point credited it")
 	}
 }
+
+func TestTokenizeSlicesOrCopiesWords(t *testing.T) {
+	var got []string
+	for _, tk := range tokenize("Don't STOP; the Leader's term. Ünïcode’s word") {
+		got = append(got, tk.lower)
+	}
+	want := []string{"dont", "stop", "the", "leaders", "term", "ünïcodes", "word"}
+	if len(got) != len(want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("word %d: got %q, want %q", i, got[i], want[i])
+		}
+	}
+}

@@ -65,8 +65,14 @@ func tokenize(text string) []token {
 			if start < 0 {
 				start = i
 			}
-			buf = utf8.AppendRune(buf, unicode.ToLower(r))
+			// The word is sliced out of lowerText unless it needs its own copy.
+			if !sameOffsets || apostrophe {
+				buf = utf8.AppendRune(buf, unicode.ToLower(r))
+			}
 		case (r == '\'' || r == '’') && start >= 0 && i+size < len(text) && isWordByte(text[i+size]):
+			if sameOffsets && !apostrophe {
+				buf = append(buf[:0], lowerText[start:i]...)
+			}
 			apostrophe = true // inside a word: dropped
 		default:
 			flush(i)
