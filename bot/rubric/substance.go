@@ -73,7 +73,7 @@ func hollow(d *doc) bool {
 		switch {
 		case t.class&clsGeneric != 0:
 			generic++
-		case t.class&clsMechanism != 0 && d.clauseFollows(k) && !d.prepositional(k):
+		case t.class&clsMechanism != 0 && d.clauseFollows(k) && !d.prepositional(k) && !d.hyphenated(k):
 			mechanism++
 		}
 	}
@@ -93,7 +93,7 @@ func (d *doc) sentences() []sentStats {
 		if t.class&clsStop != 0 {
 			st[t.sent].funcWords++
 		}
-		if (t.class&clsMechanism != 0 || linkWords[t.lower]) && d.clauseFollows(k) && !d.prepositional(k) {
+		if (t.class&clsMechanism != 0 || linkWords[t.lower]) && d.clauseFollows(k) && !d.prepositional(k) && !d.hyphenated(k) {
 			st[t.sent].links++
 		}
 	}
@@ -107,6 +107,16 @@ func (d *doc) clauseFollows(k int) bool {
 		return false
 	}
 	return !strings.ContainsAny(d.text[d.toks[k].end:d.toks[k+1].start], ",)/")
+}
+
+// hyphenated reports a word joined by a hyphen to the word before or after it: part of a
+// name ("happened-before", "at-least-once", "read-after-write"), not a word that states a
+// mechanism.
+func (d *doc) hyphenated(k int) bool {
+	if k > 0 && d.text[d.toks[k-1].end:d.toks[k].start] == "-" {
+		return true
+	}
+	return k+1 < len(d.toks) && d.text[d.toks[k].end:d.toks[k+1].start] == "-"
 }
 
 // prepositional reports a link word that only names a cause, "because of X", "instead
@@ -341,7 +351,7 @@ func (d *doc) enumerated(from, to int) bool {
 		return false
 	}
 	for j := from; j < to; j++ {
-		if t := d.toks[j]; t.class&clsMechanism != 0 || linkWords[t.lower] {
+		if t := d.toks[j]; (t.class&clsMechanism != 0 || linkWords[t.lower]) && !d.hyphenated(j) {
 			return false
 		}
 	}
