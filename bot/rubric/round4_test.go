@@ -140,3 +140,45 @@ func TestTokenizeSlicesOrCopiesWords(t *testing.T) {
 		}
 	}
 }
+
+func TestReflectiveVerbsAreNotActs(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"I learned a lot from those experiences and build in time now.", false},
+		{"I was careful with my estimates after that project.", false},
+		{"I estimated three weeks and it took three months.", true},
+		{"Then I informed my lead and the teams that depend on it.", true},
+	} {
+		if _, got := newDoc(c.text).firstPersonAct(0); got != c.want {
+			t.Errorf("%q: first-person act %v, want %v", c.text, got, c.want)
+		}
+	}
+}
+
+func TestNamesAreNotLinkWords(t *testing.T) {
+	// "SO_KEEPALIVE", "happened-before" and "at-least-once" are names: their "so", "before"
+	// and "once" state no mechanism.
+	for _, text := range []string{
+		"It involves FIN, RST, TCP keepalive, SO_KEEPALIVE and application heartbeats.",
+		"The algorithm uses markers, FIFO channels and the happened-before relation to produce a cut.",
+		"Kafka gives at-least-once delivery with idempotent producers and transactions everywhere.",
+	} {
+		if st := newDoc(text).sentences()[0]; st.links != 0 {
+			t.Errorf("%q: %d link words, want 0", text, st.links)
+		}
+	}
+	if st := newDoc("The marker comes before the message, so the cut is consistent.").sentences()[0]; st.links != 2 {
+		t.Errorf("plain link words: %d, want 2", st.links)
+	}
+}
+
+func TestListsSaidToPlayARoleAreHollow(t *testing.T) {
+	text := "This is the half-open connection problem. It involves FIN, RST, TCP keepalive and heartbeats. " +
+		"The phi accrual detector and SWIM are also relevant to failure detection. Connection pools, read deadlines, " +
+		"exponential backoff and circuit breakers all play a role, and tuning them properly is a best practice."
+	if !hollow(newDoc(text)) {
+		t.Errorf("a list said to be involved, relevant and to play a role was not hollow")
+	}
+}

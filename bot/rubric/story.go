@@ -95,6 +95,15 @@ func hasDigit(w string) bool {
 	return false
 }
 
+// reflective verbs tell what the speaker thought, felt or was, not what they did: "I
+// learned a lot from those experiences" describes no project.
+var reflective = map[string]bool{
+	"learned": true, "learnt": true, "thought": true, "felt": true, "believed": true, "realized": true,
+	"realised": true, "knew": true, "liked": true, "loved": true, "enjoyed": true, "hoped": true,
+	"wanted": true, "wished": true, "was": true, "were": true, "been": true, "had": true, "seemed": true,
+	"guessed": true, "assumed": true, "expected": true, "imagined": true, "considered": true,
+}
+
 // firstPersonAct reports "I" followed within two words by a verb in the past tense in
 // sentence s: the speaker did something.
 func (d *doc) firstPersonAct(s int) (int, bool) {
@@ -105,6 +114,9 @@ func (d *doc) firstPersonAct(s int) (int, bool) {
 		}
 		for j := i + 1; j < len(d.toks) && j <= i+2 && d.toks[j].sent == s; j++ {
 			w := d.toks[j].lower
+			if reflective[w] {
+				break // "I learned a lot", "I was", "I had": not an act
+			}
 			if strings.HasSuffix(w, "ed") && len(w) > 3 || irregular[w] != "" && w != "is" && w != "are" && w != "am" && w != "being" {
 				return i, true
 			}

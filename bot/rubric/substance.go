@@ -47,6 +47,8 @@ var genericVerbs = map[string]bool{
 	"support": true, "supports": true, "leverage": true, "leverages": true, "involve": true, "involves": true,
 	"enable": true, "enables": true, "help": true, "helps": true, "allow": true, "allows": true, "manage": true,
 	"manages": true,
+	// "A, B and C all play a role", "SWIM is also relevant": a list said to matter.
+	"play": true, "plays": true, "relevant": true,
 }
 
 // linkWords state a consequence: with mechanism words they are what turns named terms
@@ -109,14 +111,15 @@ func (d *doc) clauseFollows(k int) bool {
 	return !strings.ContainsAny(d.text[d.toks[k].end:d.toks[k+1].start], ",)/")
 }
 
-// hyphenated reports a word joined by a hyphen to the word before or after it: part of a
-// name ("happened-before", "at-least-once", "read-after-write"), not a word that states a
-// mechanism.
+// hyphenated reports a word joined by a hyphen, an underscore or a dot to the word before
+// or after it: part of a name ("happened-before", "at-least-once", "SO_KEEPALIVE"), not a
+// word that states a mechanism.
 func (d *doc) hyphenated(k int) bool {
-	if k > 0 && d.text[d.toks[k-1].end:d.toks[k].start] == "-" {
+	joins := func(sep string) bool { return sep == "-" || sep == "_" || sep == "." }
+	if k > 0 && joins(d.text[d.toks[k-1].end:d.toks[k].start]) {
 		return true
 	}
-	return k+1 < len(d.toks) && d.text[d.toks[k].end:d.toks[k+1].start] == "-"
+	return k+1 < len(d.toks) && joins(d.text[d.toks[k].end:d.toks[k+1].start])
 }
 
 // prepositional reports a link word that only names a cause, "because of X", "instead
