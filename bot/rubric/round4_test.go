@@ -182,3 +182,20 @@ func TestListsSaidToPlayARoleAreHollow(t *testing.T) {
 		t.Errorf("a list said to be involved, relevant and to play a role was not hollow")
 	}
 }
+
+func TestNumberWordsAndUnitLetters(t *testing.T) {
+	for _, c := range []struct{ evidence, text string }{
+		{"every five seconds", "Offsets are committed every 5 s during poll."},
+		{"every 5 seconds", "It commits every five seconds by default."},
+		{"three out of four", "You then need 3 out of 4 votes."},
+		{"30 minutes", "The lease lasts 30 min unless renewed."},
+	} {
+		if starts, _ := newDoc(c.text).find(compilePhrase(c.evidence)); len(starts) == 0 {
+			t.Errorf("%q does not match %q", c.evidence, c.text)
+		}
+	}
+	// A letter that is not after a number stays a letter.
+	if starts, _ := newDoc("Replica s and replica m disagree.").find(compilePhrase("second")); len(starts) != 0 {
+		t.Errorf("a lone letter s matched second")
+	}
+}

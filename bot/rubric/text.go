@@ -112,8 +112,23 @@ func idioms(toks []token) {
 				toks[i+1].stem = "immediat"
 			}
 		}
+		// "5 s", "30 min", "2 h": a unit letter after a number is the unit.
+		if isDigit(toks[i].lower[len(toks[i].lower)-1]) && toks[i].sent == toks[i+1].sent {
+			if unit, ok := unitLetters[next]; ok {
+				toks[i+1].stem = unit
+			}
+		}
 	}
 }
+
+// unitLetters are units written as letters after a number.
+var unitLetters = func() map[string]string {
+	m := map[string]string{}
+	for letters, unit := range map[string]string{"s": "second", "m": "minute", "min": "minute", "h": "hour", "hr": "hour", "d": "day"} {
+		m[letters] = stem(unit)
+	}
+	return m
+}()
 
 // compounds are words people write whole or in two: "time out" = "timeout". Each is
 // listed with where it splits; compoundEnds are the second halves, which the tokenizer
@@ -270,6 +285,9 @@ var irregular = map[string]string{
 	"grown": "grow", "knew": "know", "known": "know", "meant": "mean", "paid": "pay", "said": "say",
 	"shown": "show", "stood": "stand", "understood": "understand", "won": "win", "hid": "hid", "hidden": "hid",
 	"indices": "index", "indexes": "index", "backward": "back", "backwards": "back",
+	"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+	"nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "fifteen": "15", "twenty": "20", "thirty": "30",
+	"fifty": "50", "hundred": "100", "thousand": "1000",
 	"ms": "millisecond", "msec": "millisecond", "secs": "second", "sec": "second", "msg": "messag",
 	"msgs": "messag", "txn": "transaction", "txns": "transaction", "db": "databas", "dbs": "databas",
 }
