@@ -391,11 +391,12 @@ func evidenceDensity(d *doc, c *compiled) float64 {
 	return float64(n) / float64(len(d.toks))
 }
 
-// pointAnchors returns, per key point, the content stems of its text that the prompt and
-// the other key points' texts do not use: the words that say what is particular to it.
-func pointAnchors(q *bot.Question, prompt map[string]bool) [][]string {
-	uses := map[string]int{} // stem → how many key point texts use it
-	stems := make([][]string, len(q.KeyPoints))
+// pointTextStems returns, per key point, the content stems of its text (no function,
+// generic or mechanism words, none shorter than three letters), and how many key point
+// texts use each stem.
+func pointTextStems(q *bot.Question) (stems [][]string, uses map[string]int) {
+	uses = map[string]int{}
+	stems = make([][]string, len(q.KeyPoints))
 	for i, k := range q.KeyPoints {
 		seen := map[string]bool{}
 		for _, t := range tokenize(k.Text) {
@@ -407,6 +408,13 @@ func pointAnchors(q *bot.Question, prompt map[string]bool) [][]string {
 			uses[t.stem]++
 		}
 	}
+	return stems, uses
+}
+
+// pointAnchors returns, per key point, the content stems of its text that the prompt and
+// the other key points' texts do not use: the words that say what is particular to it.
+func pointAnchors(q *bot.Question, prompt map[string]bool) [][]string {
+	stems, uses := pointTextStems(q)
 	out := make([][]string, len(q.KeyPoints))
 	for i := range stems {
 		for _, st := range stems[i] {
@@ -437,32 +445,22 @@ type overlapWords struct {
 	total   float64
 }
 
-var (
+// The weighed own-words path (README, "The key point's text, weighed"): a sentence makes a
+// point where, within overlapWindow words, at least overlapMinWords of the point's text words
+// carry overlapShare of their weight; a model-answer word lent to a point weighs modelWeight.
+const (
 	overlapShare    = 0.35
 	overlapMinWords = 2
 	overlapWindow   = 20
+	modelWeight     = 0.5
 )
 
 // pointOverlap weighs the content words of each key point's text: a word the prompt, another
 // key point's text or many of the bank's rubrics use says less about this point.
 func pointOverlap(q *bot.Question, prompt map[string]bool) []overlapWords {
-	uses := map[string]int{}
-	stems := make([][]string, len(q.KeyPoints))
-	for i, k := range q.KeyPoints {
-		seen := map[string]bool{}
-		for _, t := range tokenize(k.Text) {
-			if t.class&(clsStop|clsGeneric|clsMechanism) != 0 || len(t.lower) < 3 || seen[t.stem] {
-				continue
-			}
-			seen[t.stem] = true
-			stems[i] = append(stems[i], t.stem)
-			uses[t.stem]++
-		}
-	}
+	stems, uses := pointTextStems(q)
 	out := make([]overlapWords, len(q.KeyPoints))
-	if modelWeight > 0 {
-		modelWords(q, prompt, stems, uses, out)
-	}
+	modelWords(q, prompt, stems, uses, out)
 	for i := range stems {
 		for _, st := range stems[i] {
 			w := 1.0
@@ -482,8 +480,6 @@ func pointOverlap(q *bot.Question, prompt map[string]bool) []overlapWords {
 	}
 	return out
 }
-
-var modelWeight = 0.5
 
 // modelWords adds to each key point the words of the model answer's sentences that say it.
 func modelWords(q *bot.Question, prompt map[string]bool, stems [][]string, uses map[string]int, out []overlapWords) {
