@@ -114,7 +114,7 @@ func New(cfg Config) (*Adapter, error) {
 	}
 	next := client.Transport
 	if next == nil {
-		next = http.DefaultTransport
+		next = pooledTransport()
 	}
 	client.Transport = &rewrite{base: base, next: next}
 	s.Client = client
@@ -130,6 +130,20 @@ func New(cfg Config) (*Adapter, error) {
 
 // Name implements bot.Platform.
 func (a *Adapter) Name() string { return "discord" }
+
+// maxIdlePerHost is how many idle connections to Discord's API the adapter keeps. The
+// standard transport keeps 2, so over HTTP/1.1 (a proxy, a plain-HTTP base_url such as the
+// fake Discord) a burst of replies — a drill's verdicts, a thousand people answering at
+// once — dialled a fresh connection for nearly every post and dropped it after: 1,000
+// simultaneous answers took ~15% longer. (Over TLS, HTTP/2 shares one connection anyway.)
+const maxIdlePerHost = 64
+
+func pooledTransport() http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = maxIdlePerHost
+	t.MaxIdleConns = max(t.MaxIdleConns, maxIdlePerHost)
+	return t
+}
 
 // rewrite sends requests for https://discord.com to the configured base URL.
 type rewrite struct {

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -622,5 +623,32 @@ func TestWithoutMessageContentIntent(t *testing.T) {
 	e.srv.Slash(alice, "help")
 	if p := e.srv.NextPost(t, "the help", titled("Quorum")); p.Flags&discordtest.FlagEphemeral == 0 {
 		t.Fatal("help in a channel was not ephemeral")
+	}
+}
+
+// TestBurstsReuseConnections: 40 people ask for help at once, three times over. The
+// replies of later bursts go out on the connections the first one opened: the adapter keeps
+// enough idle connections to Discord's API, where the standard transport keeps 2 and dials
+// (in production, TLS-handshakes) some 36 new ones for every burst.
+func TestBurstsReuseConnections(t *testing.T) {
+	e := newEnv(t, nil)
+	people := make([]discordtest.Invoker, 40)
+	for i := range people {
+		id := strconv.Itoa(300000000000000000 + i)
+		people[i] = dm(e.srv, discordtest.Invoker{UserID: id, Username: "u" + id})
+	}
+	start := e.srv.Connections()
+	for range 3 {
+		before := len(e.srv.Posts())
+		for _, p := range people {
+			go e.srv.Say(p, "help")
+		}
+		e.srv.WaitFor(t, "40 replies", func() bool { return len(e.srv.Posts()) >= before+len(people) })
+		e.srv.WaitFor(t, "the replies' connections to go idle", func() bool { return e.srv.ActiveConnections() == 0 })
+		time.Sleep(50 * time.Millisecond) // the client pools a connection once it has read the reply
+	}
+	// At most one connection per reply in flight at once, then reuse: never more than 40.
+	if opened := e.srv.Connections() - start; opened > int64(len(people)) {
+		t.Errorf("3 bursts of 40 replies opened %d connections; want at most 40, the rest reused", opened)
 	}
 }

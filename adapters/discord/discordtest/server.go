@@ -13,11 +13,13 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -225,8 +227,11 @@ type Server struct {
 	// (and its threads): a message with files there answers 403 Missing Permissions.
 	NoAttachFiles bool
 
-	srv *httptest.Server
-	up  websocket.Upgrader
+	srv   *httptest.Server
+	up    websocket.Upgrader
+	conns atomic.Int64 // TCP connections accepted
+	// active counts connections in the middle of an HTTP request (not idle, not the gateway)
+	active atomic.Int64
 
 	mu           sync.Mutex
 	changed      chan struct{}
@@ -305,10 +310,27 @@ func New(token string) *Server {
 	mux.HandleFunc("/api/v9/", s.rest)
 	mux.HandleFunc("/gateway/", s.gateway)
 	mux.HandleFunc("/attachments/", s.attachment)
-	s.srv = httptest.NewServer(mux)
+	s.srv = httptest.NewUnstartedServer(mux)
+	s.srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		switch state {
+		case http.StateNew:
+			s.conns.Add(1)
+		case http.StateActive:
+			s.active.Add(1)
+		case http.StateIdle, http.StateHijacked:
+			s.active.Add(-1)
+		}
+	}
+	s.srv.Start()
 	s.URL = s.srv.URL
 	return s
 }
+
+// Connections returns how many TCP connections the fake has accepted (REST and gateway).
+func (s *Server) Connections() int64 { return s.conns.Load() }
+
+// ActiveConnections returns how many connections are in the middle of a request.
+func (s *Server) ActiveConnections() int64 { return s.active.Load() }
 
 // Close drops the gateway and stops the server.
 func (s *Server) Close() {
