@@ -108,6 +108,9 @@ func findItem(d *doc, it compiledItem) match { return findWith(d, it, (*doc).neg
 func saysUnneeded(text string) bool {
 	toks := tokenize(text)
 	for i, t := range toks {
+		if t.lower == "neednt" {
+			return true
+		}
 		if t.stem != "need" {
 			continue
 		}

@@ -66,7 +66,7 @@ func TestPointThatSaysUnneededIsNotDismissed(t *testing.T) {
 	for _, f := range j.RedFlags {
 		t.Errorf("flagged %s (%q) for saying what the point itself says", f.ID, f.Quote)
 	}
-	if !saysUnneeded("two phase-2 quorums need not intersect") || saysUnneeded("a majority is needed") {
+	if !saysUnneeded("two phase-2 quorums need not intersect") || !saysUnneeded("phase-2 quorums needn't intersect") || saysUnneeded("a majority is needed") {
 		t.Errorf("saysUnneeded misread its text")
 	}
 }
