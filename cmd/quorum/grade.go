@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/internal/yamlx"
+	"go.yaml.in/yaml/v3"
 )
 
 func cmdGrade(ctx context.Context, e env, args []string) error {
@@ -104,26 +106,46 @@ func printVerdict(w io.Writer, v *bot.Verdict, asJSON bool) error {
 
 // cmdEval grades a labelled set and prints agreement, false-pass and false-fail rates by kind.
 func cmdEval(ctx context.Context, e env, cfgFile string, packs []string, path string, asJSON, misses bool) error {
-	a, err := load(cfgFile, packs)
-	if err != nil {
-		return err
-	}
 	files := []string{path}
 	if fi, err := os.Stat(path); err != nil {
 		return fmt.Errorf("read labelled set: %w", err)
 	} else if fi.IsDir() {
-		files, _ = filepath.Glob(filepath.Join(path, "*.yaml"))
+		// A folder holds labelled sets, and may hold the packs they answer, beside them
+		// or in packs/: those are loaded as packs.
+		files = nil
+		for _, pattern := range []string{"*.yaml", "*.yml", "packs/*.yaml", "packs/*.yml"} {
+			found, _ := filepath.Glob(filepath.Join(path, pattern))
+			files = append(files, found...)
+		}
 		sort.Strings(files)
 		if len(files) == 0 {
 			return fmt.Errorf("no .yaml files in %s", path)
 		}
 	}
-	var set []bot.Labelled
+	contents := map[string][]byte{}
+	var sets []string
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			return fmt.Errorf("read labelled set: %w", err)
 		}
+		if isPack(data) {
+			packs = append(packs, f)
+			continue
+		}
+		contents[f] = data
+		sets = append(sets, f)
+	}
+	if len(sets) == 0 {
+		return fmt.Errorf("%s holds question packs but no labelled answers", path)
+	}
+	a, err := load(cfgFile, packs)
+	if err != nil {
+		return err
+	}
+	var set []bot.Labelled
+	for _, f := range sets {
+		data := contents[f]
 		items, err := bot.ParseLabelled(f, data)
 		if err != nil {
 			return err
@@ -164,4 +186,18 @@ func cmdEval(ctx context.Context, e env, cfgFile string, packs []string, path st
 		}
 	}
 	return nil
+}
+
+// isPack reports a YAML document that is a question pack (a mapping with pack and
+// questions) rather than a labelled set (a list).
+func isPack(data []byte) bool {
+	root, err := yamlx.Parse(data)
+	if err != nil || root.Kind != yaml.MappingNode {
+		return false
+	}
+	keys := map[string]bool{}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		keys[root.Content[i].Value] = true
+	}
+	return keys["pack"] && keys["questions"]
 }

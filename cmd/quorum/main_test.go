@@ -343,3 +343,70 @@ func TestInterviewFromStdin(t *testing.T) {
 		t.Fatalf("want four questions asked:\n%s", out)
 	}
 }
+
+// TestGradeEval: a folder of labelled answers is graded, with the packs found beside it or
+// in packs/ loaded for its questions; --json gives the rates; a folder with no answers, or
+// a broken set, is a one-line error naming the file.
+func TestGradeEval(t *testing.T) {
+	dir := t.TempDir()
+	pack, err := os.ReadFile("testdata/cli-pack.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "packs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "packs", "cli.yaml"), pack, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	set := `- question: cli-test/raft-election
+  kind: strong
+  label: pass
+  answer: |
+    Raft splits time into terms, a logical clock with at most one leader each. A follower whose randomized
+    election timeout fires becomes a candidate, increments the term and asks for votes. Every server votes
+    at most once per term, and the candidate needs a majority, so two leaders cannot win one term because
+    any two majorities overlap.
+- question: cli-test/raft-election
+  kind: too-short
+  label: fail
+  answer: Terms and votes.
+- question: cli-test/raft-election
+  kind: misconception
+  label: fail
+  answer: |
+    The node with the lowest id becomes the leader, because everyone agrees on the ordering of ids and
+    so no election is really needed; the others just follow it and send heartbeats to it forever.
+`
+	if err := os.WriteFile(filepath.Join(dir, "set.yaml"), []byte(set), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := cli(t, "", "", "grade", "--eval", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"3 answers graded by rubric", "agreement 100.0%", "false-pass rate 0.0% (0 of 2 fails)", "misconception", "too-short"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("eval output lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, errs = cli(t, "", "", "grade", "--eval", dir, "--json")
+	var rep struct {
+		Agreement     float64 `json:"agreement"`
+		FalsePassRate float64 `json:"false_pass_rate"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || rep.Agreement != 1 || rep.FalsePassRate != 0 {
+		t.Errorf("--json: exit %d, %+v from %q (%s)", code, rep, out, errs)
+	}
+	code, _, errs = cli(t, "", "", "grade", "--eval", filepath.Join(dir, "packs"))
+	if code == 0 || !strings.Contains(errs, "holds question packs but no labelled answers") {
+		t.Errorf("a folder of packs: exit %d, %q", code, errs)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "broken.yaml"), []byte("- question: cli-test/raft-election\n  label: maybe\n  answer: x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = cli(t, "", "", "grade", "--eval", dir)
+	if code == 0 || !strings.Contains(errs, "broken.yaml:") {
+		t.Errorf("a broken set: exit %d, %q; want an error naming broken.yaml and its line", code, errs)
+	}
+}
