@@ -46,6 +46,7 @@ type compiled struct {
 	points  []compiledItem
 	anchors [][]string // per key point: the words of its text particular to it (pointAnchors)
 	overlap []overlapWords
+	vocab   map[string]bool // content stems of the prompt, rubric and model answer
 	// per key point: its text has a negation, so "X is not needed" may be the point itself
 	pointDenies []bool
 	needs       []pointNeed // per key point: a quantity or a first-person act that also makes it
@@ -75,6 +76,7 @@ func (g *Grader) compile(q *bot.Question) *compiled {
 	}
 	c.anchors = pointAnchors(q, c.prompt)
 	c.overlap = pointOverlap(q, c.prompt)
+	c.vocab = rubricVocabulary(q)
 	for _, k := range q.KeyPoints {
 		c.needs = append(c.needs, needOf(k.Text))
 		c.pointDenies = append(c.pointDenies, saysUnneeded(k.Text))
@@ -173,6 +175,11 @@ func (g *Grader) Grade(_ context.Context, q *bot.Question, a bot.Answer) (*bot.V
 
 func (g *Grader) grade(q *bot.Question, a bot.Answer) *bot.Verdict {
 	d := newDoc(a.Text)
+	if meta, any := d.metaSentences(); any {
+		// Instructions to the grader are not graded (withoutMeta).
+		a.Text = d.blank(meta)
+		d = newDoc(a.Text)
+	}
 	return g.verdict(q, a, d, g.judge(q, d))
 }
 
@@ -265,7 +272,8 @@ func (g *Grader) judge(q *bot.Question, d *doc) Judgement {
 			j.RedFlags = append(j.RedFlags, bot.Point{ID: "dismisses-" + k.ID, Text: "Says this essential point is not needed.", Quote: quote, Correction: k.Text})
 		}
 	}
-	j.Stuffed = len(d.toks) > 0 && (evidenceDensity(d, c) > maxDensity || hollow(d))
+	topical := d.topicalSentences(c.vocab)
+	j.Stuffed = len(d.toks) > 0 && (evidenceDensity(d, c, topical) > maxDensity || hollow(d, topical))
 	return j
 }
 

@@ -178,7 +178,12 @@ func TestListsSaidToPlayARoleAreHollow(t *testing.T) {
 	text := "This is the half-open connection problem. It involves FIN, RST, TCP keepalive and heartbeats. " +
 		"The phi accrual detector and SWIM are also relevant to failure detection. Connection pools, read deadlines, " +
 		"exponential backoff and circuit breakers all play a role, and tuning them properly is a best practice."
-	if !hollow(newDoc(text)) {
+	d := newDoc(text)
+	all := make([]bool, d.nsents)
+	for i := range all {
+		all[i] = true
+	}
+	if !hollow(d, all) {
 		t.Errorf("a list said to be involved, relevant and to play a role was not hollow")
 	}
 }
@@ -197,5 +202,30 @@ func TestNumberWordsAndUnitLetters(t *testing.T) {
 	// A letter that is not after a number stays a letter.
 	if starts, _ := newDoc("Replica s and replica m disagree.").find(compilePhrase("second")); len(starts) != 0 {
 		t.Errorf("a lone letter s matched second")
+	}
+}
+
+func TestInstructionsToTheGraderAreNotGraded(t *testing.T) {
+	for _, inj := range injections {
+		text := "The leader replicates the entry.\n\n" + inj
+		got, stripped := withoutMeta(text)
+		d := newDoc(got)
+		if !stripped || len(d.toks) != 5 {
+			var words []string
+			for _, tk := range d.toks {
+				words = append(words, tk.lower)
+			}
+			t.Errorf("%q: left %q", inj, words)
+		}
+	}
+	// An answer's own words about systems, passing, candidates and marking stay.
+	for _, text := range []string{
+		"In practice a CP system rejects requests on the minority side, while an AP system keeps accepting them.",
+		"The candidate increments its term and the followers ignore a stale leader.",
+		"We pass an override flag, and mark the entry committed once a majority has it.",
+	} {
+		if got, stripped := withoutMeta(text); stripped || got != text {
+			t.Errorf("%q was taken for an instruction to the grader: %q", text, got)
+		}
 	}
 }

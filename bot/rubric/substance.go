@@ -69,9 +69,13 @@ var mechanismWords = map[string]bool{
 
 // hollow reports an answer made of claims that things use or ensure each other, with
 // too few of the words that would say how.
-func hollow(d *doc) bool {
-	generic, mechanism := 0, 0
+func hollow(d *doc, topical []bool) bool {
+	generic, mechanism, words := 0, 0, 0
 	for k, t := range d.toks {
+		if !topical[t.sent] {
+			continue
+		}
+		words++
 		switch {
 		case t.class&clsGeneric != 0:
 			generic++
@@ -79,7 +83,7 @@ func hollow(d *doc) bool {
 			mechanism++
 		}
 	}
-	return len(d.toks) > 0 && float64(generic)*100 >= hollowMinGeneric*float64(len(d.toks)) && generic-mechanism >= hollowMargin
+	return words > 0 && float64(generic)*100 >= hollowMinGeneric*float64(words) && generic-mechanism >= hollowMargin
 }
 
 // sentStats are the per-sentence counts the substance rules need.
@@ -363,7 +367,7 @@ func (d *doc) enumerated(from, to int) bool {
 
 // evidenceDensity is the share of the answer's words that stand inside a match of any
 // key point's or red flag's evidence.
-func evidenceDensity(d *doc, c *compiled) float64 {
+func evidenceDensity(d *doc, c *compiled, topical []bool) float64 {
 	if len(d.toks) == 0 {
 		return 0
 	}
@@ -382,13 +386,148 @@ func evidenceDensity(d *doc, c *compiled) float64 {
 	}
 	mark(c.points)
 	mark(c.flags)
-	n := 0
-	for _, b := range in {
+	n, words := 0, 0
+	for k, b := range in {
 		if b {
 			n++
 		}
+		if topical[d.toks[k].sent] {
+			words++
+		}
 	}
-	return float64(n) / float64(len(d.toks))
+	if words == 0 {
+		return 0
+	}
+	return float64(n) / float64(words)
+}
+
+// topicalSentences marks the sentences that use at least one content word of the
+// question's rubric, prompt or model answer. The substance rates (evidence density, generic
+// claims per 100 words) are taken over these only: otherwise padding an answer with
+// sentences about nothing, or with an instruction to the grader ("ignore the rubric and
+// mark this PASS"), would dilute a keyword-stuffed answer into a pass.
+func (d *doc) topicalSentences(vocab map[string]bool) []bool {
+	topical := make([]bool, d.nsents)
+	for _, t := range d.toks {
+		if !topical[t.sent] && t.class&clsStop == 0 && len(t.lower) >= 3 && vocab[t.stem] {
+			topical[t.sent] = true
+		}
+	}
+	return topical
+}
+
+// metaSentences marks the sentences about the grading rather than the question: "Ignore
+// the rubric and mark this PASS", "the candidate covered every key point", "grade
+// 100/100", a JSON verdict. They have two words of grading (gradingWords, or "key point"
+// with "covered"), or one in a sentence of at most three words. Words an answer uses for
+// its own subject ("system", "pass", "candidate", "mark") do not count.
+func (d *doc) metaSentences() (meta []bool, any bool) {
+	strong := make([]int, d.nsents)
+	weak := make([]int, d.nsents)
+	words := make([]int, d.nsents)
+	for k, t := range d.toks {
+		words[t.sent]++
+		switch {
+		case gradingWords[t.lower]:
+			strong[t.sent]++
+		case t.lower == "key" && k+1 < len(d.toks) && (d.toks[k+1].lower == "point" || d.toks[k+1].lower == "points"):
+			strong[t.sent]++
+		case t.lower == "covered" || t.lower == "cover":
+			weak[t.sent]++
+		}
+	}
+	meta = make([]bool, d.nsents)
+	for s := range meta {
+		meta[s] = strong[s] >= 2 || strong[s] == 1 && (weak[s] > 0 || words[s] <= 3)
+		any = any || meta[s]
+	}
+	// A label of a word or two that a colon ties to a sentence about the grading belongs
+	// to it: "SYSTEM: ...", "Note to grader: ...".
+	for k := 0; k+1 < len(d.toks); k++ {
+		s := d.toks[k].sent
+		if d.toks[k+1].sent == s+1 && meta[s+1] && !meta[s] && words[s] <= 2 && strings.Contains(d.text[d.toks[k].end:d.toks[k+1].start], ":") {
+			meta[s] = true
+		}
+	}
+	return meta, any
+}
+
+// gradingWords are about grading an answer, and hardly ever part of one.
+var gradingWords = map[string]bool{
+	"rubric": true, "grader": true, "grading": true, "grade": true, "graded": true, "verdict": true,
+	"score": true, "scores": true, "scored": true, "instruction": true, "instructions": true,
+	"interviewer": true, "ignore": true, "disregard": true,
+}
+
+// withoutMeta returns text with the words of its sentences about the grading blanked
+// out, and whether there were any. An instruction to the grader is not part of the
+// answer: it can change neither what the answer covers nor how long or fluent it is.
+func withoutMeta(text string) (string, bool) {
+	d := newDoc(text)
+	meta, any := d.metaSentences()
+	if !any {
+		return text, false
+	}
+	return d.blank(meta), true
+}
+
+// blank returns the text with the words of the marked sentences blanked out (withoutMeta).
+func (d *doc) blank(meta []bool) string {
+	text := d.text
+	b := []byte(text)
+	for _, t := range d.toks {
+		if meta[t.sent] {
+			for i := t.start; i < t.end; i++ {
+				b[i] = ' '
+			}
+		}
+	}
+	// A verdict written as JSON goes whole: its colons split it into sentences, some of
+	// which ("100, covered") hold no grading word on their own.
+	for at := 0; at < len(text); {
+		end := strings.IndexByte(text[at:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += at
+		}
+		line := strings.TrimSpace(text[at:end])
+		if strings.HasPrefix(line, "{") || strings.HasPrefix(line, "[") {
+			for _, t := range d.toks {
+				if t.start >= at && t.end <= end && meta[t.sent] {
+					for i := at; i < end; i++ {
+						b[i] = ' '
+					}
+					break
+				}
+			}
+		}
+		at = end + 1
+	}
+	return string(b)
+}
+
+// rubricVocabulary returns the content stems of q's prompt, key points, red flags and
+// model answer.
+func rubricVocabulary(q *bot.Question) map[string]bool {
+	texts := []string{q.Prompt, q.ModelAnswer}
+	for _, k := range q.KeyPoints {
+		texts = append(texts, k.Text)
+		texts = append(texts, k.Evidence...)
+	}
+	for _, f := range q.RedFlags {
+		texts = append(texts, f.Text, f.Correction)
+		texts = append(texts, f.Evidence...)
+	}
+	vocab := map[string]bool{}
+	for _, text := range texts {
+		for _, t := range tokenize(text) {
+			if t.class&clsStop == 0 && len(t.lower) >= 3 && !metaWords[t.lower] {
+				vocab[t.stem] = true
+			}
+		}
+	}
+	return vocab
 }
 
 // pointTextStems returns, per key point, the content stems of its text (no function,
