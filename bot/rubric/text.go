@@ -343,6 +343,8 @@ var synonymWords = [][]string{
 	{"expire", "lapse"},
 }
 
+// withGroups adds the groups of synonymWords to m, mapping each word's stem to the stem
+// its group stands for (through m, so a group may join an older mapping).
 func withGroups(m map[string]string) map[string]string {
 	base := func(w string) string {
 		st, ok := irregular[w]
