@@ -12,32 +12,13 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/bot/bottest"
 )
 
 // Fuzz targets for gateway payloads: the "d" of a MESSAGE_CREATE or INTERACTION_CREATE
 // dispatch, decoded as discordgo decodes it (a decoding error still reaches the
 // handlers, with whatever was filled in), then turned into a bot.Event by the adapter.
 // `go test -fuzz=FuzzMessageCreate -fuzztime=30s ./adapters/discord` explores further.
-
-// recorder is a bot.Handler that keeps the events it gets.
-type recorder struct {
-	mu     sync.Mutex
-	events []bot.Event
-}
-
-func (r *recorder) Handle(_ context.Context, ev bot.Event) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.events = append(r.events, ev)
-}
-
-func (r *recorder) take() []bot.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := r.events
-	r.events = nil
-	return out
-}
 
 const fuzzBotID = "900000000000000001"
 
@@ -112,7 +93,7 @@ func FuzzMessageCreate(f *testing.F) {
 	}
 	stub := newStubDiscord(f)
 	a := fuzzAdapter(f, stub)
-	rec := &recorder{}
+	rec := &bottest.Recorder{}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if !json.Valid(data) {
 			return // the frame itself would not decode: discordgo drops it
@@ -121,7 +102,7 @@ func FuzzMessageCreate(f *testing.F) {
 		json.Unmarshal(data, &mc) // as discordgo: an error still reaches the handlers
 		a.onMessage(rec, mc.Message)
 		a.wg.Wait()
-		events := rec.take()
+		events := rec.Take()
 		if len(events) == 0 {
 			return
 		}
@@ -174,7 +155,7 @@ func FuzzInteractionCreate(f *testing.F) {
 	}
 	stub := newStubDiscord(f)
 	a := fuzzAdapter(f, stub)
-	rec := &recorder{}
+	rec := &bottest.Recorder{}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if !json.Valid(data) {
 			return
@@ -183,7 +164,7 @@ func FuzzInteractionCreate(f *testing.F) {
 		json.Unmarshal(data, &ic)
 		a.onInteraction(rec, ic.Interaction)
 		a.wg.Wait()
-		events := rec.take()
+		events := rec.Take()
 		if len(events) == 0 {
 			return
 		}

@@ -14,31 +14,13 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/bot/bottest"
 )
 
 // Fuzz target for Socket Mode payloads: an envelope's payload, parsed as slack-go's
 // socketmode client parses it (events_api, slash_commands, interactive; a payload that
 // does not parse is dropped there), then dispatched by the adapter.
 // `go test -fuzz=FuzzSocketPayload -fuzztime=30s ./adapters/slack` explores further.
-
-type recorder struct {
-	mu     sync.Mutex
-	events []bot.Event
-}
-
-func (r *recorder) Handle(_ context.Context, ev bot.Event) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.events = append(r.events, ev)
-}
-
-func (r *recorder) take() []bot.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := r.events
-	r.events = nil
-	return out
-}
 
 var socketSeeds = []struct {
 	kind    byte // 0 events_api, 1 slash_commands, 2 interactive
@@ -78,7 +60,7 @@ func FuzzSocketPayload(f *testing.F) {
 		f.Fatal(err)
 	}
 	a.botUser = "UBOT"
-	rec := &recorder{}
+	rec := &bottest.Recorder{}
 	var wg sync.WaitGroup
 	d := &dispatcher{a: a, h: rec, ctx: context.Background(), wg: &wg}
 	f.Fuzz(func(t *testing.T, kind byte, payload []byte) {
@@ -105,7 +87,7 @@ func FuzzSocketPayload(f *testing.F) {
 		}
 		d.dispatch(evt)
 		wg.Wait()
-		for _, ev := range rec.take() {
+		for _, ev := range rec.Take() {
 			if ev.User.Platform != Name || ev.Conv.Platform != Name {
 				t.Fatalf("got event %+v, want platform slack", ev)
 			}

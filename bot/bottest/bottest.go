@@ -272,3 +272,26 @@ func (s *Buffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// Recorder is a bot.Handler that keeps the events it is handed, for tests that drive an
+// adapter without the core.
+type Recorder struct {
+	mu     sync.Mutex
+	events []bot.Event
+}
+
+// Handle keeps ev.
+func (r *Recorder) Handle(_ context.Context, ev bot.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, ev)
+}
+
+// Take returns the events kept since the last Take.
+func (r *Recorder) Take() []bot.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.events
+	r.events = nil
+	return out
+}
