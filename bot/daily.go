@@ -370,22 +370,38 @@ func (b *Bot) startDailies(ctx context.Context) error {
 				return err
 			}
 			if last < d.runKey(prev) && !d.Created.After(prev) {
-				if now.Sub(prev) < catchUpWindow {
-					b.inflight.Add(1) // before the goroutine, so Idle sees it
-					go func(id uint64, at time.Time) {
-						defer b.inflight.Done()
-						b.runDaily(context.Background(), id, at)
-					}(d.ID, prev)
-				} else {
-					if _, err := store.ClaimRun(ctx, d.ID, d.runKey(prev)); err != nil {
-						return err
-					}
-					b.log.Info("skipped a daily run missed while down", "schedule", d.ID, "late", now.Sub(prev).Round(time.Minute))
+				skip := func() error {
+					_, err := store.ClaimRun(ctx, d.ID, d.runKey(prev))
+					return err
+				}
+				if err := b.catchUp("daily", d.ID, prev, b.runDaily, skip); err != nil {
+					return err
 				}
 			}
 		}
 		b.armDaily(d)
 	}
+	return nil
+}
+
+// catchUp makes up run at of schedule id, missed while Quorum was down: under
+// catchUpWindow late it runs now, in the background (counted in inflight before the
+// goroutine starts, so Idle sees it); later than that, skip records the run as taken and
+// the skip is logged. Daily and channel drills share it.
+func (b *Bot) catchUp(kind string, id uint64, at time.Time, run func(context.Context, uint64, time.Time), skip func() error) error {
+	late := b.clock.Now().Sub(at)
+	if late < catchUpWindow {
+		b.inflight.Add(1)
+		go func() {
+			defer b.inflight.Done()
+			run(context.Background(), id, at)
+		}()
+		return nil
+	}
+	if err := skip(); err != nil {
+		return err
+	}
+	b.log.Info("skipped a "+kind+" run missed while down", "id", id, "late", late.Round(time.Minute))
 	return nil
 }
 

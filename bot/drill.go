@@ -397,17 +397,12 @@ func (b *Bot) startDrills(ctx context.Context) error {
 				return err
 			}
 			if last < d.runKey(prev) {
-				if now.Sub(prev) < catchUpWindow {
-					b.inflight.Add(1)
-					go func(id uint64, at time.Time) {
-						defer b.inflight.Done()
-						b.runDrill(context.Background(), id, at)
-					}(d.ID, prev)
-				} else {
-					if _, err := store.ClaimDrillRun(ctx, &DrillRun{Drill: d.ID, Key: d.runKey(prev), Conv: d.Conv, Closed: true, Closes: prev}); err != nil {
-						return err
-					}
-					b.log.Info("skipped a drill run missed while down", "drill", d.ID, "late", now.Sub(prev).Round(time.Minute))
+				skip := func() error {
+					_, err := store.ClaimDrillRun(ctx, &DrillRun{Drill: d.ID, Key: d.runKey(prev), Conv: d.Conv, Closed: true, Closes: prev})
+					return err
+				}
+				if err := b.catchUp("drill", d.ID, prev, b.runDrill, skip); err != nil {
+					return err
 				}
 			}
 		}
