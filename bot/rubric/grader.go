@@ -175,10 +175,9 @@ func (g *Grader) Grade(_ context.Context, q *bot.Question, a bot.Answer) (*bot.V
 
 func (g *Grader) grade(q *bot.Question, a bot.Answer) *bot.Verdict {
 	d := newDoc(a.Text)
-	if meta, any := d.metaSentences(); any {
-		// Instructions to the grader are not graded (withoutMeta).
-		a.Text = d.blank(meta)
-		d = newDoc(a.Text)
+	if text, stripped := d.withoutMeta(); stripped {
+		a.Text = text // instructions to the grader are not graded
+		d = newDoc(text)
 	}
 	return g.verdict(q, a, d, g.judge(q, d))
 }

@@ -208,7 +208,7 @@ func TestNumberWordsAndUnitLetters(t *testing.T) {
 func TestInstructionsToTheGraderAreNotGraded(t *testing.T) {
 	for _, inj := range injections {
 		text := "The leader replicates the entry.\n\n" + inj
-		got, stripped := withoutMeta(text)
+		got, stripped := newDoc(text).withoutMeta()
 		d := newDoc(got)
 		if !stripped || len(d.toks) != 5 {
 			var words []string
@@ -224,7 +224,7 @@ func TestInstructionsToTheGraderAreNotGraded(t *testing.T) {
 		"The candidate increments its term and the followers ignore a stale leader.",
 		"We pass an override flag, and mark the entry committed once a majority has it.",
 	} {
-		if got, stripped := withoutMeta(text); stripped || got != text {
+		if got, stripped := newDoc(text).withoutMeta(); stripped || got != text {
 			t.Errorf("%q was taken for an instruction to the grader: %q", text, got)
 		}
 	}

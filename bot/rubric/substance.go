@@ -79,7 +79,7 @@ func hollow(d *doc, topical []bool) bool {
 		switch {
 		case t.class&clsGeneric != 0:
 			generic++
-		case t.class&clsMechanism != 0 && d.clauseFollows(k) && !d.prepositional(k) && !d.hyphenated(k):
+		case t.class&clsMechanism != 0 && d.clauseFollows(k) && !d.prepositional(k) && !d.inName(k):
 			mechanism++
 		}
 	}
@@ -99,7 +99,7 @@ func (d *doc) sentences() []sentStats {
 		if t.class&clsStop != 0 {
 			st[t.sent].funcWords++
 		}
-		if (t.class&clsMechanism != 0 || linkWords[t.lower]) && d.clauseFollows(k) && !d.prepositional(k) && !d.hyphenated(k) {
+		if (t.class&clsMechanism != 0 || linkWords[t.lower]) && d.clauseFollows(k) && !d.prepositional(k) && !d.inName(k) {
 			st[t.sent].links++
 		}
 	}
@@ -115,10 +115,10 @@ func (d *doc) clauseFollows(k int) bool {
 	return !strings.ContainsAny(d.text[d.toks[k].end:d.toks[k+1].start], ",)/")
 }
 
-// hyphenated reports a word joined by a hyphen, an underscore or a dot to the word before
+// inName reports a word joined by a hyphen, an underscore or a dot to the word before
 // or after it: part of a name ("happened-before", "at-least-once", "SO_KEEPALIVE"), not a
 // word that states a mechanism.
-func (d *doc) hyphenated(k int) bool {
+func (d *doc) inName(k int) bool {
 	joins := func(sep string) bool { return sep == "-" || sep == "_" || sep == "." }
 	if k > 0 && joins(d.text[d.toks[k-1].end:d.toks[k].start]) {
 		return true
@@ -358,7 +358,7 @@ func (d *doc) enumerated(from, to int) bool {
 		return false
 	}
 	for j := from; j < to; j++ {
-		if t := d.toks[j]; (t.class&clsMechanism != 0 || linkWords[t.lower]) && !d.hyphenated(j) {
+		if t := d.toks[j]; (t.class&clsMechanism != 0 || linkWords[t.lower]) && !d.inName(j) {
 			return false
 		}
 	}
@@ -459,20 +459,14 @@ var gradingWords = map[string]bool{
 	"interviewer": true, "ignore": true, "disregard": true,
 }
 
-// withoutMeta returns text with the words of its sentences about the grading blanked
+// withoutMeta returns d's text with the words of its sentences about the grading blanked
 // out, and whether there were any. An instruction to the grader is not part of the
 // answer: it can change neither what the answer covers nor how long or fluent it is.
-func withoutMeta(text string) (string, bool) {
-	d := newDoc(text)
+func (d *doc) withoutMeta() (string, bool) {
 	meta, any := d.metaSentences()
 	if !any {
-		return text, false
+		return d.text, false
 	}
-	return d.blank(meta), true
-}
-
-// blank returns the text with the words of the marked sentences blanked out (withoutMeta).
-func (d *doc) blank(meta []bool) string {
 	text := d.text
 	b := []byte(text)
 	for _, t := range d.toks {
@@ -504,7 +498,7 @@ func (d *doc) blank(meta []bool) string {
 		}
 		at = end + 1
 	}
-	return string(b)
+	return string(b), true
 }
 
 // rubricVocabulary returns the content stems of q's prompt, key points, red flags and
