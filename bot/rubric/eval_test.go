@@ -15,6 +15,12 @@ import (
 // the bank and any extra pack files.
 func evaluate(t *testing.T, pattern string, packs ...string) *bot.EvalReport {
 	t.Helper()
+	return evaluateBank(t, pattern, nil, packs...)
+}
+
+// evaluateBank is evaluate with the bank changed by edit first (when not nil).
+func evaluateBank(t *testing.T, pattern string, edit func(*bot.Bank), packs ...string) *bot.EvalReport {
+	t.Helper()
 	files, _ := filepath.Glob(pattern)
 	if len(files) == 0 {
 		t.Fatalf("no labelled set in %s", pattern)
@@ -34,6 +40,9 @@ func evaluate(t *testing.T, pattern string, packs ...string) *bot.EvalReport {
 	bank, err := prompts.LoadBank(packs...)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if edit != nil {
+		edit(bank)
 	}
 	rep, err := bot.Evaluate(context.Background(), rubric.New(rubric.Options{}), bank, set, nil)
 	if err != nil {
@@ -139,4 +148,27 @@ func TestBlindSets(t *testing.T) {
 			set.floors.check(t, rep)
 		})
 	}
+}
+
+// TestThinEvidence grades the development and held-out sets with every key point's
+// evidence cut to its first three phrases: how the grader does with rubrics written with
+// fewer phrases than the bank's (README, "Blind sets"; it is why packs lint warns below
+// three). Floors: development 88.1% / false-pass 7.2% / false-fail 19.3%; held-out
+// 87.8% / 3.6% / 22.9%.
+func TestThinEvidence(t *testing.T) {
+	thin := func(b *bot.Bank) {
+		for _, q := range b.Questions() {
+			for i := range q.KeyPoints {
+				if k := &q.KeyPoints[i]; len(k.Evidence) > 3 {
+					k.Evidence = k.Evidence[:3]
+				}
+			}
+		}
+	}
+	t.Run("development", func(t *testing.T) {
+		floors{agreement: 0.880, falsePass: 0.073, falseFail: 0.193, stuffedPass: 0.16}.check(t, evaluateBank(t, "../../testdata/graded/*.yaml", thin))
+	})
+	t.Run("held-out", func(t *testing.T) {
+		floors{agreement: 0.877, falsePass: 0.037, falseFail: 0.23, stuffedPass: 0.08}.check(t, evaluateBank(t, "../../testdata/heldout/*.yaml", thin))
+	})
 }
