@@ -223,7 +223,6 @@ var commonStems = map[string]bool{
 	"key":           true,
 	"know":          true,
 	"lag":           true,
-	"larger":        true,
 	"last":          true,
 	"latent":        true,
 	"later":         true,

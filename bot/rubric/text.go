@@ -341,6 +341,8 @@ var synonymWords = [][]string{
 	{"min", "smallest", "lowest"},
 	{"previous", "prior"},
 	{"expire", "lapse"},
+	{"higher", "bigger", "larger", "greater"},
+	{"lower", "smaller", "lesser"},
 }
 
 // withGroups adds the groups of synonymWords to m, mapping each word's stem to the stem
