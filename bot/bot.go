@@ -163,6 +163,7 @@ func (b *Bot) Start(ctx context.Context) error {
 		return fmt.Errorf("load sessions: %w", err)
 	}
 	now := b.clock.Now()
+	var resend []*Session
 	b.mu.Lock()
 	for _, s := range stored {
 		if _, ok := b.platforms[s.Conv.Platform]; !ok {
@@ -179,9 +180,19 @@ func (b *Bot) Start(ctx context.Context) error {
 		if s.State == SessionOpen {
 			b.arm(l)
 		}
+		if redeliverable(s, now) {
+			resend = append(resend, s)
+		}
 	}
 	b.log.Info("started", "sessions", len(b.sessions))
 	b.mu.Unlock()
+	for _, s := range resend {
+		b.inflight.Add(1)
+		go func() {
+			defer b.inflight.Done()
+			b.redeliver(context.Background(), s)
+		}()
+	}
 	b.resumeInterviews(ctx)
 	if err := b.startDailies(ctx); err != nil {
 		return err
@@ -370,6 +381,7 @@ type askOpts struct {
 	// scheduled marks a question Quorum sends on its own (Session.Paced); its caller
 	// has taken the platform's turn (RateLimited) already.
 	scheduled bool
+	run       *RunRef // the daily run the question is asked for (Session.Run)
 }
 
 func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, o askOpts) (*Session, error) {
@@ -386,10 +398,12 @@ func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, o
 	s := &Session{
 		User: u, Conv: conv, Question: q.Ref(), Kind: o.kind, State: SessionOpen,
 		Asked: now, Deadline: now.Add(limit), Grace: b.grace, Interview: o.interview, Paced: o.scheduled,
+		Intro: o.intro, Run: o.run,
 	}
 	if inBank, err := b.bank.Lookup(q.Ref()); err != nil || inBank != q {
 		s.Inline = q
 	}
+	s.ResendBy = b.resendBy(ctx, questionMessage(s, q), now)
 
 	b.mu.Lock()
 	old := b.sessions[key]
@@ -428,18 +442,32 @@ func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, o
 	b.arm(l)
 	b.mu.Unlock()
 
-	msg := questionMessage(s, q)
-	if o.intro != "" {
-		msg.Text = o.intro + "\n\n" + msg.Text
-	}
-	sent, err := b.send(ctx, msg)
-	if err != nil {
+	if err := b.postQuestion(ctx, s, q); err != nil {
 		b.drop(ctx, key, s.ID)
 		return nil, fmt.Errorf("send question: %w", err)
 	}
+	return s, nil
+}
+
+// postQuestion sends session s's question and records where it went. s is the live
+// session: its fields are changed under b.mu.
+func (b *Bot) postQuestion(ctx context.Context, s *Session, q *Question) error {
+	b.mu.Lock()
+	msg := questionMessage(s, q)
+	b.mu.Unlock()
+	if s.Intro != "" {
+		msg.Text = s.Intro + "\n\n" + msg.Text
+	}
+	sent, err := b.send(ctx, msg)
+	if err != nil {
+		return err
+	}
 	if sent.ID != "" || sent.Thread != "" {
 		b.mu.Lock()
-		s.MessageID, s.Conv.Thread = sent.ID, sent.Thread
+		s.MessageID = sent.ID
+		if sent.Thread != "" {
+			s.Conv.Thread = sent.Thread
+		}
 		cp := *s
 		b.mu.Unlock()
 		// ErrNotFound: answered before the send returned; nothing to add the thread to.
@@ -447,7 +475,55 @@ func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, o
 			b.log.Error("save session thread", "session", s.ID, "err", err)
 		}
 	}
-	return s, nil
+	return nil
+}
+
+// Redelivering is an optional ability of a platform: a question message (with its
+// Message.Session) sent in ctx and sent again within the window RedeliveryWindow
+// returns is posted once, whether or not the first send got through (Discord's message
+// nonce); 0 means this message cannot be. A question whose send was never confirmed
+// because Quorum was killed is sent again at the next start, within that window
+// (Session.ResendBy); otherwise it is not, as it might be posted twice.
+type Redelivering interface {
+	RedeliveryWindow(ctx context.Context, msg Message) time.Duration
+}
+
+// resendBy is until when the question message msg, about to be sent in ctx on its
+// platform, could be sent again and still be posted once (zero if it could not).
+func (b *Bot) resendBy(ctx context.Context, msg Message, now time.Time) time.Time {
+	p, _ := b.platform(msg.Conv.Platform)
+	if r, ok := p.(Redelivering); ok {
+		if w := r.RedeliveryWindow(ctx, msg); w > 0 {
+			return now.Add(w)
+		}
+	}
+	return time.Time{}
+}
+
+// redeliverable reports whether open session s was stored but its question's send never
+// confirmed, and may still be sent again without being posted twice.
+func redeliverable(s *Session, now time.Time) bool {
+	return s.State == SessionOpen && s.MessageID == "" && now.Before(s.ResendBy)
+}
+
+// redeliver sends again the question of a session whose send a kill interrupted.
+func (b *Bot) redeliver(ctx context.Context, s *Session) {
+	q, err := b.question(s)
+	if err != nil {
+		b.log.Error("redeliver question: unknown question", "session", s.ID, "question", s.Question)
+		return
+	}
+	if s.Paced {
+		if err := b.waitTurn(b.stopping, s.Conv.Platform); err != nil {
+			return // stopping
+		}
+	}
+	if err := b.postQuestion(ctx, s, q); err != nil {
+		b.log.Error("redeliver question", "session", s.ID, "err", err)
+		return
+	}
+	// A warning: it is seen only after a crash, which an operator wants to know about.
+	b.log.Warn("question sent again after a restart: its first send was cut off", "session", s.ID)
 }
 
 // drop forgets a session that never reached the person.

@@ -32,6 +32,8 @@ type harness struct {
 	plat  *bottest.Platform
 	path  string
 	bank  *bot.Bank
+	// redelivery is the platform's RedeliveryWindow at the next start.
+	redelivery time.Duration
 }
 
 func loadBank(t testing.TB) *bot.Bank { return bottest.Bank(t) }
@@ -53,6 +55,7 @@ func (h *harness) start() {
 	h.store = st
 	h.plat = bottest.NewPlatform("test")
 	h.plat.Threads = true
+	h.plat.Redelivery = h.redelivery
 	h.bot = bot.New(bot.Config{
 		Bank: h.bank, Grader: rubric.New(rubric.Options{}), Store: st, Clock: h.clock,
 		Grace: 10 * time.Second, Rand: rand.New(rand.NewPCG(1, 2)),
@@ -233,6 +236,78 @@ func TestRestartKeepsAnswerable(t *testing.T) {
 	if !v.Verdict.Pass {
 		t.Fatalf("got %q, want PASS after restart", v.Title)
 	}
+}
+
+// unconfirm makes the stored session of u in conv look as a kill during its question's
+// send leaves it: stored, but with no message id from the platform.
+func (h *harness) unconfirm(u bot.User, conv bot.Conversation) bot.Session {
+	h.t.Helper()
+	s, open := h.bot.OpenSession(u, conv)
+	if !open {
+		h.t.Fatal("no open session")
+	}
+	s.MessageID = ""
+	if err := h.store.SaveSession(context.Background(), &s, nil); err != nil {
+		h.t.Fatal(err)
+	}
+	return s
+}
+
+func TestRestartSendsUnconfirmedQuestionAgain(t *testing.T) {
+	h := newHarness(t)
+	h.redelivery = 2 * time.Minute
+	h.stop()
+	h.start()
+	h.say(alice, dm, "practice consensus")
+	asked := h.plat.NextKind(t, bot.MsgQuestion)
+	s := h.unconfirm(alice, dm)
+	h.stop()
+	h.clock.Advance(30 * time.Second)
+	h.start()
+	h.bot.Idle()
+	again := h.plat.NextKind(t, bot.MsgQuestion)
+	if again.Session != s.ID || again.Text != asked.Text || !again.Deadline.Equal(asked.Deadline) {
+		t.Fatalf("sent again: session %d, deadline %s, %q; want session %d, deadline %s, %q",
+			again.Session, again.Deadline, again.Text, s.ID, asked.Deadline, asked.Text)
+	}
+	if got, _ := h.bot.OpenSession(alice, dm); got.MessageID == "" {
+		t.Error("the message id of the question sent again was not recorded")
+	}
+	h.say(alice, dm, goodAnswer)
+	if v := h.plat.NextKind(t, bot.MsgVerdict); !v.Verdict.Pass {
+		t.Fatalf("got %q, want PASS", v.Title)
+	}
+
+	// Confirmed questions, and questions older than the window, are not sent again.
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.stop()
+	h.start()
+	h.bot.Idle()
+	h.plat.None(t)
+	h.unconfirm(alice, dm)
+	h.stop()
+	h.clock.Advance(2*time.Minute + time.Second)
+	h.start()
+	h.bot.Idle()
+	h.plat.None(t)
+}
+
+// TestRestartDoesNotResendWithoutRedelivery: on a platform that cannot tell a second
+// send from a first (no bot.Redelivering window), an unconfirmed question is not sent
+// again: it might be posted twice. It closes with its time's-up as before.
+func TestRestartDoesNotResendWithoutRedelivery(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.unconfirm(alice, dm)
+	h.stop()
+	h.clock.Advance(10 * time.Second)
+	h.start()
+	h.bot.Idle()
+	h.plat.None(t)
+	h.clock.Advance(3 * time.Minute)
+	h.plat.NextKind(t, bot.MsgTimeUp)
 }
 
 func TestRestartAfterDeadlineSendsTimeUp(t *testing.T) {

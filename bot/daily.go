@@ -424,8 +424,10 @@ func (b *Bot) armDaily(d *Daily) {
 
 func (b *Bot) disarmDaily(id uint64) { b.sched.stop(id) }
 
-// runDaily makes the run of drill id at its scheduled time: claimed first, so it is
-// posted at most once whatever happens next; then the question is put.
+// runDaily makes the run of drill id at its scheduled time. The run is claimed in the
+// transaction that stores its question's session (Session.Run), so it is posted at most
+// once whatever happens next, and once its question is stored a kill cannot lose it
+// (a restart sends it again where the platform allows, Redelivering).
 func (b *Bot) runDaily(ctx context.Context, id uint64, at time.Time) {
 	if !b.enter() {
 		return
@@ -449,17 +451,25 @@ func (b *Bot) runDaily(ctx context.Context, id uint64, at time.Time) {
 		b.meter.DrillRun(DrillDaily, DrillFailed) // stopping: unclaimed, so the next start makes it up
 		return
 	}
-	claimed, err := store.ClaimRun(ctx, d.ID, d.runKey(at))
-	if err != nil || !claimed {
-		if err != nil {
+	run := &RunRef{Schedule: d.ID, Key: d.runKey(at)}
+	// claim claims the run when no question is stored for it (a skipped run); it
+	// reports whether this call claimed it, counting the run as failed or a duplicate
+	// when not.
+	claim := func() bool {
+		claimed, err := store.ClaimRun(ctx, run.Schedule, run.Key)
+		switch {
+		case err != nil:
 			b.log.Error("claim daily run", "schedule", d.ID, "err", err)
 			b.meter.DrillRun(DrillDaily, DrillFailed)
-		} else {
+		case !claimed:
 			b.meter.DrillRun(DrillDaily, DrillDuplicate)
 		}
-		return
+		return err == nil && claimed
 	}
 	if d.SkipNext {
+		if !claim() {
+			return
+		}
 		d.SkipNext = false
 		if err := store.SaveDaily(ctx, d); err != nil {
 			b.log.Error("save daily drill", "schedule", d.ID, "err", err)
@@ -473,43 +483,45 @@ func (b *Bot) runDaily(ctx context.Context, id uint64, at time.Time) {
 		b.meter.DrillRun(DrillDaily, DrillFailed)
 		return
 	}
-	release := func() {
-		if err := store.ReleaseRun(context.Background(), d.ID, d.runKey(at)); err != nil {
-			b.log.Error("release daily run", "schedule", d.ID, "err", err)
-		}
-	}
 	// Every try waits its turn at the platform's rate (the first took it above); a post
-	// the platform refused (a rate limit, a blip) is tried again later. A run that could
-	// not be posted, or that was waiting when Quorum stopped, is given back for the next
-	// start to make up.
+	// the platform refused (a rate limit, a blip) is tried again later. A try that could
+	// not post gives the run back (its session is dropped), so the next try, or the next
+	// start when Quorum is stopping, can claim it again.
 	for attempt := 0; attempt < 5; attempt++ {
 		if attempt > 0 {
 			if err := b.waitTurn(b.stopping, d.Conv.Platform); err != nil {
-				release()
 				b.meter.DrillRun(DrillDaily, DrillFailed)
 				return
 			}
 		}
-		_, err := b.ask(ctx, d.User, d.Conv, q, askOpts{kind: KindPractice, intro: "Your daily question:", scheduled: true})
+		_, err := b.ask(ctx, d.User, d.Conv, q, askOpts{kind: KindPractice, intro: "Your daily question:", scheduled: true, run: run})
 		switch {
 		case err == nil:
 			b.meter.DrillRun(DrillDaily, DrillPosted)
 			return
-		case errors.Is(err, errOpen) || errors.Is(err, errBusy):
-			b.send(ctx, Message{Kind: MsgInfo, Conv: d.Conv, To: d.User, Text: "Your daily question is skipped today: you still have an open question here."})
-			b.meter.DrillRun(DrillDaily, DrillSkipped)
+		case errors.Is(err, ErrRunClaimed):
+			b.meter.DrillRun(DrillDaily, DrillDuplicate)
 			return
+		case errors.Is(err, errOpen) || errors.Is(err, errBusy):
+			if claim() {
+				b.send(ctx, Message{Kind: MsgInfo, Conv: d.Conv, To: d.User, Text: "Your daily question is skipped today: you still have an open question here."})
+				b.meter.DrillRun(DrillDaily, DrillSkipped)
+			}
+			return
+		}
+		if err := store.ReleaseRun(context.Background(), run.Schedule, run.Key); err != nil {
+			b.log.Error("release daily run", "schedule", d.ID, "err", err)
+			b.meter.DrillRun(DrillDaily, DrillFailed)
+			return // still claimed: trying again could not store the question
 		}
 		select {
 		case <-time.After(time.Duration(attempt+1) * time.Second):
 		case <-b.stopping.Done():
-			release()
 			b.meter.DrillRun(DrillDaily, DrillFailed)
 			return
 		}
 	}
 	b.log.Error("post daily question: gave up", "schedule", d.ID)
-	release()
 	b.meter.DrillRun(DrillDaily, DrillFailed)
 }
 

@@ -119,6 +119,37 @@ func TestDailyRestartBetweenRecordAndPost(t *testing.T) {
 	}
 }
 
+// TestDailyStoredQuestionSentAgainOnce: a process killed after storing a daily question
+// but before the platform confirmed its post leaves the run claimed (in the session's own
+// transaction) and the session open. On a platform that can tell a second send from a
+// first (Redelivering) the next start sends that question again, with its intro: the run
+// is neither lost nor made up with a second question.
+func TestDailyStoredQuestionSentAgainOnce(t *testing.T) {
+	h := dailyHarness(t)
+	h.redelivery = 2 * time.Minute
+	h.stop()
+	h.start()
+	h.clock.Advance(time.Hour)
+	q := h.plat.NextKind(t, bot.MsgQuestion)
+	s := h.unconfirm(alice, dm)
+	if s.Run == nil || s.Run.Key != "2026-11-25T10:00" {
+		t.Fatalf("session's run %+v, want the 10:00 run", s.Run)
+	}
+	ds, _ := h.store.Dailies(context.Background())
+	if ok, _ := h.store.ClaimRun(context.Background(), ds[0].ID, "2026-11-25T10:00"); ok {
+		t.Fatal("storing the run's question did not claim the run")
+	}
+	h.stop()
+	h.clock.Advance(20 * time.Second)
+	h.start()
+	h.bot.Idle()
+	again := h.plat.NextKind(t, bot.MsgQuestion)
+	if again.Session != s.ID || again.Text != q.Text || !strings.HasPrefix(again.Text, "Your daily question:") {
+		t.Fatalf("sent again: session %d %q; want session %d %q", again.Session, again.Text, s.ID, q.Text)
+	}
+	h.plat.None(t)
+}
+
 func TestDailyMissedRunMadeUpOnce(t *testing.T) {
 	h := dailyHarness(t)
 	h.stop()

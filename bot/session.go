@@ -38,6 +38,22 @@ type Session struct {
 	// note waits for the platform's turn too, so a big fan-out is not followed, one time
 	// limit later, by an unpaced wave of notes.
 	Paced bool `json:"paced,omitempty"`
+	// Intro is said before the question, in the same message ("Your daily question:").
+	Intro string `json:"intro,omitempty"`
+	// ResendBy is until when the question may be sent again and still be posted once
+	// (Redelivering): a restart before then sends a question whose send was never
+	// confirmed again. Zero: never.
+	ResendBy time.Time `json:"resend_by,omitzero"`
+	// Run is the daily run the question was asked for. The store claims it in the
+	// transaction that first saves the session, so a run is posted at most once, and a
+	// run whose question is stored is not lost to a kill (ResendBy).
+	Run *RunRef `json:"run,omitempty"`
+}
+
+// RunRef names a run of a daily drill: the drill's id and the run's key.
+type RunRef struct {
+	Schedule uint64 `json:"schedule"`
+	Key      string `json:"key"`
 }
 
 // Session kinds.
@@ -83,6 +99,9 @@ func (a *Attempt) Counted() bool { return a.Outcome != OutcomeSkipped }
 // ErrNotFound is returned by a Store for a record that does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrRunClaimed is SaveSession's error for a new session whose Run was claimed before.
+var ErrRunClaimed = errors.New("run already claimed")
+
 // Store keeps sessions and attempts. Implementations must be safe for concurrent use.
 // Values passed in are copied; values returned belong to the caller.
 type Store interface {
@@ -90,7 +109,9 @@ type Store interface {
 	// an id that is no longer stored (finished meanwhile) is not written again: the
 	// error is ErrNotFound and a is not written either.
 	// A zero s.ID or a.ID is assigned a new id (and set on the value);
-	// when a is written, s.AttemptID is set to a.ID.
+	// when a is written, s.AttemptID is set to a.ID. A new session with a Run claims
+	// that run (Schedules.ClaimRun) in the same transaction; when the run was claimed
+	// before, nothing is written and the error is ErrRunClaimed.
 	SaveSession(ctx context.Context, s *Session, a *Attempt) error
 	// FinishSession deletes session id and writes a (if not nil) in one transaction.
 	// An a.ID that is not zero replaces that attempt.

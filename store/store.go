@@ -165,6 +165,15 @@ func (s *Store) SaveSession(ctx context.Context, sess *bot.Session, a *bot.Attem
 			return err
 		}
 		b := tx.Bucket(bucketSessions)
+		if sess.ID == 0 && sess.Run != nil {
+			claimed, err := claimRun(tx, sess.Run.Schedule, sess.Run.Key)
+			if err != nil {
+				return err
+			}
+			if !claimed {
+				return bot.ErrRunClaimed
+			}
+		}
 		if sess.ID == 0 {
 			id, err := b.NextSequence()
 			if err != nil {
@@ -609,15 +618,22 @@ func (s *Store) ClaimRun(ctx context.Context, id uint64, key string) (bool, erro
 	}
 	claimed := false
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketRuns)
-		k := append(be64(id), key...)
-		if b.Get(k) != nil {
-			return nil
-		}
-		claimed = true
-		return b.Put(k, []byte(time.Now().UTC().Format(time.RFC3339)))
+		var err error
+		claimed, err = claimRun(tx, id, key)
+		return err
 	})
 	return claimed, err
+}
+
+// claimRun records run key of schedule id in tx, and reports false if it was recorded
+// before. ClaimRun and SaveSession (for a session asked for a run) share it.
+func claimRun(tx *bolt.Tx, id uint64, key string) (bool, error) {
+	b := tx.Bucket(bucketRuns)
+	k := append(be64(id), key...)
+	if b.Get(k) != nil {
+		return false, nil
+	}
+	return true, b.Put(k, []byte(time.Now().UTC().Format(time.RFC3339)))
 }
 
 // ReleaseRun implements bot.Schedules.

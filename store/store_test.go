@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -217,5 +218,58 @@ func TestDailyOfFollowsSaveDeleteAndForget(t *testing.T) {
 	}
 	if _, err := s.DailyOf(ctx, alice.Key()); !errors.Is(err, bot.ErrNotFound) {
 		t.Fatalf("after forget got %v, want ErrNotFound", err)
+	}
+}
+
+// TestSessionClaimsItsRun: a new session asked for a daily run claims the run in the
+// transaction that stores it; a second session for the same run, from a second try or
+// a second process, is refused with ErrRunClaimed and nothing of it is written, also
+// when it comes in the same batch of concurrent writes.
+func TestSessionClaimsItsRun(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "q.db"))
+	defer s.Close()
+	run := &bot.RunRef{Schedule: 7, Key: "2026-11-25T10:00"}
+	newSession := func(who string) *bot.Session {
+		return &bot.Session{User: bot.User{Platform: "test", ID: who}, Conv: bot.Conversation{Platform: "test", ID: "dm-" + who, DM: true},
+			Question: "p/q", State: bot.SessionOpen, Run: run}
+	}
+	first := newSession("alice")
+	if err := s.SaveSession(ctx, first, nil); err != nil {
+		t.Fatal(err)
+	}
+	if last, _ := s.LastRun(ctx, 7); last != run.Key {
+		t.Fatalf("last run %q, want %q claimed with the session", last, run.Key)
+	}
+	if ok, _ := s.ClaimRun(ctx, 7, run.Key); ok {
+		t.Fatal("the run could be claimed again")
+	}
+	// Saving the stored session again (its message id) is not a new claim.
+	first.MessageID = "m1"
+	if err := s.SaveSession(ctx, first, nil); err != nil {
+		t.Fatalf("saving the session again: %v", err)
+	}
+
+	errs := make(chan error, 8)
+	for i := range 8 {
+		go func() { errs <- s.SaveSession(ctx, newSession(fmt.Sprint("bob", i)), nil) }()
+	}
+	for range 8 {
+		if err := <-errs; !errors.Is(err, bot.ErrRunClaimed) {
+			t.Fatalf("a second session for the run: got %v, want ErrRunClaimed", err)
+		}
+	}
+	if all, _ := s.Sessions(ctx); len(all) != 1 || all[0].ID != first.ID {
+		t.Fatalf("got %d sessions stored, want only the first", len(all))
+	}
+
+	// A released run (its post failed) can be claimed by the next try's session.
+	if err := s.FinishSession(ctx, first.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReleaseRun(ctx, 7, run.Key); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveSession(ctx, newSession("alice"), nil); err != nil {
+		t.Fatalf("after the release: %v", err)
 	}
 }

@@ -593,6 +593,65 @@ func TestRestartWithOpenSession(t *testing.T) {
 	}
 }
 
+// TestRestartSendsUnconfirmedQuestionOnce: a process killed after posting a question
+// but before recording its message id leaves a session whose question may or may not
+// have reached the person. The next start sends it again with the same nonce, so Discord
+// answers with the message posted before instead of posting it twice; a question that was
+// the response to a slash command has no nonce and is not sent again.
+func TestRestartSendsUnconfirmedQuestionOnce(t *testing.T) {
+	e := newEnv(t, nil)
+	a := dm(e.srv, alice)
+	e.srv.Say(a, "practice consensus")
+	q := e.srv.NextPost(t, "the question", inChannel(a.ChannelID))
+	u := bot.User{Platform: "discord", ID: alice.UserID}
+	conv := bot.Conversation{Platform: "discord", ID: a.ChannelID, DM: true}
+	var s bot.Session
+	e.srv.WaitFor(t, "the question's message id in the session", func() bool {
+		s, _ = e.bot.OpenSession(u, conv)
+		return s.MessageID == q.ID
+	})
+	if want := t0.Add(2 * time.Minute); !s.ResendBy.Equal(want) {
+		t.Fatalf("session may be sent again until %s, want %s", s.ResendBy, want)
+	}
+	s.MessageID = "" // as a kill between the post and recording it leaves the store
+	if err := e.store.SaveSession(context.Background(), &s, nil); err != nil {
+		t.Fatal(err)
+	}
+	e.stop()
+	e.clock.Advance(20 * time.Second)
+	e.start()
+	e.srv.WaitFor(t, "the question sent again", func() bool { return e.srv.Deduped() == 1 })
+	e.bot.Idle()
+	if n := len(e.srv.PostsIn(a.ChannelID, 0)); n != 1 {
+		t.Fatalf("%d posts in alice's DM, want the question once", n)
+	}
+	if s, _ := e.bot.OpenSession(u, conv); s.MessageID != q.ID {
+		t.Fatalf("session's message id %q, want the question's %s again", s.MessageID, q.ID)
+	}
+	e.srv.Say(a, goodAnswer)
+	checkVerdict(t, e.srv.NextPost(t, "the verdict", titled("PASS")), "PASS")
+
+	// The response to /practice in a channel has no nonce: never sent again.
+	e.srv.Slash(bob, "practice", discordtest.String("topic", "consensus"))
+	e.question(bob)
+	ub := bot.User{Platform: "discord", ID: bob.UserID}
+	s, _ = e.bot.OpenSession(ub, bot.Conversation{Platform: "discord", ID: channel})
+	if !s.ResendBy.IsZero() {
+		t.Fatalf("a slash command's question may be sent again until %s, want never", s.ResendBy)
+	}
+	s.MessageID = ""
+	if err := e.store.SaveSession(context.Background(), &s, nil); err != nil {
+		t.Fatal(err)
+	}
+	posts := len(e.srv.Posts())
+	e.stop()
+	e.start()
+	e.bot.Idle()
+	if got := e.srv.Posts()[posts:]; len(got) != 0 {
+		t.Fatalf("got %d new posts after the restart, want none: %+v", len(got), got)
+	}
+}
+
 func TestBadToken(t *testing.T) {
 	srv := discordtest.New(token)
 	defer srv.Close()

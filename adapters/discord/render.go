@@ -3,6 +3,7 @@ package discord
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -43,6 +44,8 @@ type rendered struct {
 	components []discordgo.MessageComponent
 	mentions   *discordgo.MessageAllowedMentions
 	attach     []bot.File
+	// nonce, when set, is the message's nonce (see post); otherwise post draws one.
+	nonce string
 }
 
 // withoutFiles is r with no attachments, and no embed image pointing at one.
@@ -111,6 +114,11 @@ func render(msg bot.Message) rendered {
 	}
 	r.components = buttonRows(buttons)
 	r.attach = msg.Files
+	if msg.Kind == bot.MsgQuestion && msg.Session != 0 {
+		// The same nonce for every send of a session's question: one sent again after a
+		// restart (bot.Redelivering) is posted once.
+		r.nonce = "q" + strconv.FormatUint(msg.Session, 36)
+	}
 	return r
 }
 

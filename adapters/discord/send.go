@@ -96,12 +96,18 @@ type messageSend struct {
 }
 
 // post creates a message in a channel. It carries a nonce with enforce_nonce, so a
-// retry after a lost response (discordgo retries 502s and 429s) cannot post it twice.
+// retry after a lost response (discordgo retries 502s and 429s) cannot post it twice;
+// a session's question has a nonce of its own (render), so neither can a send again
+// after a restart (RedeliveryWindow).
 func (a *Adapter) post(ctx context.Context, channel string, r rendered) (*posted, error) {
-	nonce := make([]byte, 12)
-	rand.Read(nonce)
+	nonce := r.nonce
+	if nonce == "" {
+		b := make([]byte, 12)
+		rand.Read(b)
+		nonce = hex.EncodeToString(b)
+	}
 	body := messageSend{MessageSend: &discordgo.MessageSend{Content: r.content, Embeds: r.embeds, Components: r.components,
-		AllowedMentions: r.mentions}, Nonce: hex.EncodeToString(nonce), EnforceNonce: true}
+		AllowedMentions: r.mentions}, Nonce: nonce, EnforceNonce: true}
 	endpoint := discordgo.EndpointChannelMessages(channel)
 	var resp []byte
 	var err error
@@ -125,6 +131,24 @@ func (a *Adapter) post(ctx context.Context, channel string, r rendered) (*posted
 		return nil, fmt.Errorf("post message in %s: read answer: %w", channel, err)
 	}
 	return &m, nil
+}
+
+// RedeliveryWindow implements bot.Redelivering: a session's question posted as a channel
+// message carries a nonce of its own (render), which Discord checks against the author's
+// messages of "the past few minutes"; two is well inside that. A question that answers a
+// slash command (the command's response, an ephemeral follow-up) or goes privately has no
+// nonce, so it cannot be sent again safely; nor can one that opens a thread.
+func (a *Adapter) RedeliveryWindow(ctx context.Context, msg bot.Message) time.Duration {
+	if msg.Kind != bot.MsgQuestion {
+		return 0
+	}
+	if ir := replyFrom(ctx, msg); ir != nil && (ir.deferred || ir.ephemeral) {
+		return 0
+	}
+	if msg.Private && !msg.Conv.DM || needsThread(msg) {
+		return 0 // sent privately; or its thread, started from it, would be started again
+	}
+	return 2 * time.Minute
 }
 
 // posted is what post reads of the message Discord created.

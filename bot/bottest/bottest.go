@@ -119,6 +119,10 @@ type Platform struct {
 	// Managers are the user ids CanManage allows (Moderation); nil allows nobody.
 	Managers map[string]bool
 
+	// Redelivery is what RedeliveryWindow reports (bot.Redelivering); 0, the default,
+	// never lets the bot send a question again.
+	Redelivery time.Duration
+
 	mu      sync.Mutex
 	msgs    []bot.Message
 	ch      chan bot.Message
@@ -127,8 +131,9 @@ type Platform struct {
 }
 
 var (
-	_ bot.Platform   = (*Platform)(nil)
-	_ bot.Moderation = (*Platform)(nil)
+	_ bot.Platform     = (*Platform)(nil)
+	_ bot.Moderation   = (*Platform)(nil)
+	_ bot.Redelivering = (*Platform)(nil)
 )
 
 // CanManage implements bot.Moderation from Managers.
@@ -137,6 +142,9 @@ func (p *Platform) CanManage(_ context.Context, u bot.User, _ bot.Conversation) 
 	defer p.mu.Unlock()
 	return p.Managers[u.ID], nil
 }
+
+// RedeliveryWindow implements bot.Redelivering from Redelivery.
+func (p *Platform) RedeliveryWindow(context.Context, bot.Message) time.Duration { return p.Redelivery }
 
 // NewPlatform returns a platform called name.
 func NewPlatform(name string) *Platform {

@@ -24,9 +24,8 @@ import (
 // The SIGKILL failure test: the real quorum binary against the fake Discord, killed at
 // random moments across hundreds of practice sessions and a fan-out of daily drills,
 // restarted each time. It checks the promises of DESIGN.md and README: no acknowledged
-// answer is lost, no drill run is posted twice (and one is lost only when claimed by a
-// process killed mid-send), and every session left open by a kill either takes its answer
-// after the restart or is closed with a time's-up message.
+// answer is lost, no drill run is posted twice or lost, and every session left open by a
+// kill either takes its answer after the restart or is closed with a time's-up message.
 //
 // QUORUM_KILL_SEED replays a seed (the test logs the one it used); the timing of the
 // process is real, so a replay repeats the choices, not every interleaving.
@@ -407,6 +406,11 @@ func (u *person) answer(text string, strict bool, st *killStats) error {
 				u.say(text) // it came while the time-up was being recorded
 				continue
 			}
+			if strings.Contains(p.Content, "already have an open question") {
+				// The reply to a practice command said again after a restart that had
+				// already sent the unconfirmed question again: not about this answer.
+				continue
+			}
 			if strict {
 				return fmt.Errorf("%s: an answer to a session open at a kill got %q, want a verdict", u.id, p.Content)
 			}
@@ -651,17 +655,11 @@ log: { level: warn }
 		}
 	}
 
-	// Daily runs: at most one question per person; a missing one only if its run was
-	// claimed (by a process killed mid-send).
-	dailyPosted, dailyLost := 0, 0
-	schedules, err := s.Dailies(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	runOf := map[string]uint64{}
-	for _, d := range schedules {
-		runOf[d.User.ID] = d.ID
-	}
+	// Daily runs: exactly one question per person. A run is claimed in the transaction
+	// that stores its question, and a stored question whose send a kill cut off is sent
+	// again at the restart with the same nonce, so no kill can lose a run or post it twice
+	// (the fake Discord never refuses a post, and every restart comes within seconds).
+	dailyPosted := 0
 	for _, u := range dailies {
 		n := 0
 		for _, p := range dc.PostsIn(u.dm, 0) {
@@ -675,14 +673,7 @@ log: { level: warn }
 		case n == 1:
 			dailyPosted++
 		default:
-			last, err := s.LastRun(ctx, runOf[u.id])
-			if err != nil {
-				t.Fatal(err)
-			}
-			if last != due.Format("2006-01-02T15:04") {
-				t.Errorf("%s: the daily run at %s was neither posted nor claimed (last run %q)", u.id, due.Format("15:04"), last)
-			}
-			dailyLost++
+			t.Errorf("%s: the daily question of the %s run never came", u.id, due.Format("15:04"))
 		}
 	}
 
@@ -704,7 +695,10 @@ log: { level: warn }
 		kills, fanOutKill, st.sessions.Load(), st.verdicts.Load())
 	t.Logf("sessions open at a kill: %d (answered after restart and graded: %d; closed by time's-up: %d; time's-up lost to a kill after the deadline: %d); answers in flight at a kill: %d; stray time's-ups: %d",
 		st.openAtKill.Load(), st.continued.Load(), st.closedByTimer.Load(), st.ambiguous.Load(), st.answerAtKill.Load(), st.strayTimeUps.Load())
-	t.Logf("daily runs: %d posted once (%d closed by their time's-up), %d lost to a kill mid-send, 0 twice", dailyPosted, st.dailyClosed.Load(), dailyLost)
+	t.Logf("daily runs: %d of %d posted once (%d closed by their time's-up), 0 twice", dailyPosted, len(dailies), st.dailyClosed.Load())
+	logged, _ := os.ReadFile(logf.Name())
+	t.Logf("questions sent again after a restart: %d, of which Discord had already posted %d (same nonce)",
+		strings.Count(string(logged), "question sent again after a restart"), dc.Deduped())
 	if t.Failed() {
 		dumpLog()
 	}
