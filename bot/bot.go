@@ -442,19 +442,21 @@ func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, o
 	b.arm(l)
 	b.mu.Unlock()
 
-	if err := b.postQuestion(ctx, s, q); err != nil {
+	if err := b.postQuestion(ctx, s, q, false); err != nil {
 		b.drop(ctx, key, s.ID)
 		return nil, fmt.Errorf("send question: %w", err)
 	}
 	return s, nil
 }
 
-// postQuestion sends session s's question and records where it went. s is the live
-// session: its fields are changed under b.mu.
-func (b *Bot) postQuestion(ctx context.Context, s *Session, q *Question) error {
+// postQuestion sends session s's question and records where it went; again marks a
+// send after a restart (Message.Again). s is the live session: its fields are changed
+// under b.mu.
+func (b *Bot) postQuestion(ctx context.Context, s *Session, q *Question, again bool) error {
 	b.mu.Lock()
 	msg := questionMessage(s, q)
 	b.mu.Unlock()
+	msg.Again = again
 	if s.Intro != "" {
 		msg.Text = s.Intro + "\n\n" + msg.Text
 	}
@@ -479,9 +481,10 @@ func (b *Bot) postQuestion(ctx context.Context, s *Session, q *Question) error {
 }
 
 // Redelivering is an optional ability of a platform: a question message (with its
-// Message.Session) sent in ctx and sent again within the window RedeliveryWindow
-// returns is posted once, whether or not the first send got through (Discord's message
-// nonce); 0 means this message cannot be. A question whose send was never confirmed
+// Message.Session) sent in ctx and sent again (Message.Again) within the window
+// RedeliveryWindow returns is posted once, whether or not the first send got through
+// (Discord's message nonce; Slack looks for the first post by its metadata); 0 means
+// this message cannot be. A question whose send was never confirmed
 // because Quorum was killed is sent again at the next start, within that window
 // (Session.ResendBy); otherwise it is not, as it might be posted twice.
 type Redelivering interface {
@@ -518,7 +521,7 @@ func (b *Bot) redeliver(ctx context.Context, s *Session) {
 			return // stopping
 		}
 	}
-	if err := b.postQuestion(ctx, s, q); err != nil {
+	if err := b.postQuestion(ctx, s, q, true); err != nil {
 		b.log.Error("redeliver question", "session", s.ID, "err", err)
 		return
 	}

@@ -266,6 +266,9 @@ func TestRestartSendsUnconfirmedQuestionAgain(t *testing.T) {
 	h.start()
 	h.bot.Idle()
 	again := h.plat.NextKind(t, bot.MsgQuestion)
+	if asked.Again || !again.Again {
+		t.Errorf("Again: %v on the first send, %v on the second; want false, true", asked.Again, again.Again)
+	}
 	if again.Session != s.ID || again.Text != asked.Text || !again.Deadline.Equal(asked.Deadline) {
 		t.Fatalf("sent again: session %d, deadline %s, %q; want session %d, deadline %s, %q",
 			again.Session, again.Deadline, again.Text, s.ID, asked.Deadline, asked.Text)

@@ -124,6 +124,9 @@ type Message struct {
 	// Files go with the message as attachments (a stats chart, an export). A platform
 	// that cannot attach drops them; Text says what they hold.
 	Files []File
+	// Again marks a question sent again after a restart because its first send was
+	// never confirmed (Redelivering): it may have been posted already.
+	Again bool
 }
 
 // File is an attachment: a name with its extension, its MIME type and its bytes.

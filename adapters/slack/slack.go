@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -264,19 +265,33 @@ func (a *Adapter) Send(ctx context.Context, m bot.Message) (bot.Sent, error) {
 		return bot.Sent{ID: ts}, nil
 	}
 	opts = append(opts, slackgo.MsgOptionDisableLinkUnfurl())
+	if m.Kind == bot.MsgQuestion && m.Session != 0 {
+		// Marks the post as this session's question, so a send again after a restart
+		// can find it (posted).
+		opts = append(opts, slackgo.MsgOptionMetadata(slackgo.SlackMetadata{EventType: questionEvent,
+			EventPayload: map[string]any{"session": strconv.FormatUint(m.Session, 10)}}))
+	}
 	var ts string
-	err := a.retry(ctx, "chat.postMessage", func(ctx context.Context) (err error) {
-		_, ts, err = a.api.PostMessageContext(ctx, m.Conv.ID, opts...)
-		return err
-	})
-	if err != nil {
-		if code := slackError(err); code == "not_in_channel" || code == "channel_not_found" {
-			a.notInChannel(ctx, m.Conv.ID, m.To.ID)
+	if m.Again {
+		var err error
+		if ts, err = a.posted(ctx, m); err != nil {
+			return bot.Sent{}, err
 		}
-		return bot.Sent{}, fmt.Errorf("post message to %s: %s", m.Conv.ID, slackError(err))
+	}
+	if ts == "" {
+		err := a.retry(ctx, "chat.postMessage", func(ctx context.Context) (err error) {
+			_, ts, err = a.api.PostMessageContext(ctx, m.Conv.ID, opts...)
+			return err
+		})
+		if err != nil {
+			if code := slackError(err); code == "not_in_channel" || code == "channel_not_found" {
+				a.notInChannel(ctx, m.Conv.ID, m.To.ID)
+			}
+			return bot.Sent{}, fmt.Errorf("post message to %s: %s", m.Conv.ID, slackError(err))
+		}
+		a.uploadFiles(ctx, m)
 	}
 	sent := bot.Sent{ID: ts}
-	a.uploadFiles(ctx, m)
 	if m.Kind == bot.MsgQuestion && !m.Conv.DM {
 		sent.Thread = m.Conv.Thread
 		if sent.Thread == "" {
@@ -287,6 +302,58 @@ func (a *Adapter) Send(ctx context.Context, m bot.Message) (bot.Sent, error) {
 		a.mu.Unlock()
 	}
 	return sent, nil
+}
+
+// questionEvent is the metadata event type of a session's question (Send).
+const questionEvent = "quorum_question"
+
+// redeliveryWindow is how long after a question was asked a send again looks for it
+// (RedeliveryWindow), and redeliveryScan how many of the conversation's latest messages
+// it reads: a busy channel posts far fewer in that time.
+const (
+	redeliveryWindow = 10 * time.Minute
+	redeliveryScan   = 200
+)
+
+// RedeliveryWindow implements bot.Redelivering. Slack has no idempotency key for
+// chat.postMessage, but a question carries its session in its metadata, so a send
+// again after a restart reads the conversation (or thread) first and returns the
+// question if it was posted (posted). An ephemeral question cannot be read back.
+func (a *Adapter) RedeliveryWindow(_ context.Context, m bot.Message) time.Duration {
+	if m.Kind != bot.MsgQuestion || a.ephemeral(m) {
+		return 0
+	}
+	return redeliveryWindow
+}
+
+// posted returns the ts of question m if it was posted already, or "" if it was not.
+// An error means it cannot tell: the question is not posted again.
+func (a *Adapter) posted(ctx context.Context, m bot.Message) (string, error) {
+	var msgs []slackgo.Message
+	err := a.retry(ctx, "conversations.history", func(ctx context.Context) (err error) {
+		if m.Conv.Thread != "" {
+			msgs, _, _, err = a.api.GetConversationRepliesContext(ctx, &slackgo.GetConversationRepliesParameters{
+				ChannelID: m.Conv.ID, Timestamp: m.Conv.Thread, Limit: redeliveryScan, IncludeAllMetadata: true})
+			return err
+		}
+		var h *slackgo.GetConversationHistoryResponse
+		h, err = a.api.GetConversationHistoryContext(ctx, &slackgo.GetConversationHistoryParameters{
+			ChannelID: m.Conv.ID, Limit: redeliveryScan, IncludeAllMetadata: true})
+		if err == nil {
+			msgs = h.Messages
+		}
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("look for the question in %s: %s", m.Conv.ID, slackError(err))
+	}
+	id := strconv.FormatUint(m.Session, 10)
+	for _, msg := range msgs {
+		if msg.Metadata.EventType == questionEvent && fmt.Sprint(msg.Metadata.EventPayload["session"]) == id {
+			return msg.Timestamp, nil
+		}
+	}
+	return "", nil
 }
 
 // ephemeral reports whether m goes only to its person: personal feedback in a channel

@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -291,7 +293,7 @@ func (s *Server) Wait(t testing.TB, method string, match func(Call) bool) Call {
 var botMethods = map[string]bool{
 	"auth.test": true, "chat.postMessage": true, "chat.postEphemeral": true, "chat.update": true,
 	"conversations.open": true, "views.open": true, "views.publish": true, "files.info": true,
-	"users.info": true, "usergroups.users.list": true,
+	"users.info": true, "usergroups.users.list": true, "conversations.history": true, "conversations.replies": true,
 	"files.getUploadURLExternal": true, "files.completeUploadExternal": true,
 }
 
@@ -359,6 +361,46 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(reply)
 }
 
+// history answers conversations.history (a channel's top-level messages, newest first)
+// and conversations.replies (a thread, its parent first), from the messages the bot posted,
+// with each message's metadata when include_all_metadata is set. s.mu is held.
+func (s *Server) history(c Call) (map[string]any, Call) {
+	channel, thread := c.Param("channel"), c.Param("ts")
+	if channel == "" || c.Method == "conversations.replies" && thread == "" {
+		c.Error = "invalid_arguments"
+		return nil, c
+	}
+	limit, _ := strconv.Atoi(c.Param("limit"))
+	if limit <= 0 {
+		limit = 100
+	}
+	withMeta := c.Param("include_all_metadata") == "1" || c.Param("include_all_metadata") == "true"
+	var msgs []map[string]any
+	for i := len(s.calls) - 1; i >= 0 && len(msgs) < limit; i-- {
+		p := s.calls[i]
+		if p.Method != "chat.postMessage" || p.Error != "" || p.Param("channel") != channel {
+			continue
+		}
+		parent := p.Param("thread_ts")
+		if c.Method == "conversations.history" && parent != "" || c.Method == "conversations.replies" && p.TS != thread && parent != thread {
+			continue
+		}
+		m := map[string]any{"type": "message", "ts": p.TS, "text": p.Param("text"), "bot_id": BotID, "user": BotUserID}
+		if parent != "" {
+			m["thread_ts"] = parent
+		}
+		var meta map[string]any
+		if withMeta && json.Unmarshal([]byte(p.Param("metadata")), &meta) == nil {
+			m["metadata"] = meta
+		}
+		msgs = append(msgs, m)
+	}
+	if c.Method == "conversations.replies" {
+		slices.Reverse(msgs)
+	}
+	return map[string]any{"messages": msgs, "has_more": false}, c
+}
+
 // answer handles one Web API call. s.mu is held.
 func (s *Server) answer(c Call) (map[string]any, Call) {
 	want := BotToken
@@ -410,6 +452,8 @@ func (s *Server) answer(c Call) (map[string]any, Call) {
 			msg["thread_ts"] = th
 		}
 		return map[string]any{"channel": c.Param("channel"), "ts": c.TS, "text": c.Param("text"), "message": msg}, c
+	case "conversations.history", "conversations.replies":
+		return s.history(c)
 	case "conversations.open":
 		users := c.Param("users")
 		if users == "" || strings.Contains(users, ",") {
