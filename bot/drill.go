@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -44,6 +45,10 @@ type DrillRun struct {
 	// Closed is set when the window has closed (the summary is posted after it).
 	Closed  bool          `json:"closed,omitempty"`
 	Answers []DrillAnswer `json:"answers,omitempty"`
+	// ResendBy is until when the question may be sent again and still be posted once
+	// (Redelivering): a restart before then sends a run claimed but never confirmed
+	// posted again. Zero: never; such a run is closed without a summary.
+	ResendBy time.Time `json:"resend_by,omitzero"`
 }
 
 // DrillAnswer is one member's graded answer to a run.
@@ -370,7 +375,17 @@ func (b *Bot) startDrills(ctx context.Context) error {
 			continue
 		}
 		if r.MessageID == "" && r.Conv.Thread == "" {
-			if !r.Closed {
+			switch {
+			case r.Closed:
+			case now.Before(r.ResendBy):
+				// Claimed by a process that stopped before its post was confirmed, on a
+				// platform that can send it again without posting it twice.
+				b.inflight.Add(1)
+				go func() {
+					defer b.inflight.Done()
+					b.redeliverDrillRun(context.Background(), r)
+				}()
+			default:
 				// Claimed by a process that stopped before posting: at most once, so it
 				// is not posted now; it is closed without a summary.
 				r.Closed = true
@@ -449,6 +464,8 @@ func (b *Bot) runDrill(ctx context.Context, id uint64, at time.Time) {
 	}
 	now := b.clock.Now()
 	r := &DrillRun{Drill: d.ID, Key: d.runKey(at), Conv: d.Conv, Question: q.Ref(), Posted: now, Closes: now.Add(d.Window)}
+	msg := drillQuestionMessage(d, r, q, b.drillLimit(q))
+	r.ResendBy = b.resendBy(ctx, msg, now)
 	claimed, err := store.ClaimDrillRun(ctx, r)
 	if err != nil || !claimed {
 		if err != nil {
@@ -459,29 +476,11 @@ func (b *Bot) runDrill(ctx context.Context, id uint64, at time.Time) {
 		}
 		return
 	}
-	limit := q.TimeLimit
-	if limit <= 0 {
-		limit = b.limit
-	}
-	msg := drillQuestionMessage(d, r, q, limit)
 	for attempt := 0; attempt < 5; attempt++ {
 		if err := b.waitTurn(b.stopping, d.Conv.Platform); err != nil {
 			break
 		}
-		sent, err := b.send(ctx, msg)
-		if err == nil {
-			r.MessageID, r.Conv.Thread = sent.ID, sent.Thread
-			if r.MessageID == "" {
-				r.MessageID = "-" // posted; the platform gave no id
-			}
-			if r.Conv.Thread == "" {
-				// No thread: answers come in the channel itself, so the run is keyed there.
-				b.log.Warn("drill posted without a thread", "drill", d.ID)
-			}
-			if err := store.SaveDrillRun(ctx, r); err != nil {
-				b.log.Error("save drill run", "drill", d.ID, "err", err)
-			}
-			b.openDrillRun(r)
+		if b.postDrillRun(ctx, r, msg) == nil {
 			b.meter.DrillRun(DrillChannel, DrillPosted)
 			return
 		}
@@ -495,6 +494,63 @@ func (b *Bot) runDrill(ctx context.Context, id uint64, at time.Time) {
 	b.log.Error("post drill question: gave up", "drill", d.ID, "run", r.Key)
 	if err := store.DeleteDrillRun(context.Background(), d.ID, r.Key); err != nil {
 		b.log.Error("release drill run", "drill", d.ID, "err", err)
+	}
+}
+
+// drillLimit is the time a drill question suggests for an answer.
+func (b *Bot) drillLimit(q *Question) time.Duration {
+	if q.TimeLimit > 0 {
+		return q.TimeLimit
+	}
+	return b.limit
+}
+
+// postDrillRun posts claimed run r's question msg, records where it went and opens the
+// run for answers.
+func (b *Bot) postDrillRun(ctx context.Context, r *DrillRun, msg Message) error {
+	store, _ := b.drillStore()
+	sent, err := b.send(ctx, msg)
+	if err != nil {
+		return err
+	}
+	r.MessageID, r.Conv.Thread = sent.ID, sent.Thread
+	if r.MessageID == "" {
+		r.MessageID = "-" // posted; the platform gave no id
+	}
+	if r.Conv.Thread == "" {
+		// No thread: answers come in the channel itself, so the run is keyed there.
+		b.log.Warn("drill posted without a thread", "drill", r.Drill)
+	}
+	if err := store.SaveDrillRun(ctx, r); err != nil {
+		b.log.Error("save drill run", "drill", r.Drill, "err", err)
+	}
+	b.openDrillRun(r)
+	return nil
+}
+
+// redeliverDrillRun sends again the question of run r, claimed by a process killed
+// before its post was confirmed; a run that cannot be sent is closed without a summary.
+func (b *Bot) redeliverDrillRun(ctx context.Context, r *DrillRun) {
+	store, _ := b.drillStore()
+	d, err := store.Drill(ctx, r.Drill)
+	var q *Question
+	if err == nil {
+		q, err = b.bank.Lookup(r.Question)
+	}
+	if err == nil {
+		msg := drillQuestionMessage(d, r, q, b.drillLimit(q))
+		msg.Again = true
+		if err = b.waitTurn(b.stopping, r.Conv.Platform); err == nil {
+			if err = b.postDrillRun(ctx, r, msg); err == nil {
+				b.log.Warn("drill question sent again after a restart: its first send was cut off", "drill", r.Drill, "run", r.Key)
+				return
+			}
+		}
+	}
+	b.log.Error("drill run claimed before a stop could not be sent again; closing it", "drill", r.Drill, "run", r.Key, "err", err)
+	r.Closed = true
+	if err := store.SaveDrillRun(ctx, r); err != nil {
+		b.log.Error("close drill run", "drill", r.Drill, "err", err)
 	}
 }
 
@@ -530,7 +586,8 @@ func drillQuestionMessage(d *Drill, r *DrillRun, q *Question, limit time.Duratio
 		d.ID, r.Closes.In(loc).Format("15:04 MST"), spanText(d.Window))
 	fmt.Fprintf(&t, "%s\n\n", strings.TrimSpace(q.Prompt))
 	fmt.Fprintf(&t, "Topic: %s · %s · %s · aim to answer in %s", q.Topic, q.Difficulty, q.Kind, humanDuration(limit))
-	return Message{Kind: MsgQuestion, Conv: d.Conv, Title: fmt.Sprintf("Drill question: %s", q.ID), Text: t.String(), Question: q, Deadline: r.Closes}
+	return Message{Kind: MsgQuestion, Conv: d.Conv, Title: fmt.Sprintf("Drill question: %s", q.ID), Text: t.String(), Question: q, Deadline: r.Closes,
+		Key: "d" + strconv.FormatUint(d.ID, 36) + "-" + r.Key}
 }
 
 // openDrillRun makes a posted run take answers in its thread and arms its closing.

@@ -296,6 +296,79 @@ func TestDrillClaimedBeforeCrashIsNotPostedTwice(t *testing.T) {
 	}
 }
 
+// unconfirmRun makes drill run r look as a kill between its post and recording it leaves
+// it: claimed, with no message or thread.
+func (h *harness) unconfirmRun() *bot.DrillRun {
+	h.t.Helper()
+	runs, err := h.store.DrillRuns(context.Background(), nil)
+	if err != nil || len(runs) != 1 {
+		h.t.Fatalf("got %d runs (%v), want 1", len(runs), err)
+	}
+	r := runs[0]
+	r.MessageID, r.Conv.Thread = "", ""
+	if err := h.store.SaveDrillRun(context.Background(), r); err != nil {
+		h.t.Fatal(err)
+	}
+	return r
+}
+
+// TestDrillCutOffMidSendIsSentAgainOnce: a drill run claimed by a process killed before
+// its post was confirmed is sent again at the next start under the same key, on a
+// platform that posts a keyed message once: the channel sees one question, and the run
+// takes answers in its thread and closes with its summary.
+func TestDrillCutOffMidSendIsSentAgainOnce(t *testing.T) {
+	h := drillHarness(t)
+	h.redelivery = 2 * time.Minute
+	h.restart()
+	q := postedDrill(t, h)
+	if q.Key != "d1-2026-11-25T10:00" {
+		t.Fatalf("drill question key %q", q.Key)
+	}
+	r := h.unconfirmRun()
+	if !r.ResendBy.Equal(t0.Add(time.Hour + 2*time.Minute)) {
+		t.Fatalf("run may be sent again until %s", r.ResendBy)
+	}
+	h.clock.Advance(20 * time.Second)
+	h.restart()
+	h.bot.Idle()
+	h.plat.None(t)
+	if again := h.plat.Resent(); len(again) != 1 || again[0].Key != q.Key || again[0].Text != q.Text {
+		t.Fatalf("sent again: %+v, want the drill question once more", again)
+	}
+	thread := general
+	thread.Thread = "tm2"
+	h.say(alice, thread, goodAnswer)
+	if v := h.plat.NextKind(t, bot.MsgVerdict); !strings.HasPrefix(v.Title, "PASS") {
+		t.Fatalf("got %q, want the answer in the run's thread graded", v.Title)
+	}
+	h.clock.Advance(time.Hour)
+	if s := h.plat.NextKind(t, bot.MsgInfo); s.Title != "Drill closed: 1 answered, 1 passed" {
+		t.Fatalf("got %q", s.Title)
+	}
+}
+
+// TestDrillCutOffPastItsWindowIsClosed: past the platform's window a second send could
+// post twice, so the run is closed without a summary, as before.
+func TestDrillCutOffPastItsWindowIsClosed(t *testing.T) {
+	h := drillHarness(t)
+	h.redelivery = 2 * time.Minute
+	h.restart()
+	postedDrill(t, h)
+	h.unconfirmRun()
+	h.clock.Advance(3 * time.Minute)
+	h.restart()
+	h.bot.Idle()
+	h.clock.Advance(time.Hour)
+	h.plat.None(t)
+	if n := len(h.plat.Resent()); n != 0 {
+		t.Fatalf("%d drill questions sent again past the window", n)
+	}
+	runs, _ := h.store.DrillRuns(context.Background(), nil)
+	if len(runs) != 1 || !runs[0].Closed {
+		t.Fatalf("got %+v, want the run closed", runs)
+	}
+}
+
 func TestDrillMissedWhileDownIsMadeUpOnce(t *testing.T) {
 	h := drillHarness(t)
 	h.say(carol, general, "drill add 0 10 * * * consensus")

@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -23,6 +24,7 @@ func questionMessage(s *Session, q *Question) Message {
 		Deadline: s.Deadline,
 		Session:  s.ID,
 		Actions:  []Button{{ActionSkip, "Skip"}},
+		Key:      "q" + strconv.FormatUint(s.ID, 36),
 	}
 }
 

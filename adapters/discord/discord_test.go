@@ -652,6 +652,47 @@ func TestRestartSendsUnconfirmedQuestionOnce(t *testing.T) {
 	}
 }
 
+// TestDrillCutOffMidSendIsPostedOnce: a channel drill's question carries a nonce made
+// from the drill and the run. A process killed after posting it, before recording it,
+// leaves the run claimed with no message; the next start sends it again, Discord answers
+// with the message posted before, and starting its thread again finds the thread there:
+// one question, one thread, and answers in it are graded.
+func TestDrillCutOffMidSendIsPostedOnce(t *testing.T) {
+	e := newEnv(t, nil)
+	admin := bob
+	admin.Permissions = 1 << 5
+	e.srv.Slash(admin, "drill", discordtest.Sub("add", discordtest.String("cron", "0 10 * * *"), discordtest.String("topic", "consensus")))
+	e.srv.NextPost(t, "the drill added", nil)
+	e.clock.Advance(time.Hour)
+	q := e.srv.NextPost(t, "the drill question", titled("Drill question"))
+	e.srv.WaitFor(t, "the run's thread recorded", func() bool {
+		runs, _ := e.store.DrillRuns(context.Background(), nil)
+		return len(runs) == 1 && runs[0].Conv.Thread == q.ID
+	})
+	runs, _ := e.store.DrillRuns(context.Background(), nil)
+	r := runs[0]
+	r.MessageID, r.Conv.Thread = "", "" // as the run was first claimed
+	if err := e.store.SaveDrillRun(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	e.stop()
+	e.clock.Advance(20 * time.Second)
+	e.start()
+	e.srv.WaitFor(t, "the question sent again", func() bool { return e.srv.Deduped() == 1 })
+	e.bot.Idle()
+	n := 0
+	for _, p := range e.srv.PostsIn(channel, 0) {
+		if titled("Drill question")(p) {
+			n++
+		}
+	}
+	if ths := e.srv.Threads(); n != 1 || len(ths) != 1 || ths[0].ID != q.ID {
+		t.Fatalf("%d drill questions and threads %+v, want one of each", n, ths)
+	}
+	e.srv.Say(in(alice, q.ID), goodAnswer)
+	e.srv.NextPost(t, "alice's verdict in the thread", both(inChannel(q.ID), titled("PASS")))
+}
+
 func TestBadToken(t *testing.T) {
 	srv := discordtest.New(token)
 	defer srv.Close()

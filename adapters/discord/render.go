@@ -2,8 +2,9 @@ package discord
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -114,12 +115,24 @@ func render(msg bot.Message) rendered {
 	}
 	r.components = buttonRows(buttons)
 	r.attach = msg.Files
-	if msg.Kind == bot.MsgQuestion && msg.Session != 0 {
-		// The same nonce for every send of a session's question: one sent again after a
-		// restart (bot.Redelivering) is posted once.
-		r.nonce = "q" + strconv.FormatUint(msg.Session, 36)
+	if msg.Key != "" {
+		// The same nonce for every send of a question: one sent again after a restart
+		// (bot.Redelivering) is posted once.
+		r.nonce = nonce(msg.Key)
 	}
 	return r
+}
+
+// maxNonce is the longest nonce Discord takes.
+const maxNonce = 25
+
+// nonce is a message key as a Discord nonce: itself, or a hash of it if too long.
+func nonce(key string) string {
+	if len(key) <= maxNonce {
+		return key
+	}
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:maxNonce/2])
 }
 
 // statsText puts the table part of a stats message in a code block so its columns line up.

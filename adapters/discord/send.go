@@ -97,8 +97,8 @@ type messageSend struct {
 
 // post creates a message in a channel. It carries a nonce with enforce_nonce, so a
 // retry after a lost response (discordgo retries 502s and 429s) cannot post it twice;
-// a session's question has a nonce of its own (render), so neither can a send again
-// after a restart (RedeliveryWindow).
+// a question has a nonce made from its key (render), so neither can a send again after
+// a restart (RedeliveryWindow).
 func (a *Adapter) post(ctx context.Context, channel string, r rendered) (*posted, error) {
 	nonce := r.nonce
 	if nonce == "" {
@@ -133,11 +133,11 @@ func (a *Adapter) post(ctx context.Context, channel string, r rendered) (*posted
 	return &m, nil
 }
 
-// RedeliveryWindow implements bot.Redelivering: a session's question posted as a channel
-// message carries a nonce of its own (render), which Discord checks against the author's
+// RedeliveryWindow implements bot.Redelivering: a question posted as a channel message
+// carries a nonce made from its key (render), which Discord checks against the author's
 // messages of "the past few minutes"; two is well inside that. A question that answers a
 // slash command (the command's response, an ephemeral follow-up) or goes privately has no
-// nonce, so it cannot be sent again safely; nor can one that opens a thread.
+// nonce, so it cannot be sent again safely.
 func (a *Adapter) RedeliveryWindow(ctx context.Context, msg bot.Message) time.Duration {
 	if msg.Kind != bot.MsgQuestion {
 		return 0
@@ -145,8 +145,8 @@ func (a *Adapter) RedeliveryWindow(ctx context.Context, msg bot.Message) time.Du
 	if ir := replyFrom(ctx, msg); ir != nil && (ir.deferred || ir.ephemeral) {
 		return 0
 	}
-	if msg.Private && !msg.Conv.DM || needsThread(msg) {
-		return 0 // sent privately; or its thread, started from it, would be started again
+	if msg.Private && !msg.Conv.DM {
+		return 0
 	}
 	return 2 * time.Minute
 }
@@ -182,7 +182,14 @@ func (a *Adapter) startThread(ctx context.Context, msg bot.Message, messageID st
 	th, err := a.s.MessageThreadStartComplex(msg.Conv.ID, messageID, &discordgo.ThreadStart{
 		Name: clip(name, 100), AutoArchiveDuration: 1440, Type: discordgo.ChannelTypeGuildPublicThread,
 	}, discordgo.WithContext(ctx))
-	if err != nil {
+	var re *discordgo.RESTError
+	switch {
+	case msg.Again && errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeThreadAlreadyCreatedForThisMessage:
+		// Sent again after a restart, the question came back as the message posted
+		// before (its nonce), whose thread was started then: a thread started from a
+		// message has the message's id.
+		th = &discordgo.Channel{ID: messageID}
+	case err != nil:
 		a.log.Error("start thread", "channel", msg.Conv.ID, "message", messageID, "err", err)
 		return ""
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,8 +97,8 @@ func TestRestartFindsOrSendsUnconfirmedQuestion(t *testing.T) {
 		Type    string            `json:"event_type"`
 		Payload map[string]string `json:"event_payload"`
 	}
-	if err := json.Unmarshal([]byte(q.Param("metadata")), &meta); err != nil || meta.Type != "quorum_question" || meta.Payload["session"] == "" {
-		t.Fatalf("question metadata %q (%v), want its session", q.Param("metadata"), err)
+	if err := json.Unmarshal([]byte(q.Param("metadata")), &meta); err != nil || meta.Type != "quorum_question" || !strings.HasPrefix(meta.Payload["key"], "q") {
+		t.Fatalf("question metadata %q (%v), want its key", q.Param("metadata"), err)
 	}
 	u1, c1 := bot.User{Platform: slack.Name, ID: "U1"}, bot.Conversation{Platform: slack.Name, ID: "C1"}
 	var s bot.Session

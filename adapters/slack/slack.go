@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -265,11 +264,11 @@ func (a *Adapter) Send(ctx context.Context, m bot.Message) (bot.Sent, error) {
 		return bot.Sent{ID: ts}, nil
 	}
 	opts = append(opts, slackgo.MsgOptionDisableLinkUnfurl())
-	if m.Kind == bot.MsgQuestion && m.Session != 0 {
-		// Marks the post as this session's question, so a send again after a restart
-		// can find it (posted).
+	if m.Key != "" {
+		// Marks the post with the question's key, so a send again after a restart can
+		// find it (posted).
 		opts = append(opts, slackgo.MsgOptionMetadata(slackgo.SlackMetadata{EventType: questionEvent,
-			EventPayload: map[string]any{"session": strconv.FormatUint(m.Session, 10)}}))
+			EventPayload: map[string]any{"key": m.Key}}))
 	}
 	var ts string
 	if m.Again {
@@ -318,7 +317,7 @@ const (
 // RedeliveryWindow implements bot.Redelivering. Slack has no idempotency key for
 // chat.postMessage, but a question carries its session in its metadata, so a send
 // again after a restart reads the conversation (or thread) first and returns the
-// question if it was posted (posted). An ephemeral question cannot be read back.
+// question if it was posted (posted). Its key (Message.Key) is in its metadata. An ephemeral question cannot be read back.
 func (a *Adapter) RedeliveryWindow(_ context.Context, m bot.Message) time.Duration {
 	if m.Kind != bot.MsgQuestion || a.ephemeral(m) {
 		return 0
@@ -347,9 +346,8 @@ func (a *Adapter) posted(ctx context.Context, m bot.Message) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("look for the question in %s: %s", m.Conv.ID, slackError(err))
 	}
-	id := strconv.FormatUint(m.Session, 10)
 	for _, msg := range msgs {
-		if msg.Metadata.EventType == questionEvent && fmt.Sprint(msg.Metadata.EventPayload["session"]) == id {
+		if msg.Metadata.EventType == questionEvent && msg.Metadata.EventPayload["key"] == m.Key {
 			return msg.Timestamp, nil
 		}
 	}

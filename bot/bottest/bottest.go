@@ -122,8 +122,14 @@ type Platform struct {
 	// Redelivery is what RedeliveryWindow reports (bot.Redelivering); 0, the default,
 	// never lets the bot send a question again.
 	Redelivery time.Duration
+	// Posted remembers where each keyed message (Message.Key) went, as the platform
+	// itself does: with Redelivery set, a message sent with a key it holds is not
+	// posted again, and Send returns where it went (Discord's nonce). Give the Platform
+	// of each start the same map to play one platform across restarts.
+	Posted map[string]bot.Sent
 
 	mu      sync.Mutex
+	resent  []bot.Message
 	msgs    []bot.Message
 	ch      chan bot.Message
 	n       int
@@ -148,7 +154,7 @@ func (p *Platform) RedeliveryWindow(context.Context, bot.Message) time.Duration 
 
 // NewPlatform returns a platform called name.
 func NewPlatform(name string) *Platform {
-	return &Platform{name: name, ch: make(chan bot.Message, 1024)}
+	return &Platform{name: name, ch: make(chan bot.Message, 1024), Posted: map[string]bot.Sent{}}
 }
 
 // Name implements bot.Platform.
@@ -169,10 +175,19 @@ func (p *Platform) Send(_ context.Context, msg bot.Message) (bot.Sent, error) {
 		p.failErr = nil
 		return bot.Sent{}, err
 	}
+	if msg.Again {
+		p.resent = append(p.resent, msg)
+	}
+	if sent, ok := p.Posted[msg.Key]; ok && p.Redelivery > 0 && msg.Key != "" {
+		return sent, nil
+	}
 	p.n++
 	sent := bot.Sent{ID: fmt.Sprintf("m%d", p.n)}
 	if p.Threads && msg.Kind == bot.MsgQuestion && !msg.Conv.DM && msg.Conv.Thread == "" {
 		sent.Thread = "t" + sent.ID
+	}
+	if msg.Key != "" && p.Posted != nil {
+		p.Posted[msg.Key] = sent
 	}
 	p.msgs = append(p.msgs, msg)
 	select {
@@ -180,6 +195,13 @@ func (p *Platform) Send(_ context.Context, msg bot.Message) (bot.Sent, error) {
 	default: // nobody is reading; Messages still has it
 	}
 	return sent, nil
+}
+
+// Resent returns the messages sent again after a restart (Message.Again), posted or not.
+func (p *Platform) Resent() []bot.Message {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]bot.Message(nil), p.resent...)
 }
 
 // Messages returns everything sent so far.
