@@ -444,7 +444,7 @@ func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, o
 
 	if err := b.postQuestion(ctx, s, q, false); err != nil {
 		b.drop(ctx, key, s.ID)
-		return nil, fmt.Errorf("send question: %w", err)
+		return nil, fmt.Errorf("%w: %w", errNotSent, err)
 	}
 	return s, nil
 }
@@ -480,13 +480,13 @@ func (b *Bot) postQuestion(ctx context.Context, s *Session, q *Question, again b
 	return nil
 }
 
-// Redelivering is an optional ability of a platform: a question message (with its
-// Message.Session) sent in ctx and sent again (Message.Again) within the window
+// Redelivering is an optional ability of a platform: a question message sent in ctx
+// and sent again with the same Message.Key (and Message.Again) within the window
 // RedeliveryWindow returns is posted once, whether or not the first send got through
 // (Discord's message nonce; Slack looks for the first post by its metadata); 0 means
-// this message cannot be. A question whose send was never confirmed
-// because Quorum was killed is sent again at the next start, within that window
-// (Session.ResendBy); otherwise it is not, as it might be posted twice.
+// this message cannot be. A question whose send was never confirmed because Quorum was
+// killed is sent again at the next start within that window (Session.ResendBy,
+// DrillRun.ResendBy); otherwise it is not, as it might be posted twice.
 type Redelivering interface {
 	RedeliveryWindow(ctx context.Context, msg Message) time.Duration
 }

@@ -10,6 +10,8 @@ import (
 var (
 	errOpen = errors.New("a session is open")
 	errBusy = errors.New("an answer is being graded")
+	// errNotSent: the question was stored, then its send failed, so it was dropped.
+	errNotSent = errors.New("question not sent")
 )
 
 // commands are the words the bot answers to. Adapters map slash commands onto them.

@@ -508,6 +508,11 @@ func (b *Bot) runDaily(ctx context.Context, id uint64, at time.Time) {
 				b.meter.DrillRun(DrillDaily, DrillSkipped)
 			}
 			return
+		case !errors.Is(err, errNotSent):
+			// Not stored, so not claimed by this try: nothing to give back.
+			b.log.Error("store daily question", "schedule", d.ID, "err", err)
+			b.meter.DrillRun(DrillDaily, DrillFailed)
+			return
 		}
 		if err := store.ReleaseRun(context.Background(), run.Schedule, run.Key); err != nil {
 			b.log.Error("release daily run", "schedule", d.ID, "err", err)

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -147,6 +148,36 @@ func TestDailyStoredQuestionSentAgainOnce(t *testing.T) {
 	again := h.plat.Resent()
 	if len(again) != 1 || again[0].Session != s.ID || again[0].Text != q.Text || !strings.HasPrefix(again[0].Text, "Your daily question:") {
 		t.Fatalf("sent again: %+v; want session %d's question with its intro, %q", again, s.ID, q.Text)
+	}
+}
+
+// TestDailyRefusedPostIsTriedAgainOnce: a post the platform refuses drops its session and
+// gives the run back, so the next try stores the question again (claiming the run in
+// the same transaction) and posts it: one question, one claim.
+func TestDailyRefusedPostIsTriedAgainOnce(t *testing.T) {
+	h := dailyHarness(t)
+	h.plat.FailNext(errors.New("503 from the platform"))
+	h.clock.Advance(time.Hour)
+	deadline := time.Now().Add(5 * time.Second)
+	var qs []bot.Message
+	for len(qs) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+		for _, m := range h.plat.Messages() {
+			if m.Kind == bot.MsgQuestion {
+				qs = append(qs, m)
+			}
+		}
+	}
+	h.bot.Idle()
+	if len(qs) != 1 || !strings.HasPrefix(qs[0].Text, "Your daily question:") {
+		t.Fatalf("got %d questions, want the daily question once after the refusal", len(qs))
+	}
+	ds, _ := h.store.Dailies(context.Background())
+	if ok, _ := h.store.ClaimRun(context.Background(), ds[0].ID, "2026-11-25T10:00"); ok {
+		t.Fatal("the posted run is not claimed")
+	}
+	if s, open := h.bot.OpenSession(alice, dm); !open || s.Run == nil || s.MessageID == "" {
+		t.Fatalf("session %+v (open %v), want the posted run's", s, open)
 	}
 }
 

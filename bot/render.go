@@ -24,8 +24,16 @@ func questionMessage(s *Session, q *Question) Message {
 		Deadline: s.Deadline,
 		Session:  s.ID,
 		Actions:  []Button{{ActionSkip, "Skip"}},
-		Key:      "q" + strconv.FormatUint(s.ID, 36),
+		Key:      questionKey(s.ID),
 	}
+}
+
+// questionKey is Message.Key of session id's question ("" before the session is stored).
+func questionKey(id uint64) string {
+	if id == 0 {
+		return ""
+	}
+	return "q" + strconv.FormatUint(id, 36)
 }
 
 // verdictMessage renders a verdict; the title (and the text's first line) starts with PASS or FAIL.

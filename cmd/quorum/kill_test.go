@@ -33,6 +33,8 @@ import (
 const (
 	killPracticeUsers = 30
 	killDailyUsers    = 24
+	killDrillChannels = 6
+	killGuild         = "800000"
 	killMinSessions   = 200
 	// killWait is how long a person waits for a reply while the bot is up.
 	killWait = 20 * time.Second
@@ -549,7 +551,24 @@ log: { level: warn }
 			t.Fatalf("%s: got %q (%v), want the daily drill on", u.id, p.Content, err)
 		}
 	}
-	t.Logf("%d daily drills due at %s (in %s)", killDailyUsers, due.Format("15:04:05"), time.Until(due).Round(time.Second))
+	// Channel drills for the same minute, one per channel, added by a member who may
+	// manage the server.
+	drillChannels := make([]string, killDrillChannels)
+	for i := range drillChannels {
+		drillChannels[i] = strconv.Itoa(700000 + i)
+		dc.AddChannel(killGuild, drillChannels[i])
+		admin := discordtest.Invoker{UserID: "600000", Username: "organiser", GuildID: killGuild, ChannelID: drillChannels[i], Permissions: 1 << 5}
+		dc.Slash(admin, "drill", discordtest.Sub("add", discordtest.String("cron", fmt.Sprintf("%d %d * * *", due.Minute(), due.Hour())),
+			discordtest.String("topic", "crash-drill")))
+		deadline := time.Now().Add(killWait)
+		for !strings.Contains(fmt.Sprint(dc.PostsIn(drillChannels[i], 0)), "added") {
+			if time.Now().After(deadline) {
+				t.Fatalf("channel %s: the drill was not added: %+v", drillChannels[i], dc.PostsIn(drillChannels[i], 0))
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	t.Logf("%d daily drills and %d channel drills due at %s (in %s)", killDailyUsers, killDrillChannels, due.Format("15:04:05"), time.Until(due).Round(time.Second))
 
 	// Practice users, each with its own seeded choices.
 	var st killStats
@@ -677,6 +696,25 @@ log: { level: warn }
 		}
 	}
 
+	// Channel drill runs: exactly one question in each channel, as for daily runs.
+	drillPosted := 0
+	for _, ch := range drillChannels {
+		n := 0
+		for _, p := range dc.PostsIn(ch, 0) {
+			if len(p.Embeds) > 0 && strings.HasPrefix(p.Embeds[0].Title, "Drill question") {
+				n++
+			}
+		}
+		switch n {
+		case 1:
+			drillPosted++
+		case 0:
+			t.Errorf("channel %s: the drill question of the %s run never came", ch, due.Format("15:04"))
+		default:
+			t.Errorf("channel %s: the drill question came %d times in one run", ch, n)
+		}
+	}
+
 	// No session may be left open past its time: each one got its time's-up or its answer.
 	sessions, err := s.Sessions(ctx)
 	if err != nil {
@@ -695,7 +733,8 @@ log: { level: warn }
 		kills, fanOutKill, st.sessions.Load(), st.verdicts.Load())
 	t.Logf("sessions open at a kill: %d (answered after restart and graded: %d; closed by time's-up: %d; time's-up lost to a kill after the deadline: %d); answers in flight at a kill: %d; stray time's-ups: %d",
 		st.openAtKill.Load(), st.continued.Load(), st.closedByTimer.Load(), st.ambiguous.Load(), st.answerAtKill.Load(), st.strayTimeUps.Load())
-	t.Logf("daily runs: %d of %d posted once (%d closed by their time's-up), 0 twice", dailyPosted, len(dailies), st.dailyClosed.Load())
+	t.Logf("daily runs: %d of %d posted once (%d closed by their time's-up), 0 twice; channel drill runs: %d of %d posted once",
+		dailyPosted, len(dailies), st.dailyClosed.Load(), drillPosted, len(drillChannels))
 	logged, _ := os.ReadFile(logf.Name())
 	t.Logf("questions sent again after a restart: %d, of which Discord had already posted %d (same nonce)",
 		strings.Count(string(logged), "question sent again after a restart"), dc.Deduped())
