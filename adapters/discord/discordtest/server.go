@@ -233,6 +233,9 @@ type Server struct {
 	// active counts connections in the middle of an HTTP request (not idle, not the gateway)
 	active atomic.Int64
 
+	// order serialises gateway dispatches (taken before mu), so frames go out in
+	// sequence order and a new or resumed session gets READY or its missed events first.
+	order        sync.Mutex
 	mu           sync.Mutex
 	changed      chan struct{}
 	seq          int64
@@ -1084,6 +1087,13 @@ func (s *Server) wsURL() string { return "ws" + strings.TrimPrefix(s.URL, "http"
 // Dispatch sends an event (op 0) on the gateway session. While the connection is down
 // the event waits in the session's log and is replayed on RESUME.
 func (s *Server) Dispatch(event string, data any) {
+	s.order.Lock()
+	defer s.order.Unlock()
+	s.dispatch(event, data)
+}
+
+// dispatch is Dispatch with s.order held.
+func (s *Server) dispatch(event string, data any) {
 	raw, _ := json.Marshal(data)
 	s.mu.Lock()
 	sess, c := s.current, s.conn
@@ -1171,6 +1181,9 @@ func (s *Server) identify(c *gwConn, d json.RawMessage) {
 		c.closeWith(4014, "Disallowed intent(s).")
 		return
 	}
+	// No dispatch may reach the new session before its READY, as on Discord.
+	s.order.Lock()
+	defer s.order.Unlock()
 	s.mu.Lock()
 	sess := &gwSession{id: "session-" + s.id()}
 	s.sessions[sess.id] = sess
@@ -1183,7 +1196,7 @@ func (s *Server) identify(c *gwConn, d json.RawMessage) {
 	}
 	s.notify()
 	s.mu.Unlock()
-	s.Dispatch("READY", ready)
+	s.dispatch("READY", ready)
 }
 
 func (s *Server) resume(c *gwConn, d json.RawMessage) {
@@ -1197,6 +1210,9 @@ func (s *Server) resume(c *gwConn, d json.RawMessage) {
 		c.closeWith(4004, "Authentication failed.")
 		return
 	}
+	// The missed events, then RESUMED, before anything new, as on Discord.
+	s.order.Lock()
+	defer s.order.Unlock()
 	s.mu.Lock()
 	sess := s.sessions[in.SessionID]
 	if sess == nil {
@@ -1217,7 +1233,7 @@ func (s *Server) resume(c *gwConn, d json.RawMessage) {
 	for _, f := range missed {
 		c.write(f)
 	}
-	s.Dispatch("RESUMED", map[string]any{})
+	s.dispatch("RESUMED", map[string]any{})
 }
 
 // --- what people do --------------------------------------------------------------
