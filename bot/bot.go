@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -193,6 +195,7 @@ func (b *Bot) Start(ctx context.Context) error {
 			b.redeliver(context.Background(), s)
 		}()
 	}
+	b.redeliverVerdicts(ctx)
 	b.resumeInterviews(ctx)
 	if err := b.startDailies(ctx); err != nil {
 		return err
@@ -675,6 +678,10 @@ func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
 	}
 	a := b.attempt(&s, outcome, text, v, ev.Time)
 	a.ID = s.AttemptID // a late answer replaces its timed-out attempt
+	msg := verdictMessage(s, q, v)
+	if s.Interview == 0 {
+		a.Deliver = b.delivery(ctx, msg)
+	}
 	if err := b.store.FinishSession(ctx, s.ID, a); err != nil {
 		b.log.Error("record attempt", "session", s.ID, "err", err)
 		release()
@@ -691,7 +698,112 @@ func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
 		b.interviewAnswered(ctx, s, a)
 		return
 	}
-	b.send(ctx, verdictMessage(s, q, v))
+	b.deliver(ctx, a, msg)
+}
+
+// verdictKey is Message.Key of attempt id's verdict.
+func verdictKey(id uint64) string { return "v" + strconv.FormatUint(id, 36) }
+
+// delivery is where verdict message msg is about to go, for the store's outbox
+// (Attempt.Deliver): nil when the store keeps none or the platform could not send it
+// again without posting it twice.
+func (b *Bot) delivery(ctx context.Context, msg Message) *Delivery {
+	if _, ok := b.store.(Outbox); !ok {
+		return nil
+	}
+	by := b.resendBy(ctx, msg, b.clock.Now())
+	if by.IsZero() {
+		return nil
+	}
+	return &Delivery{Session: msg.Session, User: msg.To, Conv: msg.Conv, By: by}
+}
+
+// deliver sends the verdict message msg of attempt a, just recorded, and takes it out
+// of the outbox once sent. A verdict whose send failed stays there for the next start.
+func (b *Bot) deliver(ctx context.Context, a *Attempt, msg Message) {
+	msg.Key = verdictKey(a.ID)
+	if _, err := b.send(ctx, msg); err != nil || a.Deliver == nil {
+		return
+	}
+	if err := b.store.(Outbox).Delivered(ctx, a.ID); err != nil {
+		b.log.Error("mark verdict delivered", "attempt", a.ID, "err", err)
+	}
+}
+
+// redeliverVerdicts sends the verdicts recorded but not known to be sent when Quorum
+// stopped (Outbox), where the platform can still tell a second send from a first;
+// older ones are dropped with a warning.
+func (b *Bot) redeliverVerdicts(ctx context.Context) {
+	o, ok := b.store.(Outbox)
+	if !ok {
+		return
+	}
+	ds, err := o.Undelivered(ctx)
+	if err != nil {
+		b.log.Error("load undelivered verdicts", "err", err)
+		return
+	}
+	now := b.clock.Now()
+	for _, d := range ds {
+		if _, ok := b.platform(d.Conv.Platform); !ok {
+			continue // another process's platform
+		}
+		if !now.Before(d.By) {
+			b.log.Warn("a verdict recorded before a stop may not have been sent; too late to send it again safely", "attempt", d.Attempt)
+			if err := o.Delivered(ctx, d.Attempt); err != nil {
+				b.log.Error("drop undelivered verdict", "attempt", d.Attempt, "err", err)
+			}
+			continue
+		}
+		b.inflight.Add(1)
+		go func() {
+			defer b.inflight.Done()
+			b.redeliverVerdict(context.Background(), d)
+		}()
+	}
+}
+
+// redeliverVerdict sends again the verdict of delivery d.
+func (b *Bot) redeliverVerdict(ctx context.Context, d *Delivery) {
+	o := b.store.(Outbox)
+	attempts, err := b.store.Attempts(ctx, d.User.Key())
+	if err != nil {
+		b.log.Error("redeliver verdict: load attempts", "attempt", d.Attempt, "err", err)
+		return // kept for the next start
+	}
+	i := slices.IndexFunc(attempts, func(a *Attempt) bool { return a.ID == d.Attempt })
+	var a *Attempt
+	if i >= 0 {
+		a = attempts[i]
+	}
+	q, qerr := b.bank.Lookup(attemptQuestion(a))
+	switch {
+	case a == nil || a.Verdict == nil:
+		// Forgotten meanwhile: nothing to send.
+	case qerr != nil:
+		b.log.Warn("redeliver verdict: its question is no longer in the bank", "attempt", d.Attempt)
+	default:
+		msg := verdictMessage(Session{ID: d.Session, User: d.User, Conv: d.Conv}, q, a.Verdict)
+		if a.Kind == KindDrill {
+			msg.Actions, msg.Private = nil, b.drillPrivate
+		}
+		msg.Key, msg.Again = verdictKey(a.ID), true
+		if _, err := b.send(ctx, msg); err != nil {
+			return // kept for the next start, within its window
+		}
+		b.log.Warn("verdict sent again after a restart: its first send was cut off", "attempt", a.ID)
+	}
+	if err := o.Delivered(ctx, d.Attempt); err != nil {
+		b.log.Error("mark verdict delivered", "attempt", d.Attempt, "err", err)
+	}
+}
+
+// attemptQuestion is a's question reference, or "" for no attempt.
+func attemptQuestion(a *Attempt) string {
+	if a == nil {
+		return ""
+	}
+	return a.Question
 }
 
 // question returns the question a session asks: its own copy, or the bank's.

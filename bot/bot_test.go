@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"path/filepath"
 	"strconv"
@@ -328,6 +329,90 @@ func TestRestartSendsUnconfirmedQuestionAgain(t *testing.T) {
 	h.plat.None(t)
 	if n := len(h.plat.Resent()); n != 0 {
 		t.Fatalf("%d questions sent again past the window", n)
+	}
+}
+
+// undelivered returns the verdicts in the store's outbox.
+func (h *harness) undelivered() []*bot.Delivery {
+	h.t.Helper()
+	ds, err := h.store.Undelivered(context.Background())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return ds
+}
+
+// TestRestartSendsUnsentVerdict: a verdict is recorded with its attempt, in the store's
+// outbox, and taken out once sent. A verdict whose send failed, or that a kill cut
+// short, is sent at the next start under its key (posted once); past the platform's
+// window it is dropped, as a second send might post it twice.
+func TestRestartSendsUnsentVerdict(t *testing.T) {
+	h := newHarness(t)
+	h.redelivery = 2 * time.Minute
+	h.stop()
+	h.start()
+	ctx := context.Background()
+
+	// The send failed: the person saw nothing.
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.plat.FailNext(errors.New("502 from the platform"))
+	h.say(alice, dm, goodAnswer)
+	h.plat.None(t)
+	ds := h.undelivered()
+	as := h.attempts(alice)
+	if len(ds) != 1 || len(as) != 1 || ds[0].Attempt != as[0].ID || ds[0].Conv != dm || ds[0].User != alice {
+		t.Fatalf("outbox %+v, attempts %d: want alice's verdict waiting", ds, len(as))
+	}
+	h.stop()
+	h.clock.Advance(10 * time.Second)
+	h.start()
+	h.bot.Idle()
+	v := h.plat.NextKind(t, bot.MsgVerdict)
+	if !v.Again || v.Key != "v"+strconv.FormatUint(as[0].ID, 36) || !strings.HasPrefix(v.Title, "PASS") || v.Question == nil {
+		t.Fatalf("got %+v, want alice's PASS sent again under its key", v)
+	}
+	if ds := h.undelivered(); len(ds) != 0 {
+		t.Fatalf("outbox still holds %+v", ds)
+	}
+
+	// Sent, but the kill came before it was taken out of the outbox: not posted twice.
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.say(alice, dm, goodAnswer)
+	h.plat.NextKind(t, bot.MsgVerdict)
+	if ds := h.undelivered(); len(ds) != 0 {
+		t.Fatalf("a sent verdict left in the outbox: %+v", ds)
+	}
+	as = h.attempts(alice)
+	last := as[len(as)-1]
+	last.Deliver = &bot.Delivery{User: alice, Conv: dm, By: h.clock.Now().Add(2 * time.Minute)}
+	if err := h.store.FinishSession(ctx, 0, last); err != nil {
+		t.Fatal(err)
+	}
+	h.stop()
+	h.start()
+	h.bot.Idle()
+	h.plat.None(t)
+	if again := h.plat.Resent(); len(again) != 1 || again[0].Key != "v"+strconv.FormatUint(last.ID, 36) {
+		t.Fatalf("sent again: %+v, want the second verdict under its key", again)
+	}
+	if ds := h.undelivered(); len(ds) != 0 {
+		t.Fatalf("outbox still holds %+v", ds)
+	}
+
+	// Past the window: dropped, not sent.
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.plat.FailNext(errors.New("502 from the platform"))
+	h.say(alice, dm, goodAnswer)
+	h.stop()
+	h.clock.Advance(3 * time.Minute)
+	h.start()
+	h.bot.Idle()
+	h.plat.None(t)
+	if ds := h.undelivered(); len(ds) != 0 {
+		t.Fatalf("outbox still holds %+v", ds)
 	}
 }
 

@@ -731,9 +731,13 @@ func (b *Bot) drillAnswer(ctx context.Context, ev Event, o *openRun) {
 		b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't grade that just now. Please send your answer again in a moment.")
 		return
 	}
+	msg := verdictMessage(Session{User: ev.User, Conv: ev.Conv}, q, v)
+	msg.Actions = nil // the model answer waits for the summary, so nobody sees it early
+	msg.Private = b.drillPrivate
 	a := &Attempt{
 		User: who, Conv: ev.Conv.Key(), Question: q.Ref(), Topic: q.Topic, Difficulty: q.Difficulty, Kind: KindDrill,
 		Outcome: OutcomeGraded, Answer: text, Verdict: v, Pass: v.Pass, Score: v.Score, Asked: r.Posted, Answered: ev.Time,
+		Deliver: b.delivery(ctx, msg),
 	}
 	line := DrillAnswer{User: ev.User, Pass: v.Pass, Score: v.Score, At: ev.Time}
 	store, _ := b.drillStore()
@@ -752,10 +756,7 @@ func (b *Bot) drillAnswer(ctx context.Context, ev Event, o *openRun) {
 	b.drills.mu.Lock()
 	o.r.Answers = append(o.r.Answers, line)
 	b.drills.mu.Unlock()
-	msg := verdictMessage(Session{User: ev.User, Conv: ev.Conv}, q, v)
-	msg.Actions = nil // the model answer waits for the summary, so nobody sees it early
-	msg.Private = b.drillPrivate
-	b.send(ctx, msg)
+	b.deliver(ctx, a, msg)
 }
 
 // spanText says a drill's spans: "1 hour", "3 hours", "90 minutes".

@@ -34,6 +34,8 @@ type PersonalData struct {
 	DrillsSetUp []*Drill `json:"drills_set_up"`
 	// DrillAnswers are their lines in channel drill runs: only theirs, never other members'.
 	DrillAnswers []DrillRunAnswer `json:"drill_answers"`
+	// Undelivered are verdicts of theirs recorded but not yet sent (Outbox), if any.
+	Undelivered []*Delivery `json:"undelivered"`
 }
 
 // DrillRunAnswer is one person's line in a channel drill run.

@@ -91,6 +91,29 @@ type Attempt struct {
 	Score      int       `json:"score"`
 	Asked      time.Time `json:"asked"`
 	Answered   time.Time `json:"answered"`
+	// Deliver, when set, says where the attempt's verdict is about to be sent: a store
+	// that keeps an Outbox records it in the transaction that records the attempt, until
+	// the verdict is Delivered, so a kill before the send cannot lose the verdict.
+	Deliver *Delivery `json:"-"`
+}
+
+// Delivery is where an attempt's verdict goes, kept in the store's Outbox from the
+// transaction that records the attempt until the verdict is sent.
+type Delivery struct {
+	Attempt uint64       `json:"attempt"`
+	Session uint64       `json:"session"`
+	User    User         `json:"user"`
+	Conv    Conversation `json:"conv"`
+	// By is until when the verdict may be sent again and still be posted once
+	// (Redelivering); later, a restart drops it unsent.
+	By time.Time `json:"by"`
+}
+
+// Outbox is an optional Store ability: the verdicts recorded with Attempt.Deliver and
+// not yet marked Delivered, oldest first.
+type Outbox interface {
+	Undelivered(ctx context.Context) ([]*Delivery, error)
+	Delivered(ctx context.Context, attempt uint64) error
 }
 
 // Counted reports whether the attempt counts in pass rates (a skip does not).

@@ -189,6 +189,9 @@ func (s *Store) AnswerDrillRun(ctx context.Context, drill uint64, key string, a 
 		if err := putAttempt(tx, a); err != nil {
 			return err
 		}
+		if err := putDelivery(tx, a); err != nil {
+			return err
+		}
 		ans.Attempt = a.ID
 		r.Answers = append(r.Answers, ans)
 		recorded = true

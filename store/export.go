@@ -22,7 +22,7 @@ func (s *Store) Export(ctx context.Context, userKey string) (*bot.PersonalData, 
 	}
 	d := &bot.PersonalData{Format: bot.ExportFormat, User: userKey, Attempts: []*bot.Attempt{}, Sessions: []*bot.Session{},
 		Dailies: []*bot.Daily{}, DailyRuns: []bot.DailyRun{}, Interviews: []*bot.Interview{},
-		DrillsSetUp: []*bot.Drill{}, DrillAnswers: []bot.DrillRunAnswer{}}
+		DrillsSetUp: []*bot.Drill{}, DrillAnswers: []bot.DrillRunAnswer{}, Undelivered: []*bot.Delivery{}}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		if v := tx.Bucket(bucketUsers).Get([]byte(userKey)); v != nil {
 			var p Person
@@ -90,6 +90,19 @@ func (s *Store) Export(ctx context.Context, userKey string) (*bot.PersonalData, 
 			}
 			if iv.User.Key() == userKey {
 				d.Interviews = append(d.Interviews, iv)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		err = tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+			del := new(bot.Delivery)
+			if err := json.Unmarshal(v, del); err != nil {
+				return fmt.Errorf("decode delivery %x: %w", k, err)
+			}
+			if del.User.Key() == userKey {
+				d.Undelivered = append(d.Undelivered, del)
 			}
 			return nil
 		})

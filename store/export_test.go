@@ -29,6 +29,9 @@ func populate(t *testing.T, s *Store, u bot.User) {
 	for i := range 3 {
 		a := &bot.Attempt{User: u.Key(), Question: "p/q3", Outcome: bot.OutcomeGraded, Score: 50 + i, Answer: u.ID + "'s answer",
 			Verdict: &bot.Verdict{Score: 50 + i}}
+		if i == 2 { // a verdict not yet sent when Quorum stopped
+			a.Deliver = &bot.Delivery{User: u, Conv: conv, By: at.Add(time.Minute)}
+		}
 		if err := s.FinishSession(ctx, 0, a); err != nil {
 			t.Fatal(err)
 		}
@@ -116,6 +119,7 @@ func exported(d *bot.PersonalData) map[string]int {
 		string(bucketRuns): len(d.DailyRuns), string(bucketInterviews): len(d.Interviews),
 		string(bucketDrills): len(d.DrillsSetUp), string(bucketDrillRuns): len(d.DrillAnswers),
 		string(bucketDailyUsers): len(d.Dailies), // the index entry of each daily drill
+		string(bucketOutbox):     len(d.Undelivered),
 	}
 	if d.Person != nil {
 		n[string(bucketUsers)] = 1

@@ -35,7 +35,8 @@ var (
 	bucketRuns       = []byte("runs")       // be64(schedule id) + local run time → claimed time
 	bucketDrills     = []byte("drills")     // be64(id) → Drill JSON (channel drills)
 	bucketDrillRuns  = []byte("drillruns")  // be64(drill id) + local run time → DrillRun JSON
-	allBuckets       = [][]byte{bucketMeta, bucketSessions, bucketAttempts, bucketUsers, bucketProfiles, bucketInterviews, bucketDailies, bucketRuns, bucketDrills, bucketDrillRuns, bucketDailyUsers}
+	bucketOutbox     = []byte("outbox")     // be64(attempt id) → Delivery JSON of a verdict not yet sent
+	allBuckets       = [][]byte{bucketMeta, bucketSessions, bucketAttempts, bucketUsers, bucketProfiles, bucketInterviews, bucketDailies, bucketRuns, bucketDrills, bucketDrillRuns, bucketDailyUsers, bucketOutbox}
 
 	keySchema = []byte("schema")
 )
@@ -59,6 +60,7 @@ var (
 	_ bot.Profiles   = (*Store)(nil)
 	_ bot.Interviews = (*Store)(nil)
 	_ bot.Schedules  = (*Store)(nil)
+	_ bot.Outbox     = (*Store)(nil)
 )
 
 // Open opens (or creates, with mode 0600) the store at path. lockTimeout zero means DefaultLockTimeout.
@@ -204,8 +206,49 @@ func (s *Store) FinishSession(ctx context.Context, id uint64, a *bot.Attempt) er
 		if a == nil {
 			return nil
 		}
-		return putAttempt(tx, a)
+		if err := putAttempt(tx, a); err != nil {
+			return err
+		}
+		return putDelivery(tx, a)
 	})
+}
+
+// putDelivery keeps attempt a's Deliver in the outbox (bot.Outbox), if it has one; a
+// has its id.
+func putDelivery(tx *bolt.Tx, a *bot.Attempt) error {
+	if a.Deliver == nil {
+		return nil
+	}
+	d := *a.Deliver
+	d.Attempt = a.ID
+	return putJSON(tx.Bucket(bucketOutbox), be64(a.ID), &d)
+}
+
+// Undelivered implements bot.Outbox.
+func (s *Store) Undelivered(ctx context.Context) ([]*bot.Delivery, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []*bot.Delivery
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+			var d bot.Delivery
+			if err := json.Unmarshal(v, &d); err != nil {
+				return fmt.Errorf("decode delivery %x: %w", k, err)
+			}
+			out = append(out, &d)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Delivered implements bot.Outbox.
+func (s *Store) Delivered(ctx context.Context, attempt uint64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.write(func(tx *bolt.Tx) error { return tx.Bucket(bucketOutbox).Delete(be64(attempt)) })
 }
 
 // rememberPerson records a person the first time they are asked a question.
@@ -415,6 +458,26 @@ func (s *Store) Forget(ctx context.Context, userKey string) (int, error) {
 		}
 		for _, k := range doomed {
 			if err := sessions.Delete(k); err != nil {
+				return err
+			}
+			n++
+		}
+		var unsent [][]byte
+		err = tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+			var d bot.Delivery
+			if err := json.Unmarshal(v, &d); err != nil {
+				return fmt.Errorf("decode delivery %x: %w", k, err)
+			}
+			if d.User.Key() == userKey {
+				unsent = append(unsent, append([]byte(nil), k...))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range unsent {
+			if err := tx.Bucket(bucketOutbox).Delete(k); err != nil {
 				return err
 			}
 			n++

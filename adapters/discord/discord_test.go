@@ -652,6 +652,43 @@ func TestRestartSendsUnconfirmedQuestionOnce(t *testing.T) {
 	}
 }
 
+// TestRestartSendsVerdictOnce: a verdict carries a nonce made from its attempt, so one
+// left in the outbox by a kill after its post is sent again at the restart and Discord
+// answers with the message posted before.
+func TestRestartSendsVerdictOnce(t *testing.T) {
+	e := newEnv(t, nil)
+	a := dm(e.srv, alice)
+	e.srv.Say(a, "practice consensus")
+	e.srv.NextPost(t, "the question", inChannel(a.ChannelID))
+	e.srv.Say(a, goodAnswer)
+	v := e.srv.NextPost(t, "the verdict", titled("PASS"))
+	if v.Nonce == "" {
+		t.Fatal("the verdict has no nonce")
+	}
+	e.srv.WaitFor(t, "the verdict taken out of the outbox", func() bool {
+		ds, _ := e.store.Undelivered(context.Background())
+		return len(ds) == 0
+	})
+	as := e.attempts(alice)
+	last := as[len(as)-1]
+	last.Deliver = &bot.Delivery{User: bot.User{Platform: "discord", ID: alice.UserID}, Conv: bot.Conversation{Platform: "discord", ID: a.ChannelID, DM: true},
+		By: e.clock.Now().Add(2 * time.Minute)}
+	if err := e.store.FinishSession(context.Background(), 0, last); err != nil { // as a kill before it was taken out
+		t.Fatal(err)
+	}
+	posts := len(e.srv.PostsIn(a.ChannelID, 0))
+	e.stop()
+	e.start()
+	e.srv.WaitFor(t, "the verdict sent again", func() bool { return e.srv.Deduped() == 1 })
+	e.bot.Idle()
+	if n := len(e.srv.PostsIn(a.ChannelID, 0)); n != posts {
+		t.Fatalf("%d posts in the DM after the restart, want %d", n, posts)
+	}
+	if ds, _ := e.store.Undelivered(context.Background()); len(ds) != 0 {
+		t.Fatalf("outbox still holds %+v", ds)
+	}
+}
+
 // TestDrillCutOffMidSendIsPostedOnce: a channel drill's question carries a nonce made
 // from the drill and the run. A process killed after posting it, before recording it,
 // leaves the run claimed with no message; the next start sends it again, Discord answers

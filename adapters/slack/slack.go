@@ -315,11 +315,11 @@ const (
 )
 
 // RedeliveryWindow implements bot.Redelivering. Slack has no idempotency key for
-// chat.postMessage, but a question carries its session in its metadata, so a send
+// chat.postMessage, but a question or verdict carries its key in its metadata, so a send
 // again after a restart reads the conversation (or thread) first and returns the
-// question if it was posted (posted). Its key (Message.Key) is in its metadata. An ephemeral question cannot be read back.
+// message if it was posted (posted). An ephemeral message cannot be read back.
 func (a *Adapter) RedeliveryWindow(_ context.Context, m bot.Message) time.Duration {
-	if m.Kind != bot.MsgQuestion || a.ephemeral(m) {
+	if m.Kind != bot.MsgQuestion && m.Kind != bot.MsgVerdict || a.ephemeral(m) {
 		return 0
 	}
 	return redeliveryWindow
