@@ -166,3 +166,53 @@ func TestRestartFindsOrSendsUnconfirmedQuestion(t *testing.T) {
 		t.Fatalf("a question past its window was looked for or sent again (%d posted)", len(qs))
 	}
 }
+
+// TestRestartFindsPostedVerdict: a verdict carries its key in its metadata too, so one
+// left in the outbox by a kill after its post is found in the conversation at the
+// restart, not posted twice.
+func TestRestartFindsPostedVerdict(t *testing.T) {
+	p := &process{t: t, srv: slacktest.New(t), clock: bottest.NewClock(time.Now()), path: filepath.Join(t.TempDir(), "quorum.db")}
+	p.start()
+	t.Cleanup(p.stop)
+	ctx := context.Background()
+	p.srv.Post(slacktest.Message{User: "U1", Channel: "DU1", ChannelType: "im", Text: "practice consensus"})
+	p.srv.Wait(t, "chat.postMessage", in("DU1", ""))
+	p.srv.Post(slacktest.Message{User: "U1", Channel: "DU1", ChannelType: "im", Text: goodAnswer})
+	verdicts := func() (n int) {
+		for _, c := range p.srv.Calls("chat.postMessage") {
+			if c.Error == "" && strings.HasPrefix(header(c), "PASS") {
+				n++
+			}
+		}
+		return n
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		ds, _ := p.store.Undelivered(ctx)
+		if verdicts() == 1 && len(ds) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d verdicts posted, %d left in the outbox", verdicts(), len(ds))
+		}
+		time.Sleep(time.Millisecond)
+	}
+	as, err := p.store.Attempts(ctx, "slack:U1")
+	if err != nil || len(as) != 1 {
+		t.Fatalf("attempts %d (%v)", len(as), err)
+	}
+	as[0].Deliver = &bot.Delivery{User: bot.User{Platform: slack.Name, ID: "U1"}, Conv: bot.Conversation{Platform: slack.Name, ID: "DU1", DM: true},
+		By: p.clock.Now().Add(10 * time.Minute)}
+	if err := p.store.FinishSession(ctx, 0, as[0]); err != nil { // as a kill before it was taken out
+		t.Fatal(err)
+	}
+	p.stop()
+	p.start()
+	p.bot.Idle()
+	if n := len(p.srv.Calls("conversations.history")); n != 1 || verdicts() != 1 {
+		t.Fatalf("%d lookups and %d verdicts posted, want one lookup and the verdict once", n, verdicts())
+	}
+	if ds, _ := p.store.Undelivered(ctx); len(ds) != 0 {
+		t.Fatalf("outbox still holds %+v", ds)
+	}
+}
