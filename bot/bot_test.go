@@ -246,6 +246,17 @@ func TestRestartKeepsAnswerable(t *testing.T) {
 	}
 }
 
+// redelivering restarts the bot with a platform that posts a message sent again under
+// the same key once, within two minutes (bot.Redelivering), as Discord does.
+func (h *harness) redelivering() {
+	h.t.Helper()
+	managers := h.plat.Managers
+	h.redelivery = 2 * time.Minute
+	h.stop()
+	h.start()
+	h.plat.Managers = managers
+}
+
 // unconfirm makes the stored session of u in conv look as a kill during its question's
 // send leaves it: stored, but with no message id from the platform.
 func (h *harness) unconfirm(u bot.User, conv bot.Conversation) bot.Session {
@@ -267,9 +278,7 @@ func (h *harness) unconfirm(u bot.User, conv bot.Conversation) bot.Session {
 // posted and the session learns where it went; if it did not, the question is posted now.
 func TestRestartSendsUnconfirmedQuestionAgain(t *testing.T) {
 	h := newHarness(t)
-	h.redelivery = 2 * time.Minute
-	h.stop()
-	h.start()
+	h.redelivering()
 
 	// Posted, but the kill came before its id was recorded.
 	h.say(alice, dm, "practice consensus")
@@ -348,9 +357,7 @@ func (h *harness) undelivered() []*bot.Delivery {
 // window it is dropped, as a second send might post it twice.
 func TestRestartSendsUnsentVerdict(t *testing.T) {
 	h := newHarness(t)
-	h.redelivery = 2 * time.Minute
-	h.stop()
-	h.start()
+	h.redelivering()
 	ctx := context.Background()
 
 	// The send failed: the person saw nothing.

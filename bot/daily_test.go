@@ -127,9 +127,7 @@ func TestDailyRestartBetweenRecordAndPost(t *testing.T) {
 // platform finds it posted): the run is neither lost nor made up with a second question.
 func TestDailyStoredQuestionSentAgainOnce(t *testing.T) {
 	h := dailyHarness(t)
-	h.redelivery = 2 * time.Minute
-	h.stop()
-	h.start()
+	h.redelivering()
 	h.clock.Advance(time.Hour)
 	q := h.plat.NextKind(t, bot.MsgQuestion)
 	s := h.unconfirm(alice, dm)

@@ -318,8 +318,7 @@ func (h *harness) unconfirmRun() *bot.DrillRun {
 // takes answers in its thread and closes with its summary.
 func TestDrillCutOffMidSendIsSentAgainOnce(t *testing.T) {
 	h := drillHarness(t)
-	h.redelivery = 2 * time.Minute
-	h.restart()
+	h.redelivering()
 	q := postedDrill(t, h)
 	if q.Key != "d1-2026-11-25T10:00" {
 		t.Fatalf("drill question key %q", q.Key)
@@ -351,8 +350,7 @@ func TestDrillCutOffMidSendIsSentAgainOnce(t *testing.T) {
 // post twice, so the run is closed without a summary, as before.
 func TestDrillCutOffPastItsWindowIsClosed(t *testing.T) {
 	h := drillHarness(t)
-	h.redelivery = 2 * time.Minute
-	h.restart()
+	h.redelivering()
 	postedDrill(t, h)
 	h.unconfirmRun()
 	h.clock.Advance(3 * time.Minute)

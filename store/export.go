@@ -50,30 +50,11 @@ func (s *Store) Export(ctx context.Context, userKey string) (*bot.PersonalData, 
 			}
 			d.Attempts = append(d.Attempts, a)
 		}
-		err := tx.Bucket(bucketSessions).ForEach(func(k, v []byte) error {
-			sess := new(bot.Session)
-			if err := json.Unmarshal(v, sess); err != nil {
-				return fmt.Errorf("decode session %x: %w", k, err)
-			}
-			if sess.User.Key() == userKey {
-				d.Sessions = append(d.Sessions, sess)
-			}
-			return nil
-		})
-		if err != nil {
+		var err error
+		if _, d.Sessions, err = owned(tx, bucketSessions, "session", userKey, func(s *bot.Session) bot.User { return s.User }); err != nil {
 			return err
 		}
-		err = tx.Bucket(bucketDailies).ForEach(func(k, v []byte) error {
-			daily := new(bot.Daily)
-			if err := json.Unmarshal(v, daily); err != nil {
-				return fmt.Errorf("decode schedule %x: %w", k, err)
-			}
-			if daily.User.Key() == userKey {
-				d.Dailies = append(d.Dailies, daily)
-			}
-			return nil
-		})
-		if err != nil {
+		if _, d.Dailies, err = owned(tx, bucketDailies, "schedule", userKey, func(x *bot.Daily) bot.User { return x.User }); err != nil {
 			return err
 		}
 		runs := tx.Bucket(bucketRuns).Cursor()
@@ -83,30 +64,10 @@ func (s *Store) Export(ctx context.Context, userKey string) (*bot.PersonalData, 
 				d.DailyRuns = append(d.DailyRuns, bot.DailyRun{Daily: binary.BigEndian.Uint64(k[:8]), Run: string(k[8:]), Claimed: string(v)})
 			}
 		}
-		err = tx.Bucket(bucketInterviews).ForEach(func(k, v []byte) error {
-			iv := new(bot.Interview)
-			if err := json.Unmarshal(v, iv); err != nil {
-				return fmt.Errorf("decode interview %x: %w", k, err)
-			}
-			if iv.User.Key() == userKey {
-				d.Interviews = append(d.Interviews, iv)
-			}
-			return nil
-		})
-		if err != nil {
+		if _, d.Interviews, err = owned(tx, bucketInterviews, "interview", userKey, func(iv *bot.Interview) bot.User { return iv.User }); err != nil {
 			return err
 		}
-		err = tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
-			del := new(bot.Delivery)
-			if err := json.Unmarshal(v, del); err != nil {
-				return fmt.Errorf("decode delivery %x: %w", k, err)
-			}
-			if del.User.Key() == userKey {
-				d.Undelivered = append(d.Undelivered, del)
-			}
-			return nil
-		})
-		if err != nil {
+		if _, d.Undelivered, err = owned(tx, bucketOutbox, "delivery", userKey, func(x *bot.Delivery) bot.User { return x.User }); err != nil {
 			return err
 		}
 		return exportDrills(tx, userKey, d)

@@ -215,3 +215,28 @@ func TestExportHasOnlyThePersonsOwnRecords(t *testing.T) {
 		t.Errorf("a stranger's export has %d records (attempts %v), want 0 and empty lists", nobody.Records(), nobody.Attempts)
 	}
 }
+
+// TestExportOfNobodyHasEmptyLists: README promises lists that are empty, not missing or
+// null, when a person has nothing of a kind.
+func TestExportOfNobodyHasEmptyLists(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "q.db"))
+	defer s.Close()
+	populate(t, s, bot.User{Platform: "test", ID: "bob"})
+	exp, err := s.Export(ctx, "test:nobody")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(exp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
+		t.Fatal(err)
+	}
+	for _, list := range []string{"attempts", "sessions", "dailies", "daily_runs", "interviews", "drills_set_up", "drill_answers", "undelivered"} {
+		if got := string(fields[list]); got != "[]" {
+			t.Errorf("%s: got %s, want []", list, got)
+		}
+	}
+}

@@ -224,6 +224,24 @@ func putDelivery(tx *bolt.Tx, a *bot.Attempt) error {
 	return putJSON(tx.Bucket(bucketOutbox), be64(a.ID), &d)
 }
 
+// owned returns the records of bucket b, decoded as T, whose person (user) is userKey,
+// with their keys. what names a record in errors.
+func owned[T any](tx *bolt.Tx, b []byte, what, userKey string, user func(*T) bot.User) ([][]byte, []*T, error) {
+	var keys [][]byte
+	vals := []*T{} // an export lists none as [], not null
+	err := tx.Bucket(b).ForEach(func(k, v []byte) error {
+		rec := new(T)
+		if err := json.Unmarshal(v, rec); err != nil {
+			return fmt.Errorf("decode %s %x: %w", what, k, err)
+		}
+		if user(rec).Key() == userKey {
+			keys, vals = append(keys, append([]byte(nil), k...)), append(vals, rec)
+		}
+		return nil
+	})
+	return keys, vals, err
+}
+
 // Undelivered implements bot.Outbox.
 func (s *Store) Undelivered(ctx context.Context) ([]*bot.Delivery, error) {
 	if err := ctx.Err(); err != nil {
@@ -441,96 +459,51 @@ func (s *Store) Forget(ctx context.Context, userKey string) (int, error) {
 		if err := forgetAttemptIndex(tx, prefix); err != nil {
 			return err
 		}
-		sessions := tx.Bucket(bucketSessions)
-		var doomed [][]byte
-		err := sessions.ForEach(func(k, v []byte) error {
-			var sess bot.Session
-			if err := json.Unmarshal(v, &sess); err != nil {
-				return fmt.Errorf("decode session %x: %w", k, err)
-			}
-			if sess.User.Key() == userKey {
-				doomed = append(doomed, append([]byte(nil), k...))
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, k := range doomed {
-			if err := sessions.Delete(k); err != nil {
-				return err
-			}
-			n++
-		}
-		var unsent [][]byte
-		err = tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
-			var d bot.Delivery
-			if err := json.Unmarshal(v, &d); err != nil {
-				return fmt.Errorf("decode delivery %x: %w", k, err)
-			}
-			if d.User.Key() == userKey {
-				unsent = append(unsent, append([]byte(nil), k...))
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, k := range unsent {
-			if err := tx.Bucket(bucketOutbox).Delete(k); err != nil {
-				return err
-			}
-			n++
-		}
-		var dailies []uint64
-		err = tx.Bucket(bucketDailies).ForEach(func(k, v []byte) error {
-			var d bot.Daily
-			if err := json.Unmarshal(v, &d); err != nil {
-				return fmt.Errorf("decode schedule %x: %w", k, err)
-			}
-			if d.User.Key() == userKey {
-				dailies = append(dailies, d.ID)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, id := range dailies {
-			if err := deleteDaily(tx, id); err != nil {
-				return err
-			}
-			n++
-		}
-		m, err := forgetDrillAnswers(tx, userKey)
+		m, err := deleteOwned(tx, bucketSessions, "session", userKey, func(s *bot.Session) bot.User { return s.User })
 		if err != nil {
 			return err
 		}
 		n += m
-		interviews := tx.Bucket(bucketInterviews)
-		doomed = doomed[:0]
-		err = interviews.ForEach(func(k, v []byte) error {
-			var iv bot.Interview
-			if err := json.Unmarshal(v, &iv); err != nil {
-				return fmt.Errorf("decode interview %x: %w", k, err)
-			}
-			if iv.User.Key() == userKey {
-				doomed = append(doomed, append([]byte(nil), k...))
-			}
-			return nil
-		})
+		if m, err = deleteOwned(tx, bucketOutbox, "delivery", userKey, func(d *bot.Delivery) bot.User { return d.User }); err != nil {
+			return err
+		}
+		n += m
+		_, dailies, err := owned(tx, bucketDailies, "schedule", userKey, func(d *bot.Daily) bot.User { return d.User })
 		if err != nil {
 			return err
 		}
-		for _, k := range doomed {
-			if err := interviews.Delete(k); err != nil {
+		for _, d := range dailies {
+			if err := deleteDaily(tx, d.ID); err != nil {
 				return err
 			}
 			n++
 		}
+		if m, err = forgetDrillAnswers(tx, userKey); err != nil {
+			return err
+		}
+		n += m
+		if m, err = deleteOwned(tx, bucketInterviews, "interview", userKey, func(iv *bot.Interview) bot.User { return iv.User }); err != nil {
+			return err
+		}
+		n += m
 		return nil
 	})
 	return n, err
+}
+
+// deleteOwned deletes the records of bucket b whose person is userKey (owned) and
+// returns how many there were.
+func deleteOwned[T any](tx *bolt.Tx, b []byte, what, userKey string, user func(*T) bot.User) (int, error) {
+	keys, _, err := owned(tx, b, what, userKey, user)
+	if err != nil {
+		return 0, err
+	}
+	for _, k := range keys {
+		if err := tx.Bucket(b).Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	return len(keys), nil
 }
 
 // SaveInterview implements bot.Interviews.
