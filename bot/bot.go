@@ -517,6 +517,7 @@ func (b *Bot) redeliver(ctx context.Context, s *Session) {
 	q, err := b.question(s)
 	if err != nil {
 		b.log.Error("redeliver question: unknown question", "session", s.ID, "question", s.Question)
+		b.meter.Resent(ResentQuestion, ResentFailed)
 		return
 	}
 	if s.Paced {
@@ -526,8 +527,10 @@ func (b *Bot) redeliver(ctx context.Context, s *Session) {
 	}
 	if err := b.postQuestion(ctx, s, q, true); err != nil {
 		b.log.Error("redeliver question", "session", s.ID, "err", err)
+		b.meter.Resent(ResentQuestion, ResentFailed)
 		return
 	}
+	b.meter.Resent(ResentQuestion, ResentSent)
 	// A warning: it is seen only after a crash, which an operator wants to know about.
 	b.log.Warn("question sent again after a restart: its first send was cut off", "session", s.ID)
 }
@@ -750,6 +753,7 @@ func (b *Bot) redeliverVerdicts(ctx context.Context) {
 		}
 		if !now.Before(d.By) {
 			b.log.Warn("a verdict recorded before a stop may not have been sent; too late to send it again safely", "attempt", d.Attempt)
+			b.meter.Resent(ResentVerdict, ResentDropped)
 			if err := o.Delivered(ctx, d.Attempt); err != nil {
 				b.log.Error("drop undelivered verdict", "attempt", d.Attempt, "err", err)
 			}
@@ -782,6 +786,7 @@ func (b *Bot) redeliverVerdict(ctx context.Context, d *Delivery) {
 		// Forgotten meanwhile: nothing to send.
 	case qerr != nil:
 		b.log.Warn("redeliver verdict: its question is no longer in the bank", "attempt", d.Attempt)
+		b.meter.Resent(ResentVerdict, ResentDropped)
 	default:
 		msg := verdictMessage(Session{ID: d.Session, User: d.User, Conv: d.Conv}, q, a.Verdict)
 		if a.Kind == KindDrill {
@@ -789,8 +794,10 @@ func (b *Bot) redeliverVerdict(ctx context.Context, d *Delivery) {
 		}
 		msg.Key, msg.Again = verdictKey(a.ID), true
 		if _, err := b.send(ctx, msg); err != nil {
+			b.meter.Resent(ResentVerdict, ResentFailed)
 			return // kept for the next start, within its window
 		}
+		b.meter.Resent(ResentVerdict, ResentSent)
 		b.log.Warn("verdict sent again after a restart: its first send was cut off", "attempt", a.ID)
 	}
 	if err := o.Delivered(ctx, d.Attempt); err != nil {

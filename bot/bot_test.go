@@ -38,6 +38,8 @@ type harness struct {
 	redelivery time.Duration
 	// posted is what the platform remembers of keyed messages, across restarts.
 	posted map[string]bot.Sent
+	// meter, when set, is the Bot's Meter at each start.
+	meter bot.Meter
 }
 
 func loadBank(t testing.TB) *bot.Bank { return bottest.Bank(t) }
@@ -66,7 +68,7 @@ func (h *harness) start() {
 	h.plat.Posted = h.posted
 	h.bot = bot.New(bot.Config{
 		Bank: h.bank, Grader: rubric.New(rubric.Options{}), Store: st, Clock: h.clock,
-		Grace: 10 * time.Second, Rand: rand.New(rand.NewPCG(1, 2)),
+		Grace: 10 * time.Second, Rand: rand.New(rand.NewPCG(1, 2)), Metrics: h.meter,
 	})
 	h.bot.AddPlatform(h.plat)
 	if err := h.bot.Start(context.Background()); err != nil {
@@ -357,6 +359,8 @@ func (h *harness) undelivered() []*bot.Delivery {
 // window it is dropped, as a second send might post it twice.
 func TestRestartSendsUnsentVerdict(t *testing.T) {
 	h := newHarness(t)
+	meter := newCountingMeter()
+	h.meter = meter
 	h.redelivering()
 	ctx := context.Background()
 
@@ -420,6 +424,11 @@ func TestRestartSendsUnsentVerdict(t *testing.T) {
 	h.plat.None(t)
 	if ds := h.undelivered(); len(ds) != 0 {
 		t.Fatalf("outbox still holds %+v", ds)
+	}
+	for key, want := range map[string]int{"resent:verdict/sent": 2, "resent:verdict/dropped": 1} {
+		if got := meter.get(meter.drills, key); got != want {
+			t.Errorf("meter %s = %d, want %d", key, got, want)
+		}
 	}
 }
 

@@ -393,6 +393,7 @@ func (b *Bot) startDrills(ctx context.Context) error {
 					return err
 				}
 				b.log.Warn("drill run was claimed but not posted before a stop; not re-posted", "drill", r.Drill, "run", r.Key)
+				b.meter.Resent(ResentDrill, ResentDropped)
 			}
 			continue
 		}
@@ -542,12 +543,14 @@ func (b *Bot) redeliverDrillRun(ctx context.Context, r *DrillRun) {
 		msg.Again = true
 		if err = b.waitTurn(b.stopping, r.Conv.Platform); err == nil {
 			if err = b.postDrillRun(ctx, r, msg); err == nil {
+				b.meter.Resent(ResentDrill, ResentSent)
 				b.log.Warn("drill question sent again after a restart: its first send was cut off", "drill", r.Drill, "run", r.Key)
 				return
 			}
 		}
 	}
 	b.log.Error("drill run claimed before a stop could not be sent again; closing it", "drill", r.Drill, "run", r.Key, "err", err)
+	b.meter.Resent(ResentDrill, ResentFailed)
 	r.Closed = true
 	if err := store.SaveDrillRun(ctx, r); err != nil {
 		b.log.Error("close drill run", "drill", r.Drill, "err", err)

@@ -60,6 +60,12 @@ func (m *countingMeter) SendFailed(platform string) {
 	m.limited["send:"+platform]++
 }
 
+func (m *countingMeter) Resent(what, result string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.drills["resent:"+what+"/"+result]++
+}
+
 func (m *countingMeter) get(table map[string]int, key string) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()

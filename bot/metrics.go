@@ -18,7 +18,21 @@ type Meter interface {
 	Limited(what string)
 	// SendFailed counts a message a platform did not take (after its own retries).
 	SendFailed(platform string)
+	// Resent counts a message whose send a stop cut short, handled at the next start:
+	// what is one of the Resent* kinds, result one of the Resent* results.
+	Resent(what, result string)
 }
+
+// Kinds and results of Meter.Resent.
+const (
+	ResentQuestion = "question" // a session's question
+	ResentDrill    = "drill"    // a channel drill run's question
+	ResentVerdict  = "verdict"
+
+	ResentSent    = "sent"    // sent again (the platform posts it once)
+	ResentFailed  = "failed"  // the send again failed
+	ResentDropped = "dropped" // too late to send again safely
+)
 
 // Verdicts of Meter.Attempt.
 const (
@@ -48,6 +62,7 @@ func (noMeter) Graded(string, time.Duration, error) {}
 func (noMeter) DrillRun(string, string)             {}
 func (noMeter) Limited(string)                      {}
 func (noMeter) SendFailed(string)                   {}
+func (noMeter) Resent(string, string)               {}
 
 // verdictOf names an attempt's result for Meter.Attempt.
 func verdictOf(a *Attempt) (verdict, grader string) {

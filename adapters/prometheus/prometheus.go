@@ -24,6 +24,7 @@ type Metrics struct {
 	drills      *prometheus.CounterVec
 	limited     *prometheus.CounterVec
 	sendFailed  *prometheus.CounterVec
+	resent      *prometheus.CounterVec
 	llmCalls    *prometheus.CounterVec
 	llmDuration *prometheus.HistogramVec
 	requests    *prometheus.CounterVec
@@ -53,6 +54,9 @@ func New(version string) *Metrics {
 		sendFailed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "quorum_send_failures_total", Help: "Messages a platform did not take after its own retries.",
 		}, []string{"platform"}),
+		resent: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "quorum_resent_total", Help: "Messages whose send a stop cut short, handled at the next start, by kind (question, drill, verdict) and result (sent, failed, dropped).",
+		}, []string{"kind", "result"}),
 		llmCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "quorum_llm_calls_total", Help: "Calls to the LLM and transcription servers, by kind (grade, write, transcribe) and outcome (ok, rate_limited, timeout, circuit_open, canceled, error).",
 		}, []string{"kind", "outcome"}),
@@ -66,7 +70,7 @@ func New(version string) *Metrics {
 	}
 	info := prometheus.NewGauge(prometheus.GaugeOpts{Name: "quorum_build_info", Help: "Always 1; the version label says which Quorum runs.", ConstLabels: prometheus.Labels{"version": version}})
 	info.Set(1)
-	reg.MustRegister(m.attempts, m.grading, m.drills, m.limited, m.sendFailed, m.llmCalls, m.llmDuration, m.requests, info,
+	reg.MustRegister(m.attempts, m.grading, m.drills, m.limited, m.sendFailed, m.resent, m.llmCalls, m.llmDuration, m.requests, info,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -116,6 +120,9 @@ func (m *Metrics) Limited(what string) { m.limited.WithLabelValues(what).Inc() }
 
 // SendFailed implements bot.Meter.
 func (m *Metrics) SendFailed(platform string) { m.sendFailed.WithLabelValues(platform).Inc() }
+
+// Resent implements bot.Meter.
+func (m *Metrics) Resent(what, result string) { m.resent.WithLabelValues(what, result).Inc() }
 
 // LLMCall is the openai.Config.Observe hook.
 func (m *Metrics) LLMCall(kind, outcome string, d time.Duration) {

@@ -81,6 +81,7 @@ func TestMeterAndHooks(t *testing.T) {
 	m.DrillRun(bot.DrillDaily, bot.DrillPosted)
 	m.Limited(bot.LimitAudio)
 	m.SendFailed("slack")
+	m.Resent(bot.ResentVerdict, bot.ResentSent)
 	m.LLMCall("transcribe", "rate_limited", 3*time.Second)
 	open := 7
 	m.OpenSessions(func() int { return open })
@@ -95,6 +96,7 @@ func TestMeterAndHooks(t *testing.T) {
 		`quorum_drill_runs_total{kind="daily",result="posted"} 1`,
 		`quorum_rate_limited_total{kind="audio"} 1`,
 		`quorum_send_failures_total{platform="slack"} 1`,
+		`quorum_resent_total{kind="verdict",result="sent"} 1`,
 		`quorum_llm_calls_total{kind="transcribe",outcome="rate_limited"} 1`,
 		`quorum_llm_call_seconds_sum{kind="transcribe"} 3`,
 		`quorum_open_sessions 7`,
