@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -704,9 +703,6 @@ func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
 	b.deliver(ctx, a, msg)
 }
 
-// verdictKey is Message.Key of attempt id's verdict.
-func verdictKey(id uint64) string { return "v" + strconv.FormatUint(id, 36) }
-
 // delivery is where verdict message msg is about to go, for the store's outbox
 // (Attempt.Deliver): nil when the store keeps none or the platform could not send it
 // again without posting it twice.
@@ -724,7 +720,7 @@ func (b *Bot) delivery(ctx context.Context, msg Message) *Delivery {
 // deliver sends the verdict message msg of attempt a, just recorded, and takes it out
 // of the outbox once sent. A verdict whose send failed stays there for the next start.
 func (b *Bot) deliver(ctx context.Context, a *Attempt, msg Message) {
-	msg.Key = verdictKey(a.ID)
+	msg.Key = messageKey("v", a.ID, a.Answered)
 	if _, err := b.send(ctx, msg); err != nil || a.Deliver == nil {
 		return
 	}
@@ -792,7 +788,7 @@ func (b *Bot) redeliverVerdict(ctx context.Context, d *Delivery) {
 		if a.Kind == KindDrill {
 			msg.Actions, msg.Private = nil, b.drillPrivate
 		}
-		msg.Key, msg.Again = verdictKey(a.ID), true
+		msg.Key, msg.Again = messageKey("v", a.ID, a.Answered), true
 		if _, err := b.send(ctx, msg); err != nil {
 			b.meter.Resent(ResentVerdict, ResentFailed)
 			return // kept for the next start, within its window

@@ -124,9 +124,10 @@ type Message struct {
 	// Files go with the message as attachments (a stats chart, an export). A platform
 	// that cannot attach drops them; Text says what they hold.
 	Files []File
-	// Key names a question message across restarts: "q" and its session's id, or "d",
-	// a channel drill's id and the run's key. A platform that can (Redelivering) posts
-	// a message sent again with the same Key once.
+	// Key names a question or verdict message across restarts: "q" and its session's id
+	// and time, "v" and its attempt's id and time, or "d", a channel drill's id and the
+	// run's key. A platform that can (Redelivering) posts a message sent again with the
+	// same Key once.
 	Key string
 	// Again marks a question sent again after a restart because its first send was
 	// never confirmed (Redelivering): it may have been posted already.

@@ -24,16 +24,18 @@ func questionMessage(s *Session, q *Question) Message {
 		Deadline: s.Deadline,
 		Session:  s.ID,
 		Actions:  []Button{{ActionSkip, "Skip"}},
-		Key:      questionKey(s.ID),
+		Key:      messageKey("q", s.ID, s.Asked),
 	}
 }
 
-// questionKey is Message.Key of session id's question ("" before the session is stored).
-func questionKey(id uint64) string {
+// messageKey is the Message.Key of record id (a session's question, "q"; an attempt's
+// verdict, "v") made at, or "" before the record is stored. The time tells apart two
+// records with one id, as a store restored from a backup hands out ids again.
+func messageKey(kind string, id uint64, at time.Time) string {
 	if id == 0 {
 		return ""
 	}
-	return "q" + strconv.FormatUint(id, 36)
+	return kind + strconv.FormatUint(id, 36) + "." + strconv.FormatInt(at.UnixMilli(), 36)
 }
 
 // verdictMessage renders a verdict; the title (and the text's first line) starts with PASS or FAIL.
