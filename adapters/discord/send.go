@@ -187,9 +187,9 @@ func (a *Adapter) startThread(ctx context.Context, msg bot.Message, messageID st
 	}, discordgo.WithContext(ctx))
 	var re *discordgo.RESTError
 	switch {
-	case msg.Again && errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeThreadAlreadyCreatedForThisMessage:
-		// Sent again after a restart, the question came back as the message posted
-		// before (its nonce), whose thread was started then: a thread started from a
+	case errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeThreadAlreadyCreatedForThisMessage:
+		// The question came back as a message posted before (its nonce: sent again
+		// after a restart), whose thread was started then: a thread started from a
 		// message has the message's id.
 		th = &discordgo.Channel{ID: messageID}
 	case err != nil:
