@@ -23,38 +23,128 @@ type Labelled struct {
 	Source string `yaml:"-"`
 }
 
-// ParseLabelled reads a labelled set: a YAML list of Labelled entries.
-func ParseLabelled(file string, data []byte) ([]Labelled, error) {
+// labelledFields maps the names a labelled answer's fields go by to Labelled's: ours,
+// and the ones other writers of such sets use.
+var labelledFields = map[string]string{
+	"question": "question", "question_id": "question",
+	"kind": "kind", "category": "kind",
+	"label": "label", "expected": "label", "verdict": "label",
+	"answer": "answer", "text": "answer", "response": "answer",
+	"note": "note", "notes": "note", "rationale": "note",
+}
+
+// labelWords are the words a label may be written as, any case.
+var labelWords = map[string]string{
+	"pass": "pass", "passed": "pass", "true": "pass", "yes": "pass",
+	"fail": "fail", "failed": "fail", "false": "fail", "no": "fail",
+}
+
+// listKeys are the keys under which a mapping may hold a labelled set's list.
+var listKeys = []string{"answers", "items", "examples", "set", "labelled", "data"}
+
+// ParseLabelled reads a labelled set: a YAML (or JSON) list of labelled answers, each a
+// mapping of question, kind, label (pass or fail), answer and note, or a mapping that
+// holds such a list (under answers, items... or as its only list). Other names for the
+// fields (question_id, category, expected or verdict, text or response, notes) and
+// labels (PASS, passed, true...) are read too; fields it does not use come back as
+// warnings, so a set written for another tool still grades. Errors name file and line.
+func ParseLabelled(file string, data []byte) ([]Labelled, []string, error) {
 	root, err := yamlx.Parse(data)
 	if err != nil {
-		return nil, yamlx.WithFile(err, file)
+		return nil, nil, yamlx.WithFile(err, file)
 	}
-	if root.Kind != yaml.SequenceNode {
-		return nil, yamlx.WithFile(yamlx.Errors{yamlx.Errorf(root, "want a list of labelled answers")}, file)
+	list := labelledList(root)
+	if list == nil {
+		return nil, nil, yamlx.WithFile(yamlx.Errors{yamlx.Errorf(root, "want a list of labelled answers")}, file)
 	}
 	var out []Labelled
 	var errs yamlx.Errors
-	for _, n := range root.Content {
-		var l Labelled
-		if err := yamlx.Decode(n, &l); err != nil {
-			errs = append(errs, err.(yamlx.Errors)...)
+	var warnings []string
+	unused := map[string]bool{}
+	for _, n := range list.Content {
+		if n.Kind != yaml.MappingNode {
+			errs = append(errs, yamlx.Errorf(n, "want a labelled answer (a mapping with question, label and answer)"))
 			continue
 		}
-		l.Source = fmt.Sprintf("%s:%d", file, n.Line)
+		l := Labelled{Source: fmt.Sprintf("%s:%d", file, n.Line)}
+		seen := map[string]string{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			field, ok := labelledFields[strings.ToLower(k.Value)]
+			if !ok {
+				if !unused[k.Value] {
+					unused[k.Value] = true
+					warnings = append(warnings, fmt.Sprintf("%s:%d: field %q is not used", file, k.Line, k.Value))
+				}
+				continue
+			}
+			if other, dup := seen[field]; dup {
+				errs = append(errs, yamlx.Errorf(k, "%s and %s both give the %s", other, k.Value, field))
+				continue
+			}
+			seen[field] = k.Value
+			if v.Kind != yaml.ScalarNode {
+				errs = append(errs, yamlx.Errorf(v, "%s must be text", k.Value))
+				continue
+			}
+			switch field {
+			case "question":
+				l.Question = strings.TrimSpace(v.Value)
+			case "kind":
+				l.Kind = strings.TrimSpace(v.Value)
+			case "label":
+				l.Label = labelWords[strings.ToLower(strings.TrimSpace(v.Value))]
+				if l.Label == "" {
+					errs = append(errs, yamlx.Errorf(v, "label %q must be pass or fail", v.Value))
+				}
+			case "answer":
+				l.Answer = v.Value
+			case "note":
+				l.Note = v.Value
+			}
+		}
 		switch {
-		case l.Label != "pass" && l.Label != "fail":
-			errs = append(errs, yamlx.Errorf(n, "label %q must be pass or fail", l.Label))
+		case seen["label"] == "":
+			errs = append(errs, yamlx.Errorf(n, "missing label (pass or fail)"))
 		case l.Question == "":
 			errs = append(errs, yamlx.Errorf(n, "missing question"))
-		case l.Kind == "":
-			errs = append(errs, yamlx.Errorf(n, "missing kind"))
+		}
+		if l.Kind == "" {
+			l.Kind = "unspecified"
 		}
 		out = append(out, l)
 	}
 	if len(errs) > 0 {
-		return nil, yamlx.WithFile(errs, file)
+		return nil, warnings, yamlx.WithFile(errs, file)
 	}
-	return out, nil
+	return out, warnings, nil
+}
+
+// labelledList returns the list of labelled answers in root: root itself, or the list
+// a mapping holds under one of listKeys or as its only list; nil if there is none.
+func labelledList(root *yaml.Node) *yaml.Node {
+	switch root.Kind {
+	case yaml.SequenceNode:
+		return root
+	case yaml.MappingNode:
+		var lists []*yaml.Node
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			v := root.Content[i+1]
+			if v.Kind != yaml.SequenceNode {
+				continue
+			}
+			for _, k := range listKeys {
+				if strings.EqualFold(root.Content[i].Value, k) {
+					return v
+				}
+			}
+			lists = append(lists, v)
+		}
+		if len(lists) == 1 {
+			return lists[0]
+		}
+	}
+	return nil
 }
 
 // EvalRow counts one slice of a labelled set (one kind, or all).

@@ -31,7 +31,7 @@ func evaluateBank(t *testing.T, pattern string, edit func(*bot.Bank), packs ...s
 		if err != nil {
 			t.Fatal(err)
 		}
-		items, err := bot.ParseLabelled(f, data)
+		items, _, err := bot.ParseLabelled(f, data)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -39,7 +39,7 @@ func FuzzGrade(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		items, err := bot.ParseLabelled(file, data)
+		items, _, err := bot.ParseLabelled(file, data)
 		if err != nil {
 			f.Fatal(err)
 		}

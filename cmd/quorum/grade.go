@@ -6,9 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
+	"strings"
 	"time"
 
 	"github.com/quorum-dev/quorum/bot"
@@ -106,20 +107,32 @@ func printVerdict(w io.Writer, v *bot.Verdict, asJSON bool) error {
 
 // cmdEval grades a labelled set and prints agreement, false-pass and false-fail rates by kind.
 func cmdEval(ctx context.Context, e env, cfgFile string, packs []string, path string, asJSON, misses bool) error {
-	files := []string{path}
-	if fi, err := os.Stat(path); err != nil {
+	fi, err := os.Stat(path)
+	if err != nil {
 		return fmt.Errorf("read labelled set: %w", err)
-	} else if fi.IsDir() {
-		// A folder holds labelled sets, and may hold the packs they answer, beside them
-		// or in packs/: those are loaded as packs.
+	}
+	files := []string{path}
+	if fi.IsDir() {
+		// A folder (and the folders in it) holds labelled sets, and may hold the packs
+		// they answer: those are loaded as packs.
 		files = nil
-		for _, pattern := range []string{"*.yaml", "*.yml", "packs/*.yaml", "packs/*.yml"} {
-			found, _ := filepath.Glob(filepath.Join(path, pattern))
-			files = append(files, found...)
+		err := filepath.WalkDir(path, func(f string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			switch strings.ToLower(filepath.Ext(f)) {
+			case ".yaml", ".yml", ".json":
+				if !d.IsDir() {
+					files = append(files, f)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("read labelled sets: %w", err)
 		}
-		sort.Strings(files)
 		if len(files) == 0 {
-			return fmt.Errorf("no .yaml files in %s", path)
+			return fmt.Errorf("no .yaml, .yml or .json files in %s", path)
 		}
 	}
 	contents := map[string][]byte{}
@@ -145,12 +158,22 @@ func cmdEval(ctx context.Context, e env, cfgFile string, packs []string, path st
 	}
 	var set []bot.Labelled
 	for _, f := range sets {
-		data := contents[f]
-		items, err := bot.ParseLabelled(f, data)
+		items, warnings, err := bot.ParseLabelled(f, contents[f])
+		if err != nil && fi.IsDir() && !looksLabelled(contents[f]) {
+			// Some other file in the folder (a config, notes): not a set.
+			fmt.Fprintf(e.stderr, "skipped %s: neither a labelled set nor a question pack\n", f)
+			continue
+		}
 		if err != nil {
 			return err
 		}
+		for _, w := range warnings {
+			fmt.Fprintf(e.stderr, "warning: %s\n", w)
+		}
 		set = append(set, items...)
+	}
+	if len(set) == 0 {
+		return fmt.Errorf("no labelled answers in %s", path)
 	}
 	var progress func(done, total int)
 	if f, ok := e.stderr.(*os.File); ok && isTerminal(f) {
@@ -166,6 +189,12 @@ func cmdEval(ctx context.Context, e env, cfgFile string, packs []string, path st
 	rep, err := bot.Evaluate(ctx, a.grader, a.bank, set, progress)
 	if err != nil {
 		return err
+	}
+	if n := len(rep.Skipped); n > 0 {
+		fmt.Fprintf(e.stderr, "skipped %d labelled answers whose question is in no pack loaded (add it with --pack):\n", n)
+		for _, s := range rep.Skipped[:min(n, 10)] {
+			fmt.Fprintf(e.stderr, "  %s\n", s)
+		}
 	}
 	if asJSON {
 		enc := json.NewEncoder(e.stdout)
@@ -186,6 +215,37 @@ func cmdEval(ctx context.Context, e env, cfgFile string, packs []string, path st
 		}
 	}
 	return nil
+}
+
+// looksLabelled reports a document whose list (its own, or a mapping's) holds
+// mappings with a label or expected verdict: a labelled set, if perhaps a broken one.
+func looksLabelled(data []byte) bool {
+	root, err := yamlx.Parse(data)
+	if err != nil {
+		return false
+	}
+	var lists []*yaml.Node
+	switch root.Kind {
+	case yaml.SequenceNode:
+		lists = append(lists, root)
+	case yaml.MappingNode:
+		for i := 1; i < len(root.Content); i += 2 {
+			if root.Content[i].Kind == yaml.SequenceNode {
+				lists = append(lists, root.Content[i])
+			}
+		}
+	}
+	for _, l := range lists {
+		for _, n := range l.Content {
+			for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+				switch strings.ToLower(n.Content[i].Value) {
+				case "label", "expected", "verdict":
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // isPack reports a YAML document that is a question pack (a mapping with pack and

@@ -410,3 +410,43 @@ func TestGradeEval(t *testing.T) {
 		t.Errorf("a broken set: exit %d, %q; want an error naming broken.yaml and its line", code, errs)
 	}
 }
+
+// TestGradeEvalFolderOfOtherShapes: a labelled set from elsewhere may sit in subfolders,
+// be JSON, carry fields of its own and share the folder with other YAML files; it still
+// grades, saying what it skipped and which fields it did not use.
+func TestGradeEvalFolderOfOtherShapes(t *testing.T) {
+	dir := t.TempDir()
+	pack, err := os.ReadFile("testdata/cli-pack.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"questions/cli.yaml": string(pack),
+		"sets/a/set.json": `[{"id": 1, "question": "cli-test/raft-election", "category": "too-short", "expected": "FAIL", "text": "Terms and votes."},
+ {"id": 2, "question": "cli-test/raft-election", "category": "strong", "expected": "PASS", "text": "Raft splits time into terms, a logical clock with at most one leader each. A follower whose randomized election timeout fires becomes a candidate, increments the term and asks for votes. Every server votes at most once per term, and the candidate needs a majority, so two leaders cannot win one term because any two majorities overlap."}]`,
+		"config.yaml": "log: { level: info }\n",
+	}
+	for name, data := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errs := cli(t, "", "", "grade", "--eval", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"2 answers graded by rubric", "agreement 100.0%", "strong", "too-short"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("eval output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, want := range []string{"skipped " + filepath.Join(dir, "config.yaml") + ": neither a labelled set nor a question pack", `set.json:1: field "id" is not used`} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+}
