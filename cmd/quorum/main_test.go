@@ -203,6 +203,37 @@ func TestPacksLintThinEvidence(t *testing.T) {
 	}
 }
 
+// TestPacksLintLongEvidence: a long evidence phrase rarely matches, which lint says; it
+// is a warning, not an error, so a pack written elsewhere (the independent set's) loads.
+func TestPacksLintLongEvidence(t *testing.T) {
+	data, err := os.ReadFile("testdata/cli-pack.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Replace(string(data), "evidence: [term number, each term, logical clock, higher term, epoch]",
+		"evidence: [term number, each term, logical clock, higher term, epoch, a term has at most one leader in it]", 1)
+	if long == string(data) {
+		t.Fatal("the test pack changed: the terms point's evidence was not found")
+	}
+	file := filepath.Join(t.TempDir(), "long.yaml")
+	if err := os.WriteFile(file, []byte(long), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := cli(t, "", "", "packs", "lint", file)
+	if code != 0 {
+		t.Fatalf("exit %d, want 0 (a warning is not an error):\n%s", code, out)
+	}
+	for _, want := range []string{`warning: raft-election: evidence "a term has at most one leader in it" has more than 6 words`, "ok, 2 questions, 1 warnings"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lint output lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, errs := cli(t, "", "", "grade", "--pack", file, "--question", "cli-test/raft-election", "--answer-file", "/dev/null")
+	if code != 0 || !strings.Contains(out, "FAIL") {
+		t.Errorf("grading with the pack: exit %d, %q %q", code, out, errs)
+	}
+}
+
 func TestPacksList(t *testing.T) {
 	code, out, errs := cli(t, "", "", "packs", "list", "--counts")
 	if code != 0 {

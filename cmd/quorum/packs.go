@@ -145,6 +145,10 @@ func cmdPacksLint(ctx context.Context, e env, args []string) error {
 				}
 				fmt.Fprintf(e.stdout, "%s: warning: %s: %s fewer than %d evidence phrases; the offline grader fails more right answers said in other words, so list the ways candidates say each point\n", q.Source, q.ID, what, minEvidence)
 			}
+			if long := bot.LongEvidence(q); len(long) > 0 {
+				warnings++
+				fmt.Fprintf(e.stdout, "%s: warning: %s: evidence %q has more than %d words; a phrase matches where its words stand in order, so a long one rarely does: keep phrases short\n", q.Source, q.ID, long[0], bot.MaxPhraseWords)
+			}
 		}
 		fmt.Fprintf(e.stdout, "%s: ok, %d questions", file, len(p.Questions))
 		if warnings > 0 {
