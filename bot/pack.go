@@ -51,6 +51,16 @@ type rawRedFlag struct {
 
 var kebab = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
+// itemID is what a key point's or red flag's id may be: a word of letters, digits and
+// - _ . (DESIGN asks kebab-case of pack and question ids only).
+var itemID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+// topicName is a topic as the bank writes it: "System Design" and "system_design" are
+// system-design.
+func topicName(s string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r == ' ' || r == '_' || r == '-' }), "-")
+}
+
 // Limits a pack's values must keep.
 const (
 	MinTimeLimit = 10 * time.Second
@@ -144,7 +154,7 @@ func buildQuestion(node *yaml.Node, rq *rawQuestion, packPass float64) (*Questio
 	}
 	q := &Question{
 		ID:          rq.ID,
-		Topic:       strings.TrimSpace(rq.Topic),
+		Topic:       topicName(rq.Topic),
 		Difficulty:  strings.TrimSpace(rq.Difficulty),
 		Kind:        strings.TrimSpace(rq.Kind),
 		Prompt:      strings.TrimSpace(rq.Prompt),
@@ -241,8 +251,8 @@ func checkItem(n *yaml.Node, qname, what, id, text string, evidence []string, se
 	switch {
 	case id == "":
 		add(n, "%s: %s has no id", qname, what)
-	case !kebab.MatchString(id):
-		add(at2(n, "id"), "%s: %s id %q must be kebab-case", qname, what, id)
+	case !itemID.MatchString(id):
+		add(at2(n, "id"), "%s: %s id %q must be one word of letters, digits, -, _ or .", qname, what, id)
 	case seen[id]:
 		add(at2(n, "id"), "%s: duplicate %s id %q", qname, what, id)
 	}
