@@ -78,6 +78,9 @@ type Pack struct {
 	Title     string
 	Source    string
 	Questions []*Question
+	// Embedded marks a pack of the bank built into the binary; the others are the
+	// operator's (--pack, packs: in the config), which win where ids are shared (Lookup).
+	Embedded bool
 }
 
 // Bank holds every loaded question, addressable by id or pack/id.
@@ -86,11 +89,12 @@ type Bank struct {
 	questions []*Question
 	byRef     map[string]*Question
 	byID      map[string][]*Question
+	embedded  map[string]bool // pack ids of Embedded packs
 }
 
 // NewBank indexes packs. A pack id may appear once; question ids need only be unique within a pack.
 func NewBank(packs ...*Pack) (*Bank, error) {
-	b := &Bank{byRef: map[string]*Question{}, byID: map[string][]*Question{}}
+	b := &Bank{byRef: map[string]*Question{}, byID: map[string][]*Question{}, embedded: map[string]bool{}}
 	for _, p := range packs {
 		if err := b.Add(p); err != nil {
 			return nil, err
@@ -107,6 +111,7 @@ func (b *Bank) Add(p *Pack) error {
 		}
 	}
 	b.packs = append(b.packs, p)
+	b.embedded[p.ID] = p.Embedded
 	for _, q := range p.Questions {
 		b.questions = append(b.questions, q)
 		b.byRef[q.Ref()] = q
@@ -133,6 +138,16 @@ func (b *Bank) Lookup(ref string) (*Question, error) {
 		return qs[0], nil
 	case 0:
 		return nil, fmt.Errorf("no question %q; `quorum packs list` shows them all", ref)
+	}
+	// An id the operator's own pack shares with the built-in bank means theirs.
+	var own []*Question
+	for _, q := range qs {
+		if !b.embedded[q.Pack] {
+			own = append(own, q)
+		}
+	}
+	if len(own) == 1 {
+		return own[0], nil
 	}
 	refs := make([]string, len(qs))
 	for i, q := range qs {

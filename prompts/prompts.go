@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"text/template"
 
 	"github.com/quorum-dev/quorum/bot"
@@ -44,6 +45,7 @@ func EmbeddedPacks() ([]*bot.Pack, error) {
 		if err != nil {
 			return nil, err
 		}
+		p.Embedded = true
 		packs = append(packs, p)
 	}
 	return packs, nil
@@ -58,7 +60,9 @@ func ReadPack(file string) (*bot.Pack, error) {
 	return bot.ParsePack(file, data)
 }
 
-// LoadBank returns the embedded packs plus the pack files named in extra.
+// LoadBank returns the embedded packs plus the pack files named in extra. A pack file
+// with the id of an embedded pack replaces it; a question id shared with the embedded
+// bank means the file's question (bot.Bank.Lookup).
 func LoadBank(extra ...string) (*bot.Bank, error) {
 	packs, err := EmbeddedPacks()
 	if err != nil {
@@ -69,6 +73,8 @@ func LoadBank(extra ...string) (*bot.Bank, error) {
 		if err != nil {
 			return nil, err
 		}
+		// A pack of the operator's with the id of a built-in one replaces it.
+		packs = slices.DeleteFunc(packs, func(old *bot.Pack) bool { return old.Embedded && old.ID == p.ID })
 		packs = append(packs, p)
 	}
 	return bot.NewBank(packs...)

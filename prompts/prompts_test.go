@@ -3,6 +3,8 @@ package prompts
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -198,4 +200,45 @@ func jaccard(a, b map[string]bool) float64 {
 		return 0
 	}
 	return float64(inter) / float64(union)
+}
+
+// TestOperatorPacksWin: a pack file with the id of a built-in pack replaces it, and a bare
+// question id a pack file shares with the bank (the DESIGN example's raft-leader-election)
+// means the file's question, so a set written against its own pack grades against it.
+func TestOperatorPacksWin(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, pack, id string) string {
+		t.Helper()
+		data := "pack: " + pack + "\nquestions:\n  - id: " + id + `
+    topic: consensus
+    difficulty: medium
+    kind: concept
+    prompt: How does Raft elect a leader?
+    key_points:
+      - {id: terms, text: Terms act as a logical clock., weight: 2, evidence: [term, epoch, logical clock]}
+    model_answer: Raft uses terms as a logical clock, and a candidate needs a majority of votes to lead its term.
+`
+		f := filepath.Join(dir, name)
+		if err := os.WriteFile(f, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	bank, err := LoadBank(write("mine.yaml", "elsewhere", "raft-leader-election"), write("override.yaml", "ds-consensus", "only-one"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := bank.Lookup("raft-leader-election")
+	if err != nil || q.Pack != "elsewhere" {
+		t.Fatalf("got %v (%v), want elsewhere's question", q, err)
+	}
+	if _, err := bank.Lookup("ds-consensus/raft-election-restriction"); err == nil {
+		t.Error("the built-in ds-consensus pack is still loaded beside the one replacing it")
+	}
+	if q, err := bank.Lookup("ds-consensus/only-one"); err != nil || q.Source == "" {
+		t.Errorf("the replacing pack's question: %v, %v", q, err)
+	}
+	if _, err := LoadBank(write("a.yaml", "twice", "x"), write("b.yaml", "twice", "y")); err == nil {
+		t.Error("two pack files with one id loaded")
+	}
 }
