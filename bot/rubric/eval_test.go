@@ -92,15 +92,16 @@ func (f floors) check(t *testing.T, rep *bot.EvalReport) {
 
 // TestDevelopmentSet grades the labelled answers in testdata/graded and fails if the
 // grader's agreement with the labels regresses. The floors are the figures reached
-// (agreement 91.7%, false-pass 8.6%, false-fail 7.9%, keyword-stuffed false-pass
+// (agreement 92.5%, false-pass 9.0%, false-fail 5.0%, keyword-stuffed false-pass
 // 11.1%, injection 0); the false-pass targets of issue 4 (5% overall, 10% on
-// keyword-stuffed) are not reached yet.
+// keyword-stuffed) are not reached. Round 5's near-the-bar rule traded one false pass
+// here for two false fails fewer (and 14 on the blind sets).
 func TestDevelopmentSet(t *testing.T) {
 	rep := evaluate(t, "../../testdata/graded/*.yaml")
 	if n := rep.Total.N; n < 320 {
 		t.Errorf("got %d labelled answers, want at least 320", n)
 	}
-	floors{agreement: 0.921, falsePass: 0.086, falseFail: 0.065, stuffedPass: 0.112}.check(t, rep)
+	floors{agreement: 0.925, falsePass: 0.091, falseFail: 0.05, stuffedPass: 0.112}.check(t, rep)
 }
 
 // TestHeldOutSet grades testdata/heldout: answers to questions the development set does
@@ -110,14 +111,14 @@ func TestDevelopmentSet(t *testing.T) {
 // before any rule changed.
 // Together they stand in for the independent set the grader will be judged on, so a
 // change that fits the development set's wording and hurts unseen answers fails here.
-// Floors (h1..h4, 296 answers): agreement 92.2%, false-pass 4.2%, false-fail 12.2%,
+// Floors (h1..h4, 296 answers): agreement 93.6%, false-pass 4.2%, false-fail 9.2%,
 // keyword-stuffed false-pass 7.1%.
 func TestHeldOutSet(t *testing.T) {
 	rep := evaluate(t, "../../testdata/heldout/*.yaml")
 	if n := rep.Total.N; n < 220 {
 		t.Errorf("got %d labelled answers, want at least 220", n)
 	}
-	floors{agreement: 0.929, falsePass: 0.043, falseFail: 0.107, stuffedPass: 0.072}.check(t, rep)
+	floors{agreement: 0.935, falsePass: 0.043, falseFail: 0.092, stuffedPass: 0.072}.check(t, rep)
 }
 
 // TestBlindSets grades testdata/blind: ten sets of 8 new questions each, with their own
@@ -126,26 +127,27 @@ func TestHeldOutSet(t *testing.T) {
 // the grader is judged on is written. How each was used (README, "Blind sets"): A, D and E
 // were studied soon after their first measurement, B and C late in round 4, F measured
 // only, G and H written after round 4 (H's misconception answers read, nothing changed).
-// First measurement → now: A 71.6% → 85.1%, B 86.5% → 89.2%, C 86.5% → 89.2%,
-// D 64.9% → 71.6%, E 68.9% → 73.0%, F 77.0% → 79.7%; with the grader before round 4,
-// G 74.3% (now 74.3%) and H 64.9% (now 66.2%). I and J were written in session 4 and
-// measured with the grader of the session's start (I 76.7%, J 79.7%), then once after
-// round 5's one change (I 76.7%, J 81.1%); their misses were not read.
+// First measurement → now: A 71.6% → 86.5%, B 86.5% → 89.2%, C 86.5% → 91.9%,
+// D 64.9% → 74.3%, E 68.9% → 74.3%, F 77.0% → 81.1%; with the grader before round 4,
+// G 74.3% (now 74.3%) and H 64.9% (now 73.0%). I and J were written in session 4 and
+// measured with the grader of the session's start (I 76.7%, J 79.7%), after round 5's
+// synonym groups (76.7%, 81.1%) and after its near-the-bar rule (80.8%, 83.8%); their
+// misses were not read.
 func TestBlindSets(t *testing.T) {
 	for _, set := range []struct {
 		name   string
 		floors floors
 	}{
-		{"a", floors{agreement: 0.851, falsePass: 0.08, falseFail: 0.223, stuffedPass: 0.01}},
+		{"a", floors{agreement: 0.864, falsePass: 0.079, falseFail: 0.195, stuffedPass: 0.01}},
 		{"b", floors{agreement: 0.891, falsePass: 0.053, falseFail: 0.167, stuffedPass: 0.01}},
-		{"c", floors{agreement: 0.891, falsePass: 0.08, falseFail: 0.139, stuffedPass: 0.01}},
-		{"d", floors{agreement: 0.716, falsePass: 0.158, falseFail: 0.417, stuffedPass: 0.17}},
-		{"e", floors{agreement: 0.729, falsePass: 0.163, falseFail: 0.379, stuffedPass: 0.17}},
-		{"f", floors{agreement: 0.797, falsePass: 0.109, falseFail: 0.298, stuffedPass: 0.34}},
-		{"g", floors{agreement: 0.743, falsePass: 0.158, falseFail: 0.362, stuffedPass: 0.01}},
-		{"h", floors{agreement: 0.662, falsePass: 0.29, falseFail: 0.389, stuffedPass: 0.34}},
-		{"i", floors{agreement: 0.767, falsePass: 0.106, falseFail: 0.372, stuffedPass: 0.17}},
-		{"j", floors{agreement: 0.81, falsePass: 0.237, falseFail: 0.139, stuffedPass: 0.01}},
+		{"c", floors{agreement: 0.918, falsePass: 0.079, falseFail: 0.084, stuffedPass: 0.01}},
+		{"d", floors{agreement: 0.743, falsePass: 0.185, falseFail: 0.334, stuffedPass: 0.17}},
+		{"e", floors{agreement: 0.743, falsePass: 0.163, falseFail: 0.352, stuffedPass: 0.17}},
+		{"f", floors{agreement: 0.81, falsePass: 0.109, falseFail: 0.271, stuffedPass: 0.34}},
+		{"g", floors{agreement: 0.743, falsePass: 0.185, falseFail: 0.334, stuffedPass: 0.01}},
+		{"h", floors{agreement: 0.729, falsePass: 0.29, falseFail: 0.25, stuffedPass: 0.34}},
+		{"i", floors{agreement: 0.808, falsePass: 0.106, falseFail: 0.286, stuffedPass: 0.17}},
+		{"j", floors{agreement: 0.837, falsePass: 0.237, falseFail: 0.084, stuffedPass: 0.01}},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := evaluate(t, "../../testdata/blind/set-"+set.name+".yaml", "../../testdata/blind/packs/blind-"+set.name+".yaml")
@@ -157,8 +159,9 @@ func TestBlindSets(t *testing.T) {
 // TestThinEvidence grades the development and held-out sets with every key point's
 // evidence cut to its first three phrases: how the grader does with rubrics written with
 // fewer phrases than the bank's (README, "Blind sets"; it is why packs lint warns below
-// three). Floors: development 88.1% / false-pass 7.2% / false-fail 19.3%; held-out
-// 87.8% / 3.6% / 22.9%.
+// three). Floors: development 90.3% / false-pass 7.7% / false-fail 12.9%; held-out
+// 89.5% / 3.6% / 19.1% (before round 5's near-the-bar rule: 88.1 / 7.2 / 19.3 and
+// 87.8 / 3.6 / 22.9).
 func TestThinEvidence(t *testing.T) {
 	thin := func(b *bot.Bank) {
 		for _, q := range b.Questions() {
@@ -170,9 +173,9 @@ func TestThinEvidence(t *testing.T) {
 		}
 	}
 	t.Run("development", func(t *testing.T) {
-		floors{agreement: 0.880, falsePass: 0.073, falseFail: 0.193, stuffedPass: 0.16}.check(t, evaluateBank(t, "../../testdata/graded/*.yaml", thin))
+		floors{agreement: 0.903, falsePass: 0.077, falseFail: 0.129, stuffedPass: 0.16}.check(t, evaluateBank(t, "../../testdata/graded/*.yaml", thin))
 	})
 	t.Run("held-out", func(t *testing.T) {
-		floors{agreement: 0.877, falsePass: 0.037, falseFail: 0.23, stuffedPass: 0.08}.check(t, evaluateBank(t, "../../testdata/heldout/*.yaml", thin))
+		floors{agreement: 0.895, falsePass: 0.037, falseFail: 0.191, stuffedPass: 0.08}.check(t, evaluateBank(t, "../../testdata/heldout/*.yaml", thin))
 	})
 }

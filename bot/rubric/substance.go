@@ -673,3 +673,60 @@ func modelWords(q *bot.Question, prompt map[string]bool, stems [][]string, uses 
 		}
 	}
 }
+
+// echoWords are the model answer's distinctive words with their weights: content words
+// of three letters or more that the prompt does not use, each weighing 1, or ½ when it
+// is common across the bank (commonStems).
+type echoWords struct {
+	stems   []string
+	weights []float64
+	total   float64
+}
+
+func modelEchoWords(q *bot.Question, prompt map[string]bool) echoWords {
+	var e echoWords
+	seen := map[string]bool{}
+	for _, t := range tokenize(q.ModelAnswer) {
+		if t.class&(clsStop|clsGeneric) != 0 || len(t.lower) < 3 || prompt[t.stem] || seen[t.stem] {
+			continue
+		}
+		seen[t.stem] = true
+		w := 1.0
+		if commonStems[t.stem] {
+			w = 0.5
+		}
+		e.stems = append(e.stems, t.stem)
+		e.weights = append(e.weights, w)
+		e.total += w
+	}
+	return e
+}
+
+// echo is the share of the weight of the model answer's distinctive words that the
+// answer uses, not negated: how much of what a strong answer says this one says too.
+// It is 0 for an answer with fewer than echoSentences explaining sentences: a term-packed
+// sentence or two echoes the model answer's words without saying it.
+func echo(d *doc, e echoWords) float64 {
+	if e.total == 0 {
+		return 0
+	}
+	explaining := 0
+	for _, s := range d.sentences() {
+		if s.explaining() {
+			explaining++
+		}
+	}
+	if explaining < echoSentences {
+		return 0 // too little explaining for the words to say much
+	}
+	sum := 0.0
+	for i, st := range e.stems {
+		for _, at := range d.at(st) {
+			if !d.negated(at, 1) {
+				sum += e.weights[i]
+				break
+			}
+		}
+	}
+	return sum / e.total
+}
