@@ -124,6 +124,18 @@ func (e *env) start() {
 	})
 }
 
+// restartAndResend restarts after d, as after a kill, and waits until the one message
+// whose send the kill cut short has been sent again, Discord answering with the message
+// posted before (its nonce).
+func (e *env) restartAndResend(d time.Duration) {
+	e.t.Helper()
+	e.stop()
+	e.clock.Advance(d)
+	e.start()
+	e.srv.WaitFor(e.t, "the message sent again", func() bool { return e.srv.Deduped() == 1 })
+	e.bot.Idle()
+}
+
 func first(xs []string) string {
 	if len(xs) == 0 {
 		return ""
@@ -617,11 +629,7 @@ func TestRestartSendsUnconfirmedQuestionOnce(t *testing.T) {
 	if err := e.store.SaveSession(context.Background(), &s, nil); err != nil {
 		t.Fatal(err)
 	}
-	e.stop()
-	e.clock.Advance(20 * time.Second)
-	e.start()
-	e.srv.WaitFor(t, "the question sent again", func() bool { return e.srv.Deduped() == 1 })
-	e.bot.Idle()
+	e.restartAndResend(20 * time.Second)
 	if n := len(e.srv.PostsIn(a.ChannelID, 0)); n != 1 {
 		t.Fatalf("%d posts in alice's DM, want the question once", n)
 	}
@@ -712,11 +720,7 @@ func TestDrillCutOffMidSendIsPostedOnce(t *testing.T) {
 	if err := e.store.SaveDrillRun(context.Background(), r); err != nil {
 		t.Fatal(err)
 	}
-	e.stop()
-	e.clock.Advance(20 * time.Second)
-	e.start()
-	e.srv.WaitFor(t, "the question sent again", func() bool { return e.srv.Deduped() == 1 })
-	e.bot.Idle()
+	e.restartAndResend(20 * time.Second)
 	n := 0
 	for _, p := range e.srv.PostsIn(channel, 0) {
 		if titled("Drill question")(p) {

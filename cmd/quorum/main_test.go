@@ -179,55 +179,43 @@ func TestPacksLint(t *testing.T) {
 
 // TestPacksLintThinEvidence: a key point with fewer than three evidence phrases gets a
 // warning naming it, and the file still passes.
-func TestPacksLintThinEvidence(t *testing.T) {
+// lintWithEvidence runs packs lint on the CLI test pack with the terms point's evidence
+// replaced by evidence, expects it to pass with one warning, want, and returns the file.
+func lintWithEvidence(t *testing.T, evidence, want string) string {
+	t.Helper()
 	data, err := os.ReadFile("testdata/cli-pack.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	thin := strings.Replace(string(data), "evidence: [term number, each term, logical clock, higher term, epoch]", "evidence: [term, epoch]", 1)
-	if thin == string(data) {
+	changed := strings.Replace(string(data), "evidence: [term number, each term, logical clock, higher term, epoch]", "evidence: "+evidence, 1)
+	if changed == string(data) {
 		t.Fatal("the test pack changed: the terms point's evidence was not found")
 	}
-	file := filepath.Join(t.TempDir(), "thin.yaml")
-	if err := os.WriteFile(file, []byte(thin), 0o600); err != nil {
+	file := filepath.Join(t.TempDir(), "pack.yaml")
+	if err := os.WriteFile(file, []byte(changed), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	code, out, _ := cli(t, "", "", "packs", "lint", file)
 	if code != 0 {
 		t.Fatalf("exit %d, want 0 (a warning is not an error):\n%s", code, out)
 	}
-	for _, want := range []string{"warning: raft-election: key point terms has fewer than 3 evidence phrases", "ok, 2 questions, 1 warnings"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("lint output lacks %q:\n%s", want, out)
+	for _, w := range []string{want, "ok, 2 questions, 1 warnings"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("lint output lacks %q:\n%s", w, out)
 		}
 	}
+	return file
+}
+
+func TestPacksLintThinEvidence(t *testing.T) {
+	lintWithEvidence(t, "[term, epoch]", "warning: raft-election: key point terms has fewer than 3 evidence phrases")
 }
 
 // TestPacksLintLongEvidence: a long evidence phrase rarely matches, which lint says; it
 // is a warning, not an error, so a pack written elsewhere (the independent set's) loads.
 func TestPacksLintLongEvidence(t *testing.T) {
-	data, err := os.ReadFile("testdata/cli-pack.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	long := strings.Replace(string(data), "evidence: [term number, each term, logical clock, higher term, epoch]",
-		"evidence: [term number, each term, logical clock, higher term, epoch, a term has at most one leader in it]", 1)
-	if long == string(data) {
-		t.Fatal("the test pack changed: the terms point's evidence was not found")
-	}
-	file := filepath.Join(t.TempDir(), "long.yaml")
-	if err := os.WriteFile(file, []byte(long), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	code, out, _ := cli(t, "", "", "packs", "lint", file)
-	if code != 0 {
-		t.Fatalf("exit %d, want 0 (a warning is not an error):\n%s", code, out)
-	}
-	for _, want := range []string{`warning: raft-election: evidence "a term has at most one leader in it" has more than 6 words`, "ok, 2 questions, 1 warnings"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("lint output lacks %q:\n%s", want, out)
-		}
-	}
+	file := lintWithEvidence(t, "[term number, each term, logical clock, higher term, epoch, a term has at most one leader in it]",
+		`warning: raft-election: evidence "a term has at most one leader in it" has more than 6 words`)
 	code, out, errs := cli(t, "", "", "grade", "--pack", file, "--question", "cli-test/raft-election", "--answer-file", "/dev/null")
 	if code != 0 || !strings.Contains(out, "FAIL") {
 		t.Errorf("grading with the pack: exit %d, %q %q", code, out, errs)
