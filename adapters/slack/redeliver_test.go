@@ -97,7 +97,7 @@ func TestRestartFindsOrSendsUnconfirmedQuestion(t *testing.T) {
 		Type    string            `json:"event_type"`
 		Payload map[string]string `json:"event_payload"`
 	}
-	if err := json.Unmarshal([]byte(q.Param("metadata")), &meta); err != nil || meta.Type != "quorum_question" || !strings.HasPrefix(meta.Payload["key"], "q") {
+	if err := json.Unmarshal([]byte(q.Param("metadata")), &meta); err != nil || meta.Type != "quorum_message" || !strings.HasPrefix(meta.Payload["key"], "q") {
 		t.Fatalf("question metadata %q (%v), want its key", q.Param("metadata"), err)
 	}
 	u1, c1 := bot.User{Platform: slack.Name, ID: "U1"}, bot.Conversation{Platform: slack.Name, ID: "C1"}

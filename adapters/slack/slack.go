@@ -265,9 +265,9 @@ func (a *Adapter) Send(ctx context.Context, m bot.Message) (bot.Sent, error) {
 	}
 	opts = append(opts, slackgo.MsgOptionDisableLinkUnfurl())
 	if m.Key != "" {
-		// Marks the post with the question's key, so a send again after a restart can
+		// Marks the post with the message's key, so a send again after a restart can
 		// find it (posted).
-		opts = append(opts, slackgo.MsgOptionMetadata(slackgo.SlackMetadata{EventType: questionEvent,
+		opts = append(opts, slackgo.MsgOptionMetadata(slackgo.SlackMetadata{EventType: keyedEvent,
 			EventPayload: map[string]any{"key": m.Key}}))
 	}
 	var ts string
@@ -303,10 +303,11 @@ func (a *Adapter) Send(ctx context.Context, m bot.Message) (bot.Sent, error) {
 	return sent, nil
 }
 
-// questionEvent is the metadata event type of a session's question (Send).
-const questionEvent = "quorum_question"
+// keyedEvent is the metadata event type of a message with a key (a question or a
+// verdict; Send), whose payload holds the key.
+const keyedEvent = "quorum_message"
 
-// redeliveryWindow is how long after a question was asked a send again looks for it
+// redeliveryWindow is how long after a message was first sent a send again looks for it
 // (RedeliveryWindow), and redeliveryScan how many of the conversation's latest messages
 // it reads: a busy channel posts far fewer in that time.
 const (
@@ -325,8 +326,8 @@ func (a *Adapter) RedeliveryWindow(_ context.Context, m bot.Message) time.Durati
 	return redeliveryWindow
 }
 
-// posted returns the ts of question m if it was posted already, or "" if it was not.
-// An error means it cannot tell: the question is not posted again.
+// posted returns the ts of keyed message m if it was posted already, or "" if it was
+// not. An error means it cannot tell: the message is not posted again.
 func (a *Adapter) posted(ctx context.Context, m bot.Message) (string, error) {
 	var msgs []slackgo.Message
 	err := a.retry(ctx, "conversations.history", func(ctx context.Context) (err error) {
@@ -344,10 +345,10 @@ func (a *Adapter) posted(ctx context.Context, m bot.Message) (string, error) {
 		return err
 	})
 	if err != nil {
-		return "", fmt.Errorf("look for the question in %s: %s", m.Conv.ID, slackError(err))
+		return "", fmt.Errorf("look for the message in %s: %s", m.Conv.ID, slackError(err))
 	}
 	for _, msg := range msgs {
-		if msg.Metadata.EventType == questionEvent && msg.Metadata.EventPayload["key"] == m.Key {
+		if msg.Metadata.EventType == keyedEvent && msg.Metadata.EventPayload["key"] == m.Key {
 			return msg.Timestamp, nil
 		}
 	}
