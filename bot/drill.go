@@ -541,12 +541,13 @@ func (b *Bot) redeliverDrillRun(ctx context.Context, r *DrillRun) {
 	if err == nil {
 		msg := drillQuestionMessage(d, r, q, b.drillLimit(q))
 		msg.Again = true
-		if err = b.waitTurn(b.stopping, r.Conv.Platform); err == nil {
-			if err = b.postDrillRun(ctx, r, msg); err == nil {
-				b.meter.Resent(ResentDrill, ResentSent)
-				b.log.Warn("drill question sent again after a restart: its first send was cut off", "drill", r.Drill, "run", r.Key)
-				return
-			}
+		if b.waitTurn(b.stopping, r.Conv.Platform) != nil {
+			return // stopping: the next start tries again, within the window
+		}
+		if err = b.postDrillRun(ctx, r, msg); err == nil {
+			b.meter.Resent(ResentDrill, ResentSent)
+			b.log.Warn("drill question sent again after a restart: its first send was cut off", "drill", r.Drill, "run", r.Key)
+			return
 		}
 	}
 	b.log.Error("drill run claimed before a stop could not be sent again; closing it", "drill", r.Drill, "run", r.Key, "err", err)
