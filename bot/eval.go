@@ -68,14 +68,12 @@ func ParseLabelled(file string, data []byte) ([]Labelled, []string, error) {
 		}
 		l := Labelled{Source: fmt.Sprintf("%s:%d", file, n.Line)}
 		seen := map[string]string{}
+		var others []*yaml.Node // keys of fields labelledFields does not name
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			field, ok := labelledFields[strings.ToLower(k.Value)]
 			if !ok {
-				if !unused[k.Value] {
-					unused[k.Value] = true
-					warnings = append(warnings, fmt.Sprintf("%s:%d: field %q is not used", file, k.Line, k.Value))
-				}
+				others = append(others, k)
 				continue
 			}
 			if other, dup := seen[field]; dup {
@@ -103,6 +101,23 @@ func ParseLabelled(file string, data []byte) ([]Labelled, []string, error) {
 				l.Note = v.Value
 			}
 		}
+		if seen["label"] == "" {
+			// A set that calls its label something else ("expected_verdict: FAIL"): the one
+			// field whose value is pass or fail is it.
+			if k, label := labelLike(n); label != "" {
+				l.Label, seen["label"] = label, k
+				if !unused[k] {
+					unused[k] = true
+					warnings = append(warnings, fmt.Sprintf("%s:%d: field %q read as the label", file, n.Line, k))
+				}
+			}
+		}
+		for _, k := range others {
+			if k.Value != seen["label"] && !unused[k.Value] {
+				unused[k.Value] = true
+				warnings = append(warnings, fmt.Sprintf("%s:%d: field %q is not used", file, k.Line, k.Value))
+			}
+		}
 		switch {
 		case seen["label"] == "":
 			errs = append(errs, yamlx.Errorf(n, "missing label (pass or fail)"))
@@ -118,6 +133,27 @@ func ParseLabelled(file string, data []byte) ([]Labelled, []string, error) {
 		return nil, warnings, yamlx.WithFile(errs, file)
 	}
 	return out, warnings, nil
+}
+
+// labelLike returns the key and label of the one field of mapping n, not a field
+// labelledFields names, whose value is pass, passed, fail or failed (any case); "" when
+// there is none or more than one.
+func labelLike(n *yaml.Node) (string, string) {
+	key, label := "", ""
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if _, known := labelledFields[strings.ToLower(k.Value)]; known || v.Kind != yaml.ScalarNode {
+			continue
+		}
+		switch w := strings.ToLower(strings.TrimSpace(v.Value)); w {
+		case "pass", "passed", "fail", "failed":
+			if key != "" {
+				return "", ""
+			}
+			key, label = k.Value, labelWords[w]
+		}
+	}
+	return key, label
 }
 
 // labelledList returns the list of labelled answers in root: root itself, or the list

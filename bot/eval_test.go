@@ -18,6 +18,7 @@ func TestParseLabelledReadsOtherWriters(t *testing.T) {
 		{"wrapped", "answers:\n  - question: p/q\n    kind: strong\n    verdict: Passed\n    response: Raft elects.\n"},
 		{"only list", "meta: {by: someone}\nstuff:\n  - question: p/q\n    kind: strong\n    label: true\n    answer: Raft elects.\n"},
 		{"json", `[{"question": "p/q", "kind": "strong", "label": "pass", "answer": "Raft elects.", "score": 9}]`},
+		{"label by value", "- question: p/q\n  kind: strong\n  expected_verdict: PASS\n  answer: Raft elects.\n"},
 	} {
 		items, warnings, err := bot.ParseLabelled("set.yaml", []byte(c.data))
 		if err != nil {
@@ -28,7 +29,7 @@ func TestParseLabelledReadsOtherWriters(t *testing.T) {
 			t.Errorf("%s: got %+v", c.name, items)
 		}
 		unused := 0
-		for _, k := range []string{"id", "source", "score"} {
+		for _, k := range []string{"id", "source", "score", "expected_verdict"} {
 			if strings.Contains(c.data, k+":") || strings.Contains(c.data, `"`+k+`"`) {
 				unused++
 			}
@@ -45,6 +46,7 @@ func TestParseLabelledReadsOtherWriters(t *testing.T) {
 	for _, c := range []struct{ data, want string }{
 		{"- question: p/q\n  label: maybe\n  answer: x\n", `set.yaml:2: label "maybe" must be pass or fail`},
 		{"- question: p/q\n  answer: x\n", "set.yaml:1: missing label"},
+		{"- question: p/q\n  mine: pass\n  theirs: fail\n  answer: x\n", "set.yaml:1: missing label"},
 		{"- label: pass\n  answer: x\n", "set.yaml:1: missing question"},
 		{"- question: p/q\n  label: pass\n  verdict: fail\n", "label and verdict both give the label"},
 		{"just: text\n", "set.yaml:1: want a list of labelled answers"},
