@@ -29,7 +29,7 @@ var labelledFields = map[string]string{
 	"question": "question", "question_id": "question",
 	"kind": "kind", "category": "kind",
 	"label": "label", "expected": "label", "verdict": "label",
-	"answer": "answer", "text": "answer", "response": "answer",
+	"answer": "answer", "text": "answer", "response": "answer", "candidate_answer": "answer", "transcript": "answer",
 	"note": "note", "notes": "note", "rationale": "note",
 }
 
@@ -123,6 +123,9 @@ func ParseLabelled(file string, data []byte) ([]Labelled, []string, error) {
 			errs = append(errs, yamlx.Errorf(n, "missing label (pass or fail)"))
 		case l.Question == "":
 			errs = append(errs, yamlx.Errorf(n, "missing question"))
+		case seen["answer"] == "":
+			// Graded as empty, every such answer would fail and the figures mislead.
+			errs = append(errs, yamlx.Errorf(n, "missing answer (the candidate's words; an empty answer is answer: \"\")"))
 		}
 		if l.Kind == "" {
 			l.Kind = "unspecified"

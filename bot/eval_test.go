@@ -48,6 +48,7 @@ func TestParseLabelledReadsOtherWriters(t *testing.T) {
 		{"- question: p/q\n  answer: x\n", "set.yaml:1: missing label"},
 		{"- question: p/q\n  mine: pass\n  theirs: fail\n  answer: x\n", "set.yaml:1: missing label"},
 		{"- label: pass\n  answer: x\n", "set.yaml:1: missing question"},
+		{"- question: p/q\n  label: pass\n  candidate_reply: x\n", "set.yaml:1: missing answer"},
 		{"- question: p/q\n  label: pass\n  verdict: fail\n", "label and verdict both give the label"},
 		{"just: text\n", "set.yaml:1: want a list of labelled answers"},
 	} {
