@@ -45,6 +45,12 @@ type Interview struct {
 	// Attempts are the attempt ids in the order they were made.
 	Attempts []uint64 `json:"attempts"`
 	State    string   `json:"state"`
+	// ReportBy is set, with Ending, when the report is about to be sent on a platform
+	// that can send it again and still post it once (Redelivering): the interview stays
+	// running until the report is sent, and a restart before ReportBy sends it again;
+	// later, it ends without it. Ending is the state it ends in.
+	ReportBy time.Time `json:"report_by,omitzero"`
+	Ending   string    `json:"ending,omitempty"`
 }
 
 // Interviews keeps mock interviews. The bbolt store implements it.
@@ -364,22 +370,65 @@ func (b *Bot) interviewAttempts(ctx context.Context, iv *Interview) ([]*Attempt,
 	return out, nil
 }
 
-// finishInterview closes the interview and sends the report.
+// finishInterview ends the interview in state and sends the report. Where the platform
+// can send the report again without posting it twice, the interview ends only once the
+// report is sent (ReportBy), so a kill in between does not lose it; elsewhere it ends
+// first and the report is sent at most once.
 func (b *Bot) finishInterview(ctx context.Context, iv *Interview, state string) {
 	store, _ := b.interviews()
-	iv.State = state
-	if err := store.SaveInterview(ctx, iv); err != nil {
-		b.log.Error("save interview", "interview", iv.ID, "err", err)
+	save := func(iv *Interview) {
+		if err := store.SaveInterview(ctx, iv); err != nil {
+			b.log.Error("save interview", "interview", iv.ID, "err", err)
+		}
 	}
+	iv.State = state
 	attempts, err := b.interviewAttempts(ctx, iv)
 	if err != nil {
+		save(iv)
 		b.log.Error("load interview attempts", "interview", iv.ID, "err", err)
 		b.send(ctx, Message{Kind: MsgError, Conv: iv.Conv, To: iv.User, Text: "Sorry, I couldn't put your report together. Your answers are saved; `stats` shows them."})
 		return
 	}
 	rep := NewReport(iv, attempts)
-	b.send(ctx, Message{Kind: MsgReport, Conv: iv.Conv, To: iv.User, Title: rep.Title(), Text: rep.Markdown(), Report: rep,
-		Actions: []Button{{ActionAnother, "Practice a question"}}})
+	msg := Message{Kind: MsgReport, Conv: iv.Conv, To: iv.User, Title: rep.Title(), Text: rep.Markdown(), Report: rep,
+		Actions: []Button{{ActionAnother, "Practice a question"}}, Key: messageKey("r", iv.ID, iv.Started), Again: !iv.ReportBy.IsZero()}
+	if !msg.Again {
+		if by := b.resendBy(ctx, msg, b.clock.Now()); !by.IsZero() {
+			pending := *iv
+			pending.State, pending.ReportBy, pending.Ending = InterviewRunning, by, state
+			save(&pending)
+			iv.ReportBy, iv.Ending = by, state
+		}
+	}
+	if iv.ReportBy.IsZero() {
+		save(iv)
+		b.send(ctx, msg)
+		return
+	}
+	if _, err := b.send(ctx, msg); err != nil {
+		return // still running: the next start sends it again, within the window
+	}
+	if msg.Again {
+		b.meter.Resent(ResentReport, ResentSent)
+		b.log.Warn("interview report sent again after a restart: its first send was cut off", "interview", iv.ID)
+	}
+	save(iv)
+}
+
+// endPendingReport handles, at start, a running interview whose report was being sent
+// when Quorum stopped: sent again within its window, else ended without it.
+func (b *Bot) endPendingReport(ctx context.Context, iv *Interview) {
+	if b.clock.Now().Before(iv.ReportBy) {
+		b.finishInterview(ctx, iv, iv.Ending)
+		return
+	}
+	b.log.Warn("an interview report may not have been sent before a stop; too late to send it again safely", "interview", iv.ID)
+	b.meter.Resent(ResentReport, ResentDropped)
+	iv.State = iv.Ending
+	store, _ := b.interviews()
+	if err := store.SaveInterview(ctx, iv); err != nil {
+		b.log.Error("save interview", "interview", iv.ID, "err", err)
+	}
 }
 
 // resumeInterviews, at start, moves on any running interview that has no open
@@ -399,6 +448,10 @@ func (b *Bot) resumeInterviews(ctx context.Context) {
 		_, platform := b.platforms[iv.Conv.Platform]
 		_, open := b.sessions[sessionKey(iv.User, iv.Conv)]
 		b.mu.Unlock()
+		if platform && !iv.ReportBy.IsZero() {
+			b.endPendingReport(ctx, iv)
+			continue
+		}
 		if !platform || open {
 			continue
 		}

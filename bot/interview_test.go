@@ -2,8 +2,10 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +26,10 @@ type ivHarness struct {
 	st    *store.Store
 	b     *bot.Bot
 	plat  *bottest.Platform
+	// redelivery and posted play a platform that posts a keyed message once (Discord),
+	// across restarts.
+	redelivery time.Duration
+	posted     map[string]bot.Sent
 }
 
 func newIV(t *testing.T) *ivHarness {
@@ -44,6 +50,11 @@ func (h *ivHarness) start() {
 	}
 	h.st = st
 	h.plat = bottest.NewPlatform("test")
+	h.plat.Redelivery = h.redelivery
+	if h.posted == nil {
+		h.posted = h.plat.Posted
+	}
+	h.plat.Posted = h.posted
 	h.b = bot.New(bot.Config{Bank: h.bank, Grader: rubric.New(rubric.Options{}), Store: st, Clock: h.clock, Grace: 10 * time.Second, Rand: rand.New(rand.NewPCG(7, 8))})
 	h.b.AddPlatform(h.plat)
 	if err := h.b.Start(context.Background()); err != nil {
@@ -245,4 +256,93 @@ func TestInterviewUsesTailoredQuestions(t *testing.T) {
 		h.say(q.Question.ModelAnswer)
 	}
 	t.Fatal("no coding question in the first three")
+}
+
+// runToReport answers every question of a new interview with its model answer, the
+// report's send failing when fail is set, and returns the interview's id.
+func (h *ivHarness) runToReport(fail bool) uint64 {
+	h.t.Helper()
+	h.say("interview")
+	for i := 0; i <= bot.InterviewQuestions; i++ { // the four questions and the follow-up
+		q := h.question()
+		if i == bot.InterviewQuestions && fail {
+			h.plat.FailNext(errors.New("502 from the platform"))
+		}
+		h.say(q.Question.ModelAnswer)
+	}
+	ivs, err := h.st.RunningInterviews(context.Background())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if fail && len(ivs) != 1 {
+		h.t.Fatalf("%d running interviews after the report's send failed, want it kept running", len(ivs))
+	}
+	if !fail && len(ivs) != 0 {
+		h.t.Fatalf("%d running interviews after the report was sent", len(ivs))
+	}
+	if fail {
+		return ivs[0].ID
+	}
+	return 0
+}
+
+// TestInterviewReportSurvivesAKill: on a platform that posts a keyed message once, an
+// interview ends only once its report is sent, so a report whose send failed or was cut
+// short by a kill is sent at the next start (posted once); past the window it ends
+// without it.
+func TestInterviewReportSurvivesAKill(t *testing.T) {
+	h := newIV(t)
+	h.redelivery = 2 * time.Minute
+	h.stop()
+	h.start()
+	ctx := context.Background()
+
+	// The report's send failed: sent at the restart.
+	id := h.runToReport(true)
+	h.stop()
+	h.clock.Advance(10 * time.Second)
+	h.start()
+	h.b.Idle()
+	r := h.report()
+	if !r.Again || !strings.HasPrefix(r.Key, "r"+strconv.FormatUint(id, 36)+".") || len(r.Report.Rows) != 5 {
+		t.Fatalf("got %+v, want interview %d's report sent again under its key", r, id)
+	}
+	if ivs, _ := h.st.RunningInterviews(ctx); len(ivs) != 0 {
+		t.Fatalf("still running after its report was sent: %+v", ivs)
+	}
+
+	// Sent, but the kill came before the interview ended: not posted twice.
+	h.runToReport(false)
+	sent := h.report()
+	id36, _, _ := strings.Cut(strings.TrimPrefix(sent.Key, "r"), ".")
+	id, _ = strconv.ParseUint(id36, 36, 64)
+	iv, err := h.st.Interview(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	iv.Ending, iv.State, iv.ReportBy = iv.State, bot.InterviewRunning, h.clock.Now().Add(time.Minute)
+	if err := h.st.SaveInterview(ctx, iv); err != nil {
+		t.Fatal(err)
+	}
+	h.stop()
+	h.start()
+	h.b.Idle()
+	h.plat.None(t)
+	if again := h.plat.Resent(); len(again) != 1 || again[0].Key != sent.Key {
+		t.Fatalf("sent again: %+v, want the report under key %q", again, sent.Key)
+	}
+	if ivs, _ := h.st.RunningInterviews(ctx); len(ivs) != 0 {
+		t.Fatalf("still running: %+v", ivs)
+	}
+
+	// Past the window: ended without the report.
+	h.runToReport(true)
+	h.stop()
+	h.clock.Advance(3 * time.Minute)
+	h.start()
+	h.b.Idle()
+	h.plat.None(t)
+	if ivs, _ := h.st.RunningInterviews(ctx); len(ivs) != 0 {
+		t.Fatalf("still running past the window: %+v", ivs)
+	}
 }

@@ -28,6 +28,7 @@ const (
 	ResentQuestion = "question" // a session's question
 	ResentDrill    = "drill"    // a channel drill run's question
 	ResentVerdict  = "verdict"
+	ResentReport   = "report" // a mock interview's report
 
 	ResentSent    = "sent"    // sent again (the platform posts it once)
 	ResentFailed  = "failed"  // the send again failed

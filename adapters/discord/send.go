@@ -140,7 +140,7 @@ func (a *Adapter) post(ctx context.Context, channel string, r rendered) (*posted
 // nonce, so it cannot be sent again safely.
 func (a *Adapter) RedeliveryWindow(ctx context.Context, msg bot.Message) time.Duration {
 	switch {
-	case msg.Kind != bot.MsgQuestion && msg.Kind != bot.MsgVerdict:
+	case msg.Kind != bot.MsgQuestion && msg.Kind != bot.MsgVerdict && msg.Kind != bot.MsgReport:
 		return 0
 	case msg.Kind == bot.MsgVerdict && a.cfg.EphemeralFeedback && !msg.Conv.DM:
 		return 0 // an ephemeral follow-up

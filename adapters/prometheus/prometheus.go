@@ -55,7 +55,7 @@ func New(version string) *Metrics {
 			Name: "quorum_send_failures_total", Help: "Messages a platform did not take after its own retries.",
 		}, []string{"platform"}),
 		resent: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "quorum_resent_total", Help: "Messages whose send a stop cut short, handled at the next start, by kind (question, drill, verdict) and result (sent, failed, dropped).",
+			Name: "quorum_resent_total", Help: "Messages whose send a stop cut short, handled at the next start, by kind (question, drill, verdict, report) and result (sent, failed, dropped).",
 		}, []string{"kind", "result"}),
 		llmCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "quorum_llm_calls_total", Help: "Calls to the LLM and transcription servers, by kind (grade, write, transcribe) and outcome (ok, rate_limited, timeout, circuit_open, canceled, error).",

@@ -320,7 +320,7 @@ const (
 // again after a restart reads the conversation (or thread) first and returns the
 // message if it was posted (posted). An ephemeral message cannot be read back.
 func (a *Adapter) RedeliveryWindow(_ context.Context, m bot.Message) time.Duration {
-	if m.Kind != bot.MsgQuestion && m.Kind != bot.MsgVerdict || a.ephemeral(m) {
+	if m.Kind != bot.MsgQuestion && m.Kind != bot.MsgVerdict && m.Kind != bot.MsgReport || a.ephemeral(m) {
 		return 0
 	}
 	return redeliveryWindow
