@@ -724,9 +724,7 @@ func (b *Bot) deliver(ctx context.Context, a *Attempt, msg Message) {
 	if _, err := b.send(ctx, msg); err != nil || a.Deliver == nil {
 		return
 	}
-	if err := b.store.(Outbox).Delivered(ctx, a.ID); err != nil {
-		b.log.Error("mark verdict delivered", "attempt", a.ID, "err", err)
-	}
+	b.delivered(ctx, a.ID)
 }
 
 // redeliverVerdicts sends the verdicts recorded but not known to be sent when Quorum
@@ -750,9 +748,7 @@ func (b *Bot) redeliverVerdicts(ctx context.Context) {
 		if !now.Before(d.By) {
 			b.log.Warn("a verdict recorded before a stop may not have been sent; too late to send it again safely", "attempt", d.Attempt)
 			b.meter.Resent(ResentVerdict, ResentDropped)
-			if err := o.Delivered(ctx, d.Attempt); err != nil {
-				b.log.Error("drop undelivered verdict", "attempt", d.Attempt, "err", err)
-			}
+			b.delivered(ctx, d.Attempt)
 			continue
 		}
 		b.inflight.Add(1)
@@ -765,48 +761,43 @@ func (b *Bot) redeliverVerdicts(ctx context.Context) {
 
 // redeliverVerdict sends again the verdict of delivery d.
 func (b *Bot) redeliverVerdict(ctx context.Context, d *Delivery) {
-	o := b.store.(Outbox)
 	attempts, err := b.store.Attempts(ctx, d.User.Key())
 	if err != nil {
 		b.log.Error("redeliver verdict: load attempts", "attempt", d.Attempt, "err", err)
 		return // kept for the next start
 	}
 	i := slices.IndexFunc(attempts, func(a *Attempt) bool { return a.ID == d.Attempt })
-	var a *Attempt
-	if i >= 0 {
-		a = attempts[i]
+	if i < 0 || attempts[i].Verdict == nil {
+		b.delivered(ctx, d.Attempt) // forgotten meanwhile: nothing to send
+		return
 	}
-	q, qerr := b.bank.Lookup(attemptQuestion(a))
-	switch {
-	case a == nil || a.Verdict == nil:
-		// Forgotten meanwhile: nothing to send.
-	case qerr != nil:
-		b.log.Warn("redeliver verdict: its question is no longer in the bank", "attempt", d.Attempt)
+	a := attempts[i]
+	q, err := b.bank.Lookup(a.Question)
+	if err != nil {
+		b.log.Warn("redeliver verdict: its question is no longer in the bank", "attempt", a.ID)
 		b.meter.Resent(ResentVerdict, ResentDropped)
-	default:
-		msg := verdictMessage(Session{ID: d.Session, User: d.User, Conv: d.Conv}, q, a.Verdict)
-		if a.Kind == KindDrill {
-			msg.Actions, msg.Private = nil, b.drillPrivate
-		}
-		msg.Key, msg.Again = messageKey("v", a.ID, a.Answered), true
-		if _, err := b.send(ctx, msg); err != nil {
-			b.meter.Resent(ResentVerdict, ResentFailed)
-			return // kept for the next start, within its window
-		}
-		b.meter.Resent(ResentVerdict, ResentSent)
-		b.log.Warn("verdict sent again after a restart: its first send was cut off", "attempt", a.ID)
+		b.delivered(ctx, a.ID)
+		return
 	}
-	if err := o.Delivered(ctx, d.Attempt); err != nil {
-		b.log.Error("mark verdict delivered", "attempt", d.Attempt, "err", err)
+	msg := verdictMessage(Session{ID: d.Session, User: d.User, Conv: d.Conv}, q, a.Verdict)
+	if a.Kind == KindDrill {
+		msg = b.drillVerdict(msg)
 	}
+	msg.Key, msg.Again = messageKey("v", a.ID, a.Answered), true
+	if _, err := b.send(ctx, msg); err != nil {
+		b.meter.Resent(ResentVerdict, ResentFailed)
+		return // kept for the next start, within its window
+	}
+	b.meter.Resent(ResentVerdict, ResentSent)
+	b.log.Warn("verdict sent again after a restart: its first send was cut off", "attempt", a.ID)
+	b.delivered(ctx, a.ID)
 }
 
-// attemptQuestion is a's question reference, or "" for no attempt.
-func attemptQuestion(a *Attempt) string {
-	if a == nil {
-		return ""
+// delivered takes attempt id's verdict out of the store's outbox.
+func (b *Bot) delivered(ctx context.Context, id uint64) {
+	if err := b.store.(Outbox).Delivered(ctx, id); err != nil {
+		b.log.Error("mark verdict delivered", "attempt", id, "err", err)
 	}
-	return a.Question
 }
 
 // question returns the question a session asks: its own copy, or the bank's.

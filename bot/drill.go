@@ -735,9 +735,7 @@ func (b *Bot) drillAnswer(ctx context.Context, ev Event, o *openRun) {
 		b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't grade that just now. Please send your answer again in a moment.")
 		return
 	}
-	msg := verdictMessage(Session{User: ev.User, Conv: ev.Conv}, q, v)
-	msg.Actions = nil // the model answer waits for the summary, so nobody sees it early
-	msg.Private = b.drillPrivate
+	msg := b.drillVerdict(verdictMessage(Session{User: ev.User, Conv: ev.Conv}, q, v))
 	a := &Attempt{
 		User: who, Conv: ev.Conv.Key(), Question: q.Ref(), Topic: q.Topic, Difficulty: q.Difficulty, Kind: KindDrill,
 		Outcome: OutcomeGraded, Answer: text, Verdict: v, Pass: v.Pass, Score: v.Score, Asked: r.Posted, Answered: ev.Time,
@@ -761,6 +759,13 @@ func (b *Bot) drillAnswer(ctx context.Context, ev Event, o *openRun) {
 	o.r.Answers = append(o.r.Answers, line)
 	b.drills.mu.Unlock()
 	b.deliver(ctx, a, msg)
+}
+
+// drillVerdict is verdict message msg as a drill answer's: without buttons (the model
+// answer waits for the summary, so nobody sees it early), private when configured.
+func (b *Bot) drillVerdict(msg Message) Message {
+	msg.Actions, msg.Private = nil, b.drillPrivate
+	return msg
 }
 
 // spanText says a drill's spans: "1 hour", "3 hours", "90 minutes".

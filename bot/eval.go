@@ -138,6 +138,29 @@ func ParseLabelled(file string, data []byte) ([]Labelled, []string, error) {
 	return out, warnings, nil
 }
 
+// LooksLabelled reports a document ParseLabelled would read as a list of labelled
+// answers, even a broken one: its list holds a mapping with a label field. A folder given
+// to grade --eval may hold other YAML (a config, notes), which is skipped rather than
+// failing the run.
+func LooksLabelled(data []byte) bool {
+	root, err := yamlx.Parse(data)
+	if err != nil {
+		return false
+	}
+	list := labelledList(root)
+	if list == nil {
+		return false
+	}
+	for _, n := range list.Content {
+		for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+			if labelledFields[strings.ToLower(n.Content[i].Value)] == "label" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // labelLike returns the key and label of the one field of mapping n, not a field
 // labelledFields names, whose value is pass, passed, fail or failed (any case); "" when
 // there is none or more than one.

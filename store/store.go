@@ -224,9 +224,9 @@ func putDelivery(tx *bolt.Tx, a *bot.Attempt) error {
 	return putJSON(tx.Bucket(bucketOutbox), be64(a.ID), &d)
 }
 
-// owned returns the records of bucket b, decoded as T, whose person (user) is userKey,
-// with their keys. what names a record in errors.
-func owned[T any](tx *bolt.Tx, b []byte, what, userKey string, user func(*T) bot.User) ([][]byte, []*T, error) {
+// records returns the JSON records of bucket b, decoded as T, that keep accepts (all
+// when keep is nil), with their keys, in key order. what names a record in errors.
+func records[T any](tx *bolt.Tx, b []byte, what string, keep func(*T) bool) ([][]byte, []*T, error) {
 	var keys [][]byte
 	vals := []*T{} // an export lists none as [], not null
 	err := tx.Bucket(b).ForEach(func(k, v []byte) error {
@@ -234,12 +234,17 @@ func owned[T any](tx *bolt.Tx, b []byte, what, userKey string, user func(*T) bot
 		if err := json.Unmarshal(v, rec); err != nil {
 			return fmt.Errorf("decode %s %x: %w", what, k, err)
 		}
-		if user(rec).Key() == userKey {
+		if keep == nil || keep(rec) {
 			keys, vals = append(keys, append([]byte(nil), k...)), append(vals, rec)
 		}
 		return nil
 	})
 	return keys, vals, err
+}
+
+// owned returns the records of bucket b whose person (user) is userKey (records).
+func owned[T any](tx *bolt.Tx, b []byte, what, userKey string, user func(*T) bot.User) ([][]byte, []*T, error) {
+	return records(tx, b, what, func(rec *T) bool { return user(rec).Key() == userKey })
 }
 
 // Undelivered implements bot.Outbox.
@@ -249,14 +254,9 @@ func (s *Store) Undelivered(ctx context.Context) ([]*bot.Delivery, error) {
 	}
 	var out []*bot.Delivery
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
-			var d bot.Delivery
-			if err := json.Unmarshal(v, &d); err != nil {
-				return fmt.Errorf("decode delivery %x: %w", k, err)
-			}
-			out = append(out, &d)
-			return nil
-		})
+		var err error
+		_, out, err = records[bot.Delivery](tx, bucketOutbox, "delivery", nil)
+		return err
 	})
 	return out, err
 }
@@ -548,16 +548,9 @@ func (s *Store) RunningInterviews(ctx context.Context) ([]*bot.Interview, error)
 	}
 	var out []*bot.Interview
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketInterviews).ForEach(func(k, v []byte) error {
-			var iv bot.Interview
-			if err := json.Unmarshal(v, &iv); err != nil {
-				return fmt.Errorf("decode interview %x: %w", k, err)
-			}
-			if iv.State == bot.InterviewRunning {
-				out = append(out, &iv)
-			}
-			return nil
-		})
+		var err error
+		_, out, err = records(tx, bucketInterviews, "interview", func(iv *bot.Interview) bool { return iv.State == bot.InterviewRunning })
+		return err
 	})
 	return out, err
 }

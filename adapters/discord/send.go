@@ -17,6 +17,8 @@ import (
 // Send implements bot.Platform. A question in a server channel gets its own thread
 // (bot.Sent.Thread). Replies to a slash command replace its "thinking…" response; with
 // EphemeralFeedback, verdicts on questions asked by slash command go only to their person.
+// Only post carries a message's nonce: RedeliveryWindow mirrors the routes below, so a
+// new route that is not post must be excluded there too.
 func (a *Adapter) Send(ctx context.Context, msg bot.Message) (bot.Sent, error) {
 	r := render(msg)
 	ir := replyFrom(ctx, msg)

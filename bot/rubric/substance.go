@@ -92,7 +92,12 @@ type sentStats struct {
 	links            int // mechanism and consequence words: how, when and why things happen
 }
 
+// sentences returns the stats of each sentence, found when first asked (crediting key
+// points and the model-answer echo both read them). The caller must not change them.
 func (d *doc) sentences() []sentStats {
+	if d.stats != nil {
+		return d.stats
+	}
 	st := make([]sentStats, d.nsents)
 	for k, t := range d.toks {
 		st[t.sent].words++
@@ -103,6 +108,7 @@ func (d *doc) sentences() []sentStats {
 			st[t.sent].links++
 		}
 	}
+	d.stats = st
 	return st
 }
 
@@ -478,13 +484,7 @@ func (d *doc) withoutMeta() (string, bool) {
 	}
 	// A verdict written as JSON goes whole: its colons split it into sentences, some of
 	// which ("100, covered") hold no grading word on their own.
-	for at := 0; at < len(text); {
-		end := strings.IndexByte(text[at:], '\n')
-		if end < 0 {
-			end = len(text)
-		} else {
-			end += at
-		}
+	for at, end := range lines(text) {
 		line := strings.TrimSpace(text[at:end])
 		if strings.HasPrefix(line, "{") || strings.HasPrefix(line, "[") {
 			for _, t := range d.toks {
@@ -496,7 +496,6 @@ func (d *doc) withoutMeta() (string, bool) {
 				}
 			}
 		}
-		at = end + 1
 	}
 	return string(b), true
 }

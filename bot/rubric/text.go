@@ -1,6 +1,7 @@
 package rubric
 
 import (
+	"iter"
 	"sort"
 	"strings"
 	"sync"
@@ -463,6 +464,8 @@ type doc struct {
 	pos   []int
 	// codeLines are the byte ranges of lines of code, found when first asked (inCode).
 	codeLines [][2]int
+	// stats are the sentences' stats, found when first asked (sentences).
+	stats []sentStats
 }
 
 func newDoc(text string) *doc {
@@ -513,13 +516,7 @@ func (d *doc) inCode(i int) bool {
 func codeLines(text string) [][2]int {
 	out := [][2]int{}
 	fenced := false
-	for at := 0; at < len(text); {
-		end := strings.IndexByte(text[at:], '\n')
-		if end < 0 {
-			end = len(text)
-		} else {
-			end += at
-		}
+	for at, end := range lines(text) {
 		line := strings.TrimSpace(text[at:end])
 		fence := strings.HasPrefix(line, "```")
 		if fence {
@@ -528,9 +525,26 @@ func codeLines(text string) [][2]int {
 		if fence || fenced || looksLikeCode(line) {
 			out = append(out, [2]int{at, end})
 		}
-		at = end + 1
 	}
 	return out
+}
+
+// lines yields the byte range [start, end) of each line of text, without its newline.
+func lines(text string) iter.Seq2[int, int] {
+	return func(yield func(int, int) bool) {
+		for at := 0; at < len(text); {
+			end := strings.IndexByte(text[at:], '\n')
+			if end < 0 {
+				end = len(text)
+			} else {
+				end += at
+			}
+			if !yield(at, end) {
+				return
+			}
+			at = end + 1
+		}
+	}
 }
 
 func looksLikeCode(line string) bool {

@@ -159,7 +159,7 @@ func cmdEval(ctx context.Context, e env, cfgFile string, packs []string, path st
 	var set []bot.Labelled
 	for _, f := range sets {
 		items, warnings, err := bot.ParseLabelled(f, contents[f])
-		if err != nil && fi.IsDir() && !looksLabelled(contents[f]) {
+		if err != nil && fi.IsDir() && !bot.LooksLabelled(contents[f]) {
 			// Some other file in the folder (a config, notes): not a set.
 			fmt.Fprintf(e.stderr, "skipped %s: neither a labelled set nor a question pack\n", f)
 			continue
@@ -215,37 +215,6 @@ func cmdEval(ctx context.Context, e env, cfgFile string, packs []string, path st
 		}
 	}
 	return nil
-}
-
-// looksLabelled reports a document whose list (its own, or a mapping's) holds
-// mappings with a label or expected verdict: a labelled set, if perhaps a broken one.
-func looksLabelled(data []byte) bool {
-	root, err := yamlx.Parse(data)
-	if err != nil {
-		return false
-	}
-	var lists []*yaml.Node
-	switch root.Kind {
-	case yaml.SequenceNode:
-		lists = append(lists, root)
-	case yaml.MappingNode:
-		for i := 1; i < len(root.Content); i += 2 {
-			if root.Content[i].Kind == yaml.SequenceNode {
-				lists = append(lists, root.Content[i])
-			}
-		}
-	}
-	for _, l := range lists {
-		for _, n := range l.Content {
-			for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
-				switch strings.ToLower(n.Content[i].Value) {
-				case "label", "expected", "verdict":
-					return true
-				}
-			}
-		}
-	}
-	return false
 }
 
 // isPack reports a YAML document that is a question pack (a mapping with pack and
