@@ -2,6 +2,7 @@ package rubric
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -53,6 +54,71 @@ func TestRedFlagInOwnWords(t *testing.T) {
 	// flagged, since the answer has shown it knows better.
 	if flagged("A quorum is not the issue for safety: a GC pause can outlast the lease, so two clients both believe they hold the lock, whatever the timing of the pauses. The resource must check a fencing token.") {
 		t.Errorf("an answer that makes the contradicted point was flagged")
+	}
+}
+
+func hashRangeQuestion() *bot.Question {
+	return &bot.Question{
+		Pack: "t", ID: "hash-range",
+		Prompt: "Compare partitioning by key range with partitioning by a hash of the key.",
+		KeyPoints: []bot.KeyPoint{
+			{ID: "range-scans", Weight: 3, Text: "Range partitioning keeps keys sorted, so range scans touch few partitions.", Evidence: []string{"range scan", "sorted"}},
+			{ID: "hash-even", Weight: 2, Text: "Hashing spreads keys uniformly, balancing load for point lookups.", Evidence: []string{"spread evenly", "uniform distribution"}},
+			{ID: "hash-no-order", Weight: 3, Text: "Hashing destroys key order, so a range query must go to every partition.", Evidence: []string{"order is lost", "every partition"}},
+		},
+		RedFlags: []bot.RedFlag{
+			{ID: "no-hot-spots", Text: "Claims hashing eliminates skewed hot keys entirely.", Correction: "A single hot key still lands on one partition; hashing spreads keys, not the load of one key.", Evidence: []string{"never any hot spot"}},
+		},
+	}
+}
+
+// TestRedFlagInThePointsSentence: the sentence that states a misconception in other
+// words may also be what earns the point it contradicts. When no other sentence makes
+// that point, the sentence states the misconception: the flag is raised and the point
+// is not credited. A sentence that makes the point elsewhere, rejects the claim, or
+// says the opposite is not flagged.
+func TestRedFlagInThePointsSentence(t *testing.T) {
+	q := hashRangeQuestion()
+	g := New(Options{})
+	const rest = " Range partitioning keeps keys sorted, so a range scan reads one or two partitions. The order is lost with hashing, so a range query goes to every partition."
+	wrong := "Hashing spreads keys evenly across the nodes, so skewed and hot keys are eliminated entirely." + rest
+	j := g.Judge(q, bot.Answer{Text: wrong})
+	if len(j.RedFlags) != 1 || j.RedFlags[0].ID != "no-hot-spots" {
+		t.Fatalf("flags %v, want no-hot-spots", j.RedFlags)
+	}
+	if quote, ok := j.Covered["hash-even"]; ok {
+		t.Errorf("hash-even credited by %q, the sentence that states the misconception", quote)
+	}
+	if v, _ := g.Grade(context.Background(), q, bot.Answer{Text: wrong}); v.Pass {
+		t.Errorf("the misconception passes: %s", v.Title())
+	}
+
+	right := "Hashing spreads keys evenly across the nodes, but skewed or hot keys are not eliminated: one hot key still lands on one partition." + rest
+	if j := g.Judge(q, bot.Answer{Text: right}); len(j.RedFlags) > 0 || j.Covered["hash-even"] == "" {
+		t.Errorf("the correct answer: flags %v, hash-even %q; want no flag and the point credited", j.RedFlags, j.Covered["hash-even"])
+	}
+	// Fewer than flagWordsOverPoint of the flag's words: the point's sentence keeps its point.
+	if j := g.Judge(q, bot.Answer{Text: "Hashing spreads keys evenly, so hot keys are rare." + rest}); len(j.RedFlags) > 0 || j.Covered["hash-even"] == "" {
+		t.Errorf("a weak echo of the flag: flags %v, hash-even %q", j.RedFlags, j.Covered["hash-even"])
+	}
+}
+
+func TestRedFlagOppositeWords(t *testing.T) {
+	if got := opposites("Suggests comparing monotonic clock values taken on different machines."); !slices.Contains(got, canonical("same")) {
+		t.Fatalf("opposites %v, want same", got)
+	}
+	if got := opposites("Says before and after are the same."); len(got) != 1 || got[0] != canonical("different") {
+		t.Fatalf("opposites %v: a pair the text uses both halves of has no opposite; want only different", got)
+	}
+	words := []string{"compar", "valu", "tak", "different", "replica"}
+	d := newDoc("You can only compare values taken on the same machine.")
+	c := &compiled{flagOpp: [][]string{opposites("Suggests comparing monotonic clock values taken on different machines.")}, flagOnly: []uint64{1 << 3}}
+	if m := findFlagLoose(d, words, func(s int, used uint64) bool { return looseFlagCounts(d, c, 0, false, nil, s, used) }); m.ok {
+		t.Errorf("a sentence saying the opposite was flagged: %q", m.quote)
+	}
+	d = newDoc("You can compare values taken on two machines directly.")
+	if m := findFlagLoose(d, words, func(s int, used uint64) bool { return looseFlagCounts(d, c, 0, false, nil, s, used) }); !m.ok {
+		t.Errorf("the claim itself in other words was not flagged")
 	}
 }
 

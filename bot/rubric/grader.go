@@ -54,6 +54,8 @@ type compiled struct {
 	// per red flag: its distinctive words and the key point it contradicts (flags.go)
 	flagWords  [][]string
 	flagPoints []int
+	flagOnly   []uint64        // per red flag: which of flagWords its contradicted point's text lacks
+	flagOpp    [][]string      // per red flag: words of the opposite sense (opposites)
 	prompt     map[string]bool // content stems of the prompt
 	echo       echoWords       // the model answer's distinctive words (modelEchoWords)
 }
@@ -74,6 +76,8 @@ func (g *Grader) compile(q *bot.Question) *compiled {
 		c.flags = append(c.flags, compileItem(f.Evidence))
 		c.flagWords = append(c.flagWords, flagWords(f.Text, c.prompt))
 		c.flagPoints = append(c.flagPoints, contradictedPoint(q, f))
+		c.flagOnly = append(c.flagOnly, wordsBeyond(c.flagWords[len(c.flagWords)-1], q, c.flagPoints[len(c.flagPoints)-1]))
+		c.flagOpp = append(c.flagOpp, opposites(f.Text))
 	}
 	c.anchors = pointAnchors(q, c.prompt)
 	c.overlap = pointOverlap(q, c.prompt)
@@ -256,7 +260,7 @@ func (g *Grader) Judge(q *bot.Question, a bot.Answer) Judgement { return g.judge
 func (g *Grader) judge(q *bot.Question, d *doc) Judgement {
 	c := g.compile(q)
 	j := Judgement{Covered: map[string]string{}}
-	credited, named := creditPoints(d, q, c)
+	credited, madeIn, named := creditPoints(d, q, c)
 	j.Named = named
 	for i, k := range q.KeyPoints {
 		if credited[i] != "" {
@@ -265,9 +269,14 @@ func (g *Grader) judge(q *bot.Question, d *doc) Judgement {
 	}
 	for i, f := range q.RedFlags {
 		m := findFlag(d, c.flags[i])
-		// Said in other words: only when the answer does not make the point it contradicts.
-		if p := c.flagPoints[i]; !m.ok && p >= 0 && credited[p] == "" {
-			m = findFlagLoose(d, c.flagWords[i])
+		// Said in other words: see flags.go for when that counts.
+		if p := c.flagPoints[i]; !m.ok && p >= 0 {
+			m = findFlagLoose(d, c.flagWords[i], func(s int, used uint64) bool {
+				return looseFlagCounts(d, c, i, credited[p] != "", madeIn[p], s, used)
+			})
+			if m.ok && credited[p] != "" {
+				delete(j.Covered, q.KeyPoints[p].ID) // its only sentence states the misconception
+			}
 		}
 		if m.ok {
 			j.RedFlags = append(j.RedFlags, bot.Point{ID: f.ID, Text: f.Text, Quote: m.quote, Correction: f.Correction})

@@ -148,11 +148,13 @@ func (s sentStats) explaining() bool {
 }
 
 // creditPoints returns, per key point, the quote of the place that earns it ("" when
-// none does), and the number of key points the answer names at all.
-func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, named int) {
+// none does) and the sentences that make it, credited or not, and the number of key
+// points the answer names at all.
+func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, madeIn [][]int, named int) {
 	credited = make([]string, len(q.KeyPoints))
+	madeIn = make([][]int, len(q.KeyPoints))
 	if len(d.toks) == 0 {
-		return credited, 0
+		return credited, madeIn, 0
 	}
 	stats := d.sentences()
 	// bySent[s] lists the key points matched in sentence s, with a quote each.
@@ -288,6 +290,9 @@ func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, name
 		}
 		if len(seen) > 0 {
 			named++
+			for s := range seen {
+				madeIn[i] = append(madeIn[i], s)
+			}
 		}
 	}
 	sents := make([]int, 0, len(bySent))
@@ -337,7 +342,7 @@ func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, name
 			}
 		}
 	}
-	return credited, named
+	return credited, madeIn, named
 }
 
 // enumerated reports that the words from token from up to token to only separate two
