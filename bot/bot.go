@@ -570,6 +570,9 @@ func (b *Bot) timeUp(key string, id uint64) {
 	}
 	s.State = SessionExpired
 	a := b.attempt(&s, OutcomeTimeout, "", nil, b.clock.Now())
+	q, _ := b.question(&s)
+	msg := timeUpMessage(s, q)
+	a.Deliver = b.delivery(ctx, msg)
 	err := b.store.SaveSession(ctx, &s, a)
 	b.mu.Lock()
 	l.busy = false
@@ -582,19 +585,24 @@ func (b *Bot) timeUp(key string, id uint64) {
 		return
 	}
 	b.recorded(a)
+	if s.Paced {
+		if err := b.waitTurn(b.stopping, s.Conv.Platform); err != nil {
+			return // stopping: the note stays in the outbox for the next start
+		}
+	}
+	b.deliver(ctx, a, msg)
+}
 
+// timeUpMessage is the note that closes session s, whose question q (nil when it is
+// gone) got no answer in time.
+func timeUpMessage(s Session, q *Question) Message {
 	text := "⏰ Time's up: no answer came in time, so this counts as a timed-out attempt."
-	if q, err := b.question(&s); err == nil {
+	if q != nil {
 		text += fmt.Sprintf("\n\nThe question was: %s", firstLine(q.Prompt))
 	}
 	text += "\n\nYou can still send your answer for feedback (it stays a FAIL), say `model` for the model answer, or `practice` for another question."
-	if s.Paced {
-		if err := b.waitTurn(b.stopping, s.Conv.Platform); err != nil {
-			return // stopping: the attempt is recorded; the note is not worth holding Close up
-		}
-	}
-	b.send(ctx, Message{Kind: MsgTimeUp, Conv: s.Conv, To: s.User, Title: "Time's up", Text: text, Session: s.ID,
-		Actions: []Button{{ActionModel, "Model answer"}, {ActionAnother, "Try another"}}})
+	return Message{Kind: MsgTimeUp, Conv: s.Conv, To: s.User, Title: "Time's up", Text: text, Session: s.ID,
+		Actions: []Button{{ActionModel, "Model answer"}, {ActionAnother, "Try another"}}}
 }
 
 // answer grades ev as the answer to session l.
@@ -717,10 +725,11 @@ func (b *Bot) delivery(ctx context.Context, msg Message) *Delivery {
 	return &Delivery{Session: msg.Session, User: msg.To, Conv: msg.Conv, By: by}
 }
 
-// deliver sends the verdict message msg of attempt a, just recorded, and takes it out
-// of the outbox once sent. A verdict whose send failed stays there for the next start.
+// deliver sends the verdict message msg of attempt a, just recorded, or its time's-up
+// note, and takes it out of the outbox once sent. A message whose send failed stays
+// there for the next start.
 func (b *Bot) deliver(ctx context.Context, a *Attempt, msg Message) {
-	msg.Key = messageKey("v", a.ID, a.Answered)
+	msg.Key = attemptKey(a)
 	if _, err := b.send(ctx, msg); err != nil || a.Deliver == nil {
 		return
 	}
@@ -767,30 +776,50 @@ func (b *Bot) redeliverVerdict(ctx context.Context, d *Delivery) {
 		return // kept for the next start
 	}
 	i := slices.IndexFunc(attempts, func(a *Attempt) bool { return a.ID == d.Attempt })
-	if i < 0 || attempts[i].Verdict == nil {
+	timedOut := i >= 0 && attempts[i].Outcome == OutcomeTimeout && attempts[i].Verdict == nil
+	if i < 0 || attempts[i].Verdict == nil && !timedOut {
 		b.delivered(ctx, d.Attempt) // forgotten meanwhile: nothing to send
 		return
 	}
 	a := attempts[i]
+	kind := ResentVerdict
+	if timedOut {
+		kind = ResentTimeUp
+	}
+	s := Session{ID: d.Session, User: d.User, Conv: d.Conv}
 	q, err := b.bank.Lookup(a.Question)
-	if err != nil {
+	var msg Message
+	switch {
+	case timedOut:
+		msg = timeUpMessage(s, q) // without its question when that is gone
+	case err != nil:
 		b.log.Warn("redeliver verdict: its question is no longer in the bank", "attempt", a.ID)
-		b.meter.Resent(ResentVerdict, ResentDropped)
+		b.meter.Resent(kind, ResentDropped)
 		b.delivered(ctx, a.ID)
 		return
+	default:
+		msg = verdictMessage(s, q, a.Verdict)
+		if a.Kind == KindDrill {
+			msg = b.drillVerdict(msg)
+		}
 	}
-	msg := verdictMessage(Session{ID: d.Session, User: d.User, Conv: d.Conv}, q, a.Verdict)
-	if a.Kind == KindDrill {
-		msg = b.drillVerdict(msg)
-	}
-	msg.Key, msg.Again = messageKey("v", a.ID, a.Answered), true
+	msg.Key, msg.Again = attemptKey(a), true
 	if _, err := b.send(ctx, msg); err != nil {
-		b.meter.Resent(ResentVerdict, ResentFailed)
+		b.meter.Resent(kind, ResentFailed)
 		return // kept for the next start, within its window
 	}
-	b.meter.Resent(ResentVerdict, ResentSent)
-	b.log.Warn("verdict sent again after a restart: its first send was cut off", "attempt", a.ID)
+	b.meter.Resent(kind, ResentSent)
+	b.log.Warn("verdict or time's-up note sent again after a restart: its first send was cut off", "attempt", a.ID, "kind", kind)
 	b.delivered(ctx, a.ID)
+}
+
+// attemptKey is the key of the message that closes attempt a: its verdict, or its
+// time's-up note. A late answer replaces a timed-out attempt and gets a key of its own.
+func attemptKey(a *Attempt) string {
+	if a.Outcome == OutcomeTimeout && a.Verdict == nil {
+		return messageKey("t", a.ID, a.Answered)
+	}
+	return messageKey("v", a.ID, a.Answered)
 }
 
 // delivered takes attempt id's verdict out of the store's outbox.

@@ -433,6 +433,69 @@ func TestRestartSendsUnsentVerdict(t *testing.T) {
 	}
 }
 
+// TestRestartSendsUnsentTimeUp: the note that closes a question nobody answered is kept
+// in the outbox like a verdict, so a kill or a failed send cannot close the session
+// without a message (issue #11). It is sent again at the next start under its own key;
+// a late answer that replaces the timed-out attempt replaces the note too.
+func TestRestartSendsUnsentTimeUp(t *testing.T) {
+	h := newHarness(t)
+	meter := newCountingMeter()
+	h.meter = meter
+	h.redelivering()
+
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.plat.FailNext(errors.New("502 from the platform"))
+	h.clock.Advance(3*time.Minute + 10*time.Second)
+	h.bot.Idle()
+	h.plat.None(t)
+	as := h.attempts(alice)
+	ds := h.undelivered()
+	if len(as) != 1 || as[0].Outcome != bot.OutcomeTimeout || len(ds) != 1 || ds[0].Attempt != as[0].ID {
+		t.Fatalf("attempts %+v, outbox %+v: want the timeout recorded and its note waiting", as, ds)
+	}
+	h.stop()
+	h.clock.Advance(10 * time.Second)
+	h.start()
+	h.bot.Idle()
+	note := h.plat.NextKind(t, bot.MsgTimeUp)
+	if !note.Again || !strings.HasPrefix(note.Key, "t"+strconv.FormatUint(as[0].ID, 36)+".") ||
+		!strings.Contains(note.Text, "Time's up") || !strings.Contains(note.Text, "The question was:") {
+		t.Fatalf("got %+v, want the time's-up note sent again under its key, naming the question", note)
+	}
+	if ds := h.undelivered(); len(ds) != 0 {
+		t.Fatalf("outbox still holds %+v", ds)
+	}
+	if got := meter.get(meter.drills, "resent:timeup/sent"); got != 1 {
+		t.Errorf("meter resent:timeup/sent = %d, want 1", got)
+	}
+
+	// The note failed again, and then the answer came late: the late verdict is what
+	// the attempt's outbox entry now sends, under a key of its own.
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.plat.FailNext(errors.New("502 from the platform"))
+	h.clock.Advance(3*time.Minute + 10*time.Second)
+	h.bot.Idle()
+	h.plat.None(t)
+	h.plat.FailNext(errors.New("502 from the platform"))
+	h.say(alice, dm, goodAnswer)
+	h.plat.None(t)
+	as = h.attempts(alice)
+	last := as[len(as)-1]
+	if ds := h.undelivered(); len(ds) != 1 || ds[0].Attempt != last.ID || last.Outcome != bot.OutcomeLate {
+		t.Fatalf("outbox %+v, last attempt %+v: want the late verdict waiting in place of the note", ds, last)
+	}
+	h.stop()
+	h.start()
+	h.bot.Idle()
+	v := h.plat.NextKind(t, bot.MsgVerdict)
+	if !v.Again || !strings.HasPrefix(v.Key, "v"+strconv.FormatUint(last.ID, 36)+".") {
+		t.Fatalf("got %+v, want the late verdict under its own key", v)
+	}
+	h.plat.None(t)
+}
+
 // TestRestoredStoreDoesNotReuseKeys: a store restored from a backup hands out session ids
 // again; a question's key carries its time too, so the platform does not take the new
 // question for the old one with that id (on Discord: answer with the old message).

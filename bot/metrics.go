@@ -29,6 +29,7 @@ const (
 	ResentDrill    = "drill"    // a channel drill run's question
 	ResentVerdict  = "verdict"
 	ResentReport   = "report" // a mock interview's report
+	ResentTimeUp   = "timeup" // the note that closes a question nobody answered in time
 
 	ResentSent    = "sent"    // sent again (the platform posts it once)
 	ResentFailed  = "failed"  // the send again failed

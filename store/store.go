@@ -161,6 +161,9 @@ func (s *Store) SaveSession(ctx context.Context, sess *bot.Session, a *bot.Attem
 			if err := putAttempt(tx, a); err != nil {
 				return err
 			}
+			if err := putDelivery(tx, a); err != nil {
+				return err
+			}
 			sess.AttemptID = a.ID
 		}
 		if err := rememberPerson(tx, sess.User, sess.Asked); err != nil {
@@ -214,10 +217,12 @@ func (s *Store) FinishSession(ctx context.Context, id uint64, a *bot.Attempt) er
 }
 
 // putDelivery keeps attempt a's Deliver in the outbox (bot.Outbox), if it has one; a
-// has its id.
+// has its id. An attempt recorded again without one (a late answer replacing its
+// time's-up) takes out what the earlier record left there: that message is no longer
+// the one to send.
 func putDelivery(tx *bolt.Tx, a *bot.Attempt) error {
 	if a.Deliver == nil {
-		return nil
+		return tx.Bucket(bucketOutbox).Delete(be64(a.ID))
 	}
 	d := *a.Deliver
 	d.Attempt = a.ID

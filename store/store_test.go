@@ -273,3 +273,37 @@ func TestSessionClaimsItsRun(t *testing.T) {
 		t.Fatalf("after the release: %v", err)
 	}
 }
+
+// TestTimeUpNoteInOutboxUntilReplaced: a timed-out attempt recorded with SaveSession keeps
+// its note in the outbox; recording the attempt again (a late answer) replaces the
+// entry, or takes it out when the new record has none to send.
+func TestTimeUpNoteInOutboxUntilReplaced(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "q.db"))
+	defer s.Close()
+	alice := bot.User{Platform: "test", ID: "alice"}
+	dm := bot.Conversation{Platform: "test", ID: "dm-alice", DM: true}
+	by := time.Date(2026, 11, 25, 10, 2, 0, 0, time.UTC)
+	sess := &bot.Session{User: alice, Conv: dm, Question: "p/q", State: bot.SessionOpen}
+	if err := s.SaveSession(ctx, sess, nil); err != nil {
+		t.Fatal(err)
+	}
+	sess.State = bot.SessionExpired
+	a := &bot.Attempt{User: alice.Key(), Question: "p/q", Kind: bot.KindPractice, Outcome: bot.OutcomeTimeout,
+		Deliver: &bot.Delivery{Session: sess.ID, User: alice, Conv: dm, By: by}}
+	if err := s.SaveSession(ctx, sess, a); err != nil {
+		t.Fatal(err)
+	}
+	if ds, _ := s.Undelivered(ctx); len(ds) != 1 || ds[0].Attempt != a.ID || !ds[0].By.Equal(by) {
+		t.Fatalf("outbox %+v, want the time's-up note of attempt %d", ds, a.ID)
+	}
+	late := &bot.Attempt{ID: a.ID, User: alice.Key(), Question: "p/q", Kind: bot.KindPractice, Outcome: bot.OutcomeLate}
+	if err := s.FinishSession(ctx, sess.ID, late); err != nil {
+		t.Fatal(err)
+	}
+	if ds, _ := s.Undelivered(ctx); len(ds) != 0 {
+		t.Fatalf("outbox %+v after the late answer with nothing to send again, want empty", ds)
+	}
+	if as, _ := s.Attempts(ctx, alice.Key()); len(as) != 1 || as[0].Outcome != bot.OutcomeLate {
+		t.Fatalf("attempts %+v, want the late answer in place of the timeout", as)
+	}
+}

@@ -697,6 +697,46 @@ func TestRestartSendsVerdictOnce(t *testing.T) {
 	}
 }
 
+// TestRestartSendsTimeUpOnce: the note that closes an unanswered question carries a
+// nonce made from its attempt too, so one left in the outbox by a kill after its post is
+// sent again at the restart and Discord answers with the message posted before.
+func TestRestartSendsTimeUpOnce(t *testing.T) {
+	e := newEnv(t, nil)
+	a := dm(e.srv, alice)
+	e.srv.Say(a, "practice consensus")
+	e.srv.NextPost(t, "the question", inChannel(a.ChannelID))
+	e.clock.Advance(4 * time.Minute)
+	note := e.srv.NextPost(t, "the time's-up note", titled("Time's up"))
+	if note.Nonce == "" {
+		t.Fatal("the time's-up note has no nonce")
+	}
+	e.srv.WaitFor(t, "the note taken out of the outbox", func() bool {
+		ds, _ := e.store.Undelivered(context.Background())
+		return len(ds) == 0
+	})
+	as := e.attempts(alice)
+	last := as[len(as)-1]
+	if last.Outcome != bot.OutcomeTimeout {
+		t.Fatalf("last attempt %+v, want the timeout", last)
+	}
+	last.Deliver = &bot.Delivery{User: bot.User{Platform: "discord", ID: alice.UserID}, Conv: bot.Conversation{Platform: "discord", ID: a.ChannelID, DM: true},
+		By: e.clock.Now().Add(2 * time.Minute)}
+	if err := e.store.FinishSession(context.Background(), 0, last); err != nil { // as a kill before it was taken out
+		t.Fatal(err)
+	}
+	posts := len(e.srv.PostsIn(a.ChannelID, 0))
+	e.stop()
+	e.start()
+	e.srv.WaitFor(t, "the note sent again", func() bool { return e.srv.Deduped() == 1 })
+	e.bot.Idle()
+	if n := len(e.srv.PostsIn(a.ChannelID, 0)); n != posts {
+		t.Fatalf("%d posts in the DM after the restart, want %d", n, posts)
+	}
+	if ds, _ := e.store.Undelivered(context.Background()); len(ds) != 0 {
+		t.Fatalf("outbox still holds %+v", ds)
+	}
+}
+
 // TestDrillCutOffMidSendIsPostedOnce: a channel drill's question carries a nonce made
 // from the drill and the run. A process killed after posting it, before recording it,
 // leaves the run claimed with no message; the next start sends it again, Discord answers
@@ -791,5 +831,20 @@ func TestBurstsReuseConnections(t *testing.T) {
 	// At most one connection per reply in flight at once, then reuse: never more than 40.
 	if opened := e.srv.Connections() - start; opened > int64(len(people)) {
 		t.Errorf("3 bursts of 40 replies opened %d connections; want at most 40, the rest reused", opened)
+	}
+}
+
+// TestRedeliveryWindowKinds: the messages a restart may send again under their key are
+// the ones posted with a nonce: questions, verdicts, reports and time's-up notes.
+func TestRedeliveryWindowKinds(t *testing.T) {
+	ad, err := discord.New(discord.Config{Token: token, BaseURL: "http://127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := bot.Conversation{Platform: "discord", ID: "1", DM: true}
+	for kind, want := range map[bot.MessageKind]bool{bot.MsgQuestion: true, bot.MsgVerdict: true, bot.MsgReport: true, bot.MsgTimeUp: true, bot.MsgInfo: false, bot.MsgError: false} {
+		if got := ad.RedeliveryWindow(context.Background(), bot.Message{Kind: kind, Conv: conv}) > 0; got != want {
+			t.Errorf("kind %v: window %v, want %v", kind, got, want)
+		}
 	}
 }

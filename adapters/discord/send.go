@@ -135,14 +135,15 @@ func (a *Adapter) post(ctx context.Context, channel string, r rendered) (*posted
 	return &m, nil
 }
 
-// RedeliveryWindow implements bot.Redelivering: a question or verdict posted as a channel
-// message carries a nonce made from its key (render), which Discord checks against the author's
-// messages of "the past few minutes"; two is well inside that. A question that answers a
+// RedeliveryWindow implements bot.Redelivering: a question, verdict, report or time's-up
+// note posted as a channel message carries a nonce made from its key (render), which
+// Discord checks against the author's messages of "the past few minutes"; two is well
+// inside that. A question that answers a
 // slash command (the command's response, an ephemeral follow-up) or goes privately has no
 // nonce, so it cannot be sent again safely.
 func (a *Adapter) RedeliveryWindow(ctx context.Context, msg bot.Message) time.Duration {
 	switch {
-	case msg.Kind != bot.MsgQuestion && msg.Kind != bot.MsgVerdict && msg.Kind != bot.MsgReport:
+	case msg.Kind != bot.MsgQuestion && msg.Kind != bot.MsgVerdict && msg.Kind != bot.MsgReport && msg.Kind != bot.MsgTimeUp:
 		return 0
 	case msg.Kind == bot.MsgVerdict && a.cfg.EphemeralFeedback && !msg.Conv.DM:
 		return 0 // an ephemeral follow-up

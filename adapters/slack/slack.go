@@ -316,11 +316,11 @@ const (
 )
 
 // RedeliveryWindow implements bot.Redelivering. Slack has no idempotency key for
-// chat.postMessage, but a question or verdict carries its key in its metadata, so a send
-// again after a restart reads the conversation (or thread) first and returns the
-// message if it was posted (posted). An ephemeral message cannot be read back.
+// chat.postMessage, but a question, verdict, report or time's-up note carries its key in
+// its metadata, so a send again after a restart reads the conversation (or thread) first
+// and returns the message if it was posted (posted). An ephemeral message cannot be read back.
 func (a *Adapter) RedeliveryWindow(_ context.Context, m bot.Message) time.Duration {
-	if m.Kind != bot.MsgQuestion && m.Kind != bot.MsgVerdict && m.Kind != bot.MsgReport || a.ephemeral(m) {
+	if m.Kind != bot.MsgQuestion && m.Kind != bot.MsgVerdict && m.Kind != bot.MsgReport && m.Kind != bot.MsgTimeUp || a.ephemeral(m) {
 		return 0
 	}
 	return redeliveryWindow

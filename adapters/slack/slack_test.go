@@ -615,3 +615,18 @@ func TestChannelDrill(t *testing.T) {
 		}
 	}
 }
+
+// TestRedeliveryWindowKinds: the messages a restart may send again under their key are
+// the ones that carry it in their metadata: questions, verdicts, reports and time's-up notes.
+func TestRedeliveryWindowKinds(t *testing.T) {
+	ad, err := slack.New(slack.Config{AppToken: slacktest.AppToken, BotToken: slacktest.BotToken, APIURL: "http://127.0.0.1:1/api/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := bot.Conversation{Platform: "slack", ID: "D1", DM: true}
+	for kind, want := range map[bot.MessageKind]bool{bot.MsgQuestion: true, bot.MsgVerdict: true, bot.MsgReport: true, bot.MsgTimeUp: true, bot.MsgInfo: false, bot.MsgError: false} {
+		if got := ad.RedeliveryWindow(context.Background(), bot.Message{Kind: kind, Conv: conv}) > 0; got != want {
+			t.Errorf("kind %v: window %v, want %v", kind, got, want)
+		}
+	}
+}
