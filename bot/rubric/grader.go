@@ -296,7 +296,7 @@ func (g *Grader) judge(q *bot.Question, d *doc) Judgement {
 		}
 	}
 	topical := d.topicalSentences(c.vocab)
-	j.Stuffed = len(d.toks) > 0 && (evidenceDensity(d, c, topical) > maxDensity || hollow(d, topical))
+	j.Stuffed = len(d.toks) > 0 && (evidenceDensity(d, c, topical) > maxDensity || hollow(d, topical) || listShare(d, topical) >= maxListShare)
 	j.Echo = echo(d, c.echo)
 	return j
 }

@@ -180,3 +180,39 @@ func TestEverydayIdioms(t *testing.T) {
 		}
 	}
 }
+
+// TestListShare: the share of an answer's words in runs of four or more short list items
+// separated by commas (two at least), "and" and "or". Terms strung into lists are a large
+// share of a keyword-stuffed answer; an explanation that names three things, or joins
+// clauses with "and", has none.
+func TestListShare(t *testing.T) {
+	share := func(text string) float64 {
+		d := newDoc(text)
+		all := make([]bool, d.nsents)
+		for i := range all {
+			all[i] = true
+		}
+		return listShare(d, all)
+	}
+	for _, tc := range []struct {
+		text     string
+		min, max float64
+	}{
+		// Stuffed: names in lists, the lead-in's last words starting the first one.
+		{"The participant uses a write-ahead log, a prepare record, fsync and locks. On restart there is recovery with in-doubt transactions, the coordinator, blocking and the commit record.", 0.5, 1},
+		{"Rebalance with minimal moves: consistent hashing, virtual nodes, floor and ceil of P over N, surplus and deficit, greedy assignment, deterministic sorting, throttling, rack awareness.", 0.4, 1},
+		// "A, B, and C": the comma before "and" does not end the list.
+		{"Use Pre-Vote, CheckQuorum, leader leases, and randomized timeouts.", 0.5, 1},
+		// Explanations: three items, clauses joined by "and", items that say how.
+		{"The follower needs a snapshot, a log position and a slot. It loads the snapshot and then replays the log from that position, so it catches up without locking the leader.", 0, 0},
+		{"I moved paging to error-rate and latency SLO alerts and turned the CPU and memory alerts into tickets.", 0, 0},
+		{"First it writes the record, then it fsyncs, because a crash before that would lose the vote, and only then it answers YES.", 0, 0},
+	} {
+		if tc.min > 0 && tc.min < maxListShare {
+			t.Fatalf("case %q: a stuffed answer's floor must be over maxListShare", tc.text)
+		}
+		if got := share(tc.text); got < tc.min || got > tc.max {
+			t.Errorf("share %.2f, want %.2f-%.2f: %q", got, tc.min, tc.max, tc.text)
+		}
+	}
+}

@@ -24,7 +24,10 @@ import (
 //   - so is a hollow one: it claims that one thing uses, provides, handles or gives
 //     another at least hollowMinGeneric times per 100 words, and such claims outnumber by
 //     hollowMargin or more the words that make a mechanism (if, when, until, before,
-//     after, because...).
+//     after, because...);
+//   - and so is a listing one: maxListShare or more of its words stand in runs of at
+//     least listRunItems short list items, names strung together with commas, "and" and
+//     "or" (listShare).
 const (
 	crowdWords  = 8
 	anchorMin   = 3
@@ -37,6 +40,11 @@ const (
 
 	hollowMinGeneric = 2.0
 	hollowMargin     = 2
+
+	listRunItems  = 4
+	listItemWords = 4
+	maxListShare  = 0.25
+	listLeadWords = 3
 )
 
 // genericVerbs claim a relation without saying how it works.
@@ -733,4 +741,72 @@ func echo(d *doc, e echoWords) float64 {
 		}
 	}
 	return sum / e.total
+}
+
+// listShare is the share of the words of the topical sentences that stand in a run of at
+// least listRunItems list items: words between commas, "and" and "or", each item of at
+// most listItemWords words and without a mechanism or link word ("a write-ahead log, a
+// prepare record, fsync and locks"). An explanation says how each thing acts on the next;
+// an answer that is largely such runs names the parts without saying how they work.
+func listShare(d *doc, topical []bool) float64 {
+	words, listed := 0, 0
+	run, runWords, commas := 0, 0, 0 // the current run: its items, their words, the commas between them
+	item, plain := 0, true           // the current item: its words, and whether it only names something
+	lead := 0                        // words a run takes from the item before it, which ends with the run's first item
+	isList := func() bool { return run >= listRunItems && commas >= listRunItems-2 }
+	// end ends the current item, at a comma or not; at a sentence's end, the run too.
+	end := func(sentence, comma bool) {
+		if item > 0 && item <= listItemWords && plain {
+			if run == 0 && lead > 0 {
+				run, runWords = 1, lead
+			}
+			run++
+			runWords += item
+			if comma {
+				commas++
+			}
+		} else {
+			if isList() {
+				listed += runWords
+			}
+			run, runWords, commas = 0, 0, 0
+			if comma {
+				commas = 1 // between the item before and the run's first item
+			}
+			lead = min(item, listLeadWords)
+		}
+		if sentence {
+			if isList() {
+				listed += runWords
+			}
+			run, runWords, commas, lead = 0, 0, 0, 0
+		}
+		item, plain = 0, true
+	}
+	for k, t := range d.toks {
+		if !topical[t.sent] {
+			continue
+		}
+		words++
+		if k > 0 && d.toks[k-1].sent != t.sent {
+			end(true, false)
+		} else if k > 0 && strings.Contains(d.text[d.toks[k-1].end:t.start], ",") {
+			end(false, true)
+		}
+		if t.lower == "and" || t.lower == "or" {
+			if item > 0 { // not right after a comma: "A, B, and C"
+				end(false, false)
+			}
+			continue
+		}
+		item++
+		if (t.class&clsMechanism != 0 || linkWords[t.lower]) && !d.inName(k) {
+			plain = false
+		}
+	}
+	end(true, false)
+	if words == 0 {
+		return 0
+	}
+	return float64(listed) / float64(words)
 }
