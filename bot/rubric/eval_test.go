@@ -111,18 +111,18 @@ func TestDevelopmentSet(t *testing.T) {
 // before any rule changed.
 // Together they stand in for the independent set the grader will be judged on, so a
 // change that fits the development set's wording and hurts unseen answers fails here.
-// Floors (h1..h4, 296 answers): agreement 93.6%, false-pass 4.2%, false-fail 9.2%,
-// keyword-stuffed false-pass 7.1%.
+// Floors (h1..h4, 296 answers): agreement 93.9%, false-pass 3.6%, false-fail 9.2%,
+// keyword-stuffed false-pass 3.6%.
 func TestHeldOutSet(t *testing.T) {
 	rep := evaluate(t, "../../testdata/heldout/*.yaml")
 	if n := rep.Total.N; n < 220 {
 		t.Errorf("got %d labelled answers, want at least 220", n)
 	}
-	floors{agreement: 0.935, falsePass: 0.043, falseFail: 0.092, stuffedPass: 0.072}.check(t, rep)
+	floors{agreement: 0.939, falsePass: 0.037, falseFail: 0.092, stuffedPass: 0.036}.check(t, rep)
 }
 
-// TestBlindSets grades testdata/blind: twelve sets of 8 new questions each, with their own
-// rubrics (testdata/blind/packs) and 73-74 labelled answers, written by twelve authors who never
+// TestBlindSets grades testdata/blind: sixteen sets of 8 new questions each, with their own
+// rubrics (testdata/blind/packs) and 73-74 labelled answers, written by sixteen authors who never
 // read the grader, the bank's evidence lists or any test data, the way the independent set
 // the grader is judged on is written. How each was used (README, "Blind sets"): A, D and E
 // were studied soon after their first measurement, B and C late in round 4, F measured
@@ -133,7 +133,10 @@ func TestHeldOutSet(t *testing.T) {
 // measured with the grader of the session's start (I 76.7%, J 79.7%), after round 5's
 // synonym groups (76.7%, 81.1%) and after its near-the-bar rule (80.8%, 83.8%); their
 // misses were not read. K and L were written after round 5 and measured once with its
-// grader (78.4%, 85.1%; the session's starting grader gave 75.7% and 85.1%).
+// grader (78.4%, 85.1%; the session's starting grader gave 75.7% and 85.1%). M to P were
+// written in session 5 before round 6 and measured before and after it (78.4% → 81.1%,
+// 79.7% → 79.7%, 81.1% → 83.8%, 74.3% → 75.7%); their misses were not read. Round 6
+// raised D, E, F, H, I, K and L too (README).
 func TestBlindSets(t *testing.T) {
 	for _, set := range []struct {
 		name   string
@@ -142,15 +145,19 @@ func TestBlindSets(t *testing.T) {
 		{"a", floors{agreement: 0.864, falsePass: 0.079, falseFail: 0.195, stuffedPass: 0.01}},
 		{"b", floors{agreement: 0.891, falsePass: 0.053, falseFail: 0.167, stuffedPass: 0.01}},
 		{"c", floors{agreement: 0.918, falsePass: 0.079, falseFail: 0.084, stuffedPass: 0.01}},
-		{"d", floors{agreement: 0.743, falsePass: 0.185, falseFail: 0.334, stuffedPass: 0.17}},
-		{"e", floors{agreement: 0.743, falsePass: 0.163, falseFail: 0.352, stuffedPass: 0.17}},
-		{"f", floors{agreement: 0.81, falsePass: 0.109, falseFail: 0.271, stuffedPass: 0.34}},
+		{"d", floors{agreement: 0.756, falsePass: 0.158, falseFail: 0.334, stuffedPass: 0.17}},
+		{"e", floors{agreement: 0.756, falsePass: 0.136, falseFail: 0.352, stuffedPass: 0.01}},
+		{"f", floors{agreement: 0.837, falsePass: 0.055, falseFail: 0.271, stuffedPass: 0.01}},
 		{"g", floors{agreement: 0.743, falsePass: 0.185, falseFail: 0.334, stuffedPass: 0.01}},
-		{"h", floors{agreement: 0.729, falsePass: 0.29, falseFail: 0.25, stuffedPass: 0.34}},
-		{"i", floors{agreement: 0.808, falsePass: 0.106, falseFail: 0.286, stuffedPass: 0.17}},
+		{"h", floors{agreement: 0.742, falsePass: 0.264, falseFail: 0.25, stuffedPass: 0.17}},
+		{"i", floors{agreement: 0.835, falsePass: 0.053, falseFail: 0.286, stuffedPass: 0.01}},
 		{"j", floors{agreement: 0.837, falsePass: 0.237, falseFail: 0.084, stuffedPass: 0.01}},
-		{"k", floors{agreement: 0.783, falsePass: 0.185, falseFail: 0.25, stuffedPass: 0.5}},
-		{"l", floors{agreement: 0.851, falsePass: 0.136, falseFail: 0.163, stuffedPass: 0.17}},
+		{"k", floors{agreement: 0.81, falsePass: 0.132, falseFail: 0.25, stuffedPass: 0.17}},
+		{"l", floors{agreement: 0.864, falsePass: 0.109, falseFail: 0.163, stuffedPass: 0.01}},
+		{"m", floors{agreement: 0.81, falsePass: 0.132, falseFail: 0.25, stuffedPass: 0.01}},
+		{"n", floors{agreement: 0.796, falsePass: 0.158, falseFail: 0.25, stuffedPass: 0.17}},
+		{"o", floors{agreement: 0.837, falsePass: 0.079, falseFail: 0.25, stuffedPass: 0.01}},
+		{"p", floors{agreement: 0.756, falsePass: 0.19, falseFail: 0.298, stuffedPass: 0.01}},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := evaluate(t, "../../testdata/blind/set-"+set.name+".yaml", "../../testdata/blind/packs/blind-"+set.name+".yaml")
@@ -162,8 +169,8 @@ func TestBlindSets(t *testing.T) {
 // TestThinEvidence grades the development and held-out sets with every key point's
 // evidence cut to its first three phrases: how the grader does with rubrics written with
 // fewer phrases than the bank's (README, "Blind sets"; it is why packs lint warns below
-// three). Floors: development 90.3% / false-pass 7.7% / false-fail 12.9%; held-out
-// 89.5% / 3.6% / 19.1% (before round 5's near-the-bar rule: 88.1 / 7.2 / 19.3 and
+// three). Floors: development 90.6% / false-pass 7.2% / false-fail 12.9%; held-out
+// 89.9% / 3.0% / 19.1% (before round 5's near-the-bar rule: 88.1 / 7.2 / 19.3 and
 // 87.8 / 3.6 / 22.9).
 func TestThinEvidence(t *testing.T) {
 	thin := func(b *bot.Bank) {
@@ -176,9 +183,9 @@ func TestThinEvidence(t *testing.T) {
 		}
 	}
 	t.Run("development", func(t *testing.T) {
-		floors{agreement: 0.903, falsePass: 0.077, falseFail: 0.129, stuffedPass: 0.16}.check(t, evaluateBank(t, "../../testdata/graded/*.yaml", thin))
+		floors{agreement: 0.905, falsePass: 0.073, falseFail: 0.129, stuffedPass: 0.16}.check(t, evaluateBank(t, "../../testdata/graded/*.yaml", thin))
 	})
 	t.Run("held-out", func(t *testing.T) {
-		floors{agreement: 0.895, falsePass: 0.037, falseFail: 0.191, stuffedPass: 0.08}.check(t, evaluateBank(t, "../../testdata/heldout/*.yaml", thin))
+		floors{agreement: 0.898, falsePass: 0.031, falseFail: 0.191, stuffedPass: 0.08}.check(t, evaluateBank(t, "../../testdata/heldout/*.yaml", thin))
 	})
 }
