@@ -809,7 +809,11 @@ func (b *Bot) redeliverVerdict(ctx context.Context, d *Delivery) {
 		return // kept for the next start, within its window
 	}
 	b.meter.Resent(kind, ResentSent)
-	b.log.Warn("verdict or time's-up note sent again after a restart: its first send was cut off", "attempt", a.ID, "kind", kind)
+	if timedOut {
+		b.log.Warn("time's-up note sent again after a restart: its first send was cut off", "attempt", a.ID)
+	} else {
+		b.log.Warn("verdict sent again after a restart: its first send was cut off", "attempt", a.ID)
+	}
 	b.delivered(ctx, a.ID)
 }
 
