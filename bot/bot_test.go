@@ -442,13 +442,17 @@ func TestRestartSendsUnsentTimeUp(t *testing.T) {
 	meter := newCountingMeter()
 	h.meter = meter
 	h.redelivering()
+	// unanswered asks alice a question and lets its time run out with the note's send failing.
+	unanswered := func() {
+		h.say(alice, dm, "practice consensus")
+		h.plat.NextKind(t, bot.MsgQuestion)
+		h.plat.FailNext(errors.New("502 from the platform"))
+		h.clock.Advance(3*time.Minute + 10*time.Second)
+		h.bot.Idle()
+		h.plat.None(t)
+	}
 
-	h.say(alice, dm, "practice consensus")
-	h.plat.NextKind(t, bot.MsgQuestion)
-	h.plat.FailNext(errors.New("502 from the platform"))
-	h.clock.Advance(3*time.Minute + 10*time.Second)
-	h.bot.Idle()
-	h.plat.None(t)
+	unanswered()
 	as := h.attempts(alice)
 	ds := h.undelivered()
 	if len(as) != 1 || as[0].Outcome != bot.OutcomeTimeout || len(ds) != 1 || ds[0].Attempt != as[0].ID {
@@ -472,12 +476,7 @@ func TestRestartSendsUnsentTimeUp(t *testing.T) {
 
 	// The note failed again, and then the answer came late: the late verdict is what
 	// the attempt's outbox entry now sends, under a key of its own.
-	h.say(alice, dm, "practice consensus")
-	h.plat.NextKind(t, bot.MsgQuestion)
-	h.plat.FailNext(errors.New("502 from the platform"))
-	h.clock.Advance(3*time.Minute + 10*time.Second)
-	h.bot.Idle()
-	h.plat.None(t)
+	unanswered()
 	h.plat.FailNext(errors.New("502 from the platform"))
 	h.say(alice, dm, goodAnswer)
 	h.plat.None(t)

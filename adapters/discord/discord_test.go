@@ -678,16 +678,23 @@ func TestRestartSendsVerdictOnce(t *testing.T) {
 		return len(ds) == 0
 	})
 	as := e.attempts(alice)
-	last := as[len(as)-1]
-	last.Deliver = &bot.Delivery{User: bot.User{Platform: "discord", ID: alice.UserID}, Conv: bot.Conversation{Platform: "discord", ID: a.ChannelID, DM: true},
+	e.killedBeforeTakenOut(t, a, as[len(as)-1])
+}
+
+// killedBeforeTakenOut puts attempt last, of the person in DM a, back in the outbox, as a kill
+// after its message was posted and before it was taken out leaves it, restarts, and
+// checks that the message is sent again and Discord answers with the earlier post.
+func (e *env) killedBeforeTakenOut(t *testing.T, a discordtest.Invoker, last *bot.Attempt) {
+	t.Helper()
+	last.Deliver = &bot.Delivery{User: bot.User{Platform: "discord", ID: a.UserID}, Conv: bot.Conversation{Platform: "discord", ID: a.ChannelID, DM: true},
 		By: e.clock.Now().Add(2 * time.Minute)}
-	if err := e.store.FinishSession(context.Background(), 0, last); err != nil { // as a kill before it was taken out
+	if err := e.store.FinishSession(context.Background(), 0, last); err != nil {
 		t.Fatal(err)
 	}
-	posts := len(e.srv.PostsIn(a.ChannelID, 0))
+	posts, deduped := len(e.srv.PostsIn(a.ChannelID, 0)), e.srv.Deduped()
 	e.stop()
 	e.start()
-	e.srv.WaitFor(t, "the verdict sent again", func() bool { return e.srv.Deduped() == 1 })
+	e.srv.WaitFor(t, "the message sent again", func() bool { return e.srv.Deduped() == deduped+1 })
 	e.bot.Idle()
 	if n := len(e.srv.PostsIn(a.ChannelID, 0)); n != posts {
 		t.Fatalf("%d posts in the DM after the restart, want %d", n, posts)
@@ -719,22 +726,7 @@ func TestRestartSendsTimeUpOnce(t *testing.T) {
 	if last.Outcome != bot.OutcomeTimeout {
 		t.Fatalf("last attempt %+v, want the timeout", last)
 	}
-	last.Deliver = &bot.Delivery{User: bot.User{Platform: "discord", ID: alice.UserID}, Conv: bot.Conversation{Platform: "discord", ID: a.ChannelID, DM: true},
-		By: e.clock.Now().Add(2 * time.Minute)}
-	if err := e.store.FinishSession(context.Background(), 0, last); err != nil { // as a kill before it was taken out
-		t.Fatal(err)
-	}
-	posts := len(e.srv.PostsIn(a.ChannelID, 0))
-	e.stop()
-	e.start()
-	e.srv.WaitFor(t, "the note sent again", func() bool { return e.srv.Deduped() == 1 })
-	e.bot.Idle()
-	if n := len(e.srv.PostsIn(a.ChannelID, 0)); n != posts {
-		t.Fatalf("%d posts in the DM after the restart, want %d", n, posts)
-	}
-	if ds, _ := e.store.Undelivered(context.Background()); len(ds) != 0 {
-		t.Fatalf("outbox still holds %+v", ds)
-	}
+	e.killedBeforeTakenOut(t, a, last)
 }
 
 // TestDrillCutOffMidSendIsPostedOnce: a channel drill's question carries a nonce made
