@@ -54,10 +54,12 @@ type compiled struct {
 	// per red flag: its distinctive words and the key point it contradicts (flags.go)
 	flagWords  [][]string
 	flagPoints []int
-	flagOnly   []uint64        // per red flag: which of flagWords its contradicted point's text lacks
-	flagOpp    [][]string      // per red flag: words of the opposite sense (opposites)
-	prompt     map[string]bool // content stems of the prompt
-	echo       echoWords       // the model answer's distinctive words (modelEchoWords)
+	// contradicted marks the key points a red flag contradicts (flagPoints)
+	contradicted []bool
+	flagOnly     []uint64        // per red flag: which of flagWords its contradicted point's text lacks
+	flagOpp      [][]string      // per red flag: words of the opposite sense (opposites)
+	prompt       map[string]bool // content stems of the prompt
+	echo         echoWords       // the model answer's distinctive words (modelEchoWords)
 }
 
 type compiledItem struct {
@@ -68,7 +70,7 @@ func (g *Grader) compile(q *bot.Question) *compiled {
 	if c, ok := g.cache.Load(q); ok {
 		return c.(*compiled)
 	}
-	c := &compiled{prompt: contentStems(q.Prompt)}
+	c := &compiled{prompt: contentStems(q.Prompt), contradicted: make([]bool, len(q.KeyPoints))}
 	for _, k := range q.KeyPoints {
 		c.points = append(c.points, compileItem(k.Evidence))
 	}
@@ -76,6 +78,9 @@ func (g *Grader) compile(q *bot.Question) *compiled {
 		c.flags = append(c.flags, compileItem(f.Evidence))
 		c.flagWords = append(c.flagWords, flagWords(f.Text, c.prompt))
 		c.flagPoints = append(c.flagPoints, contradictedPoint(q, f))
+		if p := c.flagPoints[len(c.flagPoints)-1]; p >= 0 {
+			c.contradicted[p] = true
+		}
 		c.flagOnly = append(c.flagOnly, wordsBeyond(c.flagWords[len(c.flagWords)-1], q, c.flagPoints[len(c.flagPoints)-1]))
 		c.flagOpp = append(c.flagOpp, opposites(f.Text))
 	}

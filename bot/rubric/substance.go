@@ -112,7 +112,7 @@ func (d *doc) sentences() []sentStats {
 		if t.class&clsStop != 0 {
 			st[t.sent].funcWords++
 		}
-		if (t.class&clsMechanism != 0 || linkWords[t.lower]) && d.clauseFollows(k) && !d.prepositional(k) && !d.inName(k) {
+		if t.class&(clsMechanism|clsLink) != 0 && d.clauseFollows(k) && !d.prepositional(k) && !d.inName(k) {
 			st[t.sent].links++
 		}
 	}
@@ -156,8 +156,8 @@ func (s sentStats) explaining() bool {
 }
 
 // creditPoints returns, per key point, the quote of the place that earns it ("" when
-// none does) and the sentences that make it, credited or not, and the number of key
-// points the answer names at all.
+// none does) and, for a point a red flag contradicts, the sentences that make it,
+// credited or not; and the number of key points the answer names at all.
 func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, madeIn [][]int, named int) {
 	credited = make([]string, len(q.KeyPoints))
 	madeIn = make([][]int, len(q.KeyPoints))
@@ -298,8 +298,10 @@ func creditPoints(d *doc, q *bot.Question, c *compiled) (credited []string, made
 		}
 		if len(seen) > 0 {
 			named++
-			for s := range seen {
-				madeIn[i] = append(madeIn[i], s)
+			if c.contradicted[i] { // only the red-flag rules ask
+				for s := range seen {
+					madeIn[i] = append(madeIn[i], s)
+				}
 			}
 		}
 	}
@@ -377,7 +379,7 @@ func (d *doc) enumerated(from, to int) bool {
 		return false
 	}
 	for j := from; j < to; j++ {
-		if t := d.toks[j]; (t.class&clsMechanism != 0 || linkWords[t.lower]) && !d.inName(j) {
+		if t := d.toks[j]; t.class&(clsMechanism|clsLink) != 0 && !d.inName(j) {
 			return false
 		}
 	}
@@ -800,7 +802,7 @@ func listShare(d *doc, topical []bool) float64 {
 			continue
 		}
 		item++
-		if (t.class&clsMechanism != 0 || linkWords[t.lower]) && !d.inName(k) {
+		if t.class&(clsMechanism|clsLink) != 0 && !d.inName(k) {
 			plain = false
 		}
 	}

@@ -185,6 +185,7 @@ const (
 	clsListStart   // starts a filler, hedge or signal phrase
 	clsNegator     // not, no, never, without... (negators)
 	clsCompoundEnd // ends one of the compounds ("out" of "time out")
+	clsLink        // states a consequence (linkWords)
 )
 
 // classes is filled from the word lists when the package loads; it is read-only after.
@@ -201,6 +202,9 @@ var classes = func() map[string]wordClass {
 	}
 	for w := range negators {
 		m[w] |= clsNegator
+	}
+	for w := range linkWords {
+		m[w] |= clsLink
 	}
 	for _, w := range compoundEnds {
 		m[w] |= clsCompoundEnd
