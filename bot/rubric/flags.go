@@ -18,8 +18,8 @@ import (
 // is spread evenly, so no partition can ever become a hot spot"): when no other
 // sentence makes the point, a stronger loose match in that sentence (flagWordsOverPoint
 // of the flag's words that the point's text does not use) states the misconception,
-// and the point is not credited. A sentence using a word opposite to one of the flag's ("on the same
-// machine" against "different machines") never states it in other words.
+// and the point is not credited. A sentence using a word opposite to one of the flag's
+// ("on the same machine" against "different machines") never states it in other words.
 
 // flagMetaWords describe the candidate rather than the misconception ("Claims...").
 var flagMetaWords = map[string]bool{
