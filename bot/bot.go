@@ -194,7 +194,7 @@ func (b *Bot) Start(ctx context.Context) error {
 			b.redeliver(context.Background(), s)
 		}()
 	}
-	b.redeliverVerdicts(ctx)
+	b.redeliverOutbox(ctx)
 	b.resumeInterviews(ctx)
 	if err := b.startDailies(ctx); err != nil {
 		return err
@@ -736,17 +736,17 @@ func (b *Bot) deliver(ctx context.Context, a *Attempt, msg Message) {
 	b.delivered(ctx, a.ID)
 }
 
-// redeliverVerdicts sends the verdicts recorded but not known to be sent when Quorum
-// stopped (Outbox), where the platform can still tell a second send from a first;
-// older ones are dropped with a warning.
-func (b *Bot) redeliverVerdicts(ctx context.Context) {
+// redeliverOutbox sends the verdicts and time's-up notes recorded but not known to be
+// sent when Quorum stopped (Outbox), where the platform can still tell a second send
+// from a first; older ones are dropped with a warning.
+func (b *Bot) redeliverOutbox(ctx context.Context) {
 	o, ok := b.store.(Outbox)
 	if !ok {
 		return
 	}
 	ds, err := o.Undelivered(ctx)
 	if err != nil {
-		b.log.Error("load undelivered verdicts", "err", err)
+		b.log.Error("load the outbox", "err", err)
 		return
 	}
 	now := b.clock.Now()
@@ -755,7 +755,7 @@ func (b *Bot) redeliverVerdicts(ctx context.Context) {
 			continue // another process's platform
 		}
 		if !now.Before(d.By) {
-			b.log.Warn("a verdict recorded before a stop may not have been sent; too late to send it again safely", "attempt", d.Attempt)
+			b.log.Warn("a verdict or time's-up note recorded before a stop may not have been sent; too late to send it again safely", "attempt", d.Attempt)
 			b.meter.Resent(ResentVerdict, ResentDropped)
 			b.delivered(ctx, d.Attempt)
 			continue
@@ -763,16 +763,17 @@ func (b *Bot) redeliverVerdicts(ctx context.Context) {
 		b.inflight.Add(1)
 		go func() {
 			defer b.inflight.Done()
-			b.redeliverVerdict(context.Background(), d)
+			b.redeliverAttempt(context.Background(), d)
 		}()
 	}
 }
 
-// redeliverVerdict sends again the verdict of delivery d.
-func (b *Bot) redeliverVerdict(ctx context.Context, d *Delivery) {
+// redeliverAttempt sends again the message that closes the attempt of delivery d: its
+// verdict, or its time's-up note.
+func (b *Bot) redeliverAttempt(ctx context.Context, d *Delivery) {
 	attempts, err := b.store.Attempts(ctx, d.User.Key())
 	if err != nil {
-		b.log.Error("redeliver verdict: load attempts", "attempt", d.Attempt, "err", err)
+		b.log.Error("send again after a restart: load attempts", "attempt", d.Attempt, "err", err)
 		return // kept for the next start
 	}
 	i := slices.IndexFunc(attempts, func(a *Attempt) bool { return a.ID == d.Attempt })
@@ -826,7 +827,7 @@ func attemptKey(a *Attempt) string {
 	return messageKey("v", a.ID, a.Answered)
 }
 
-// delivered takes attempt id's verdict out of the store's outbox.
+// delivered takes attempt id's verdict or time's-up note out of the store's outbox.
 func (b *Bot) delivered(ctx context.Context, id uint64) {
 	if err := b.store.(Outbox).Delivered(ctx, id); err != nil {
 		b.log.Error("mark verdict delivered", "attempt", id, "err", err)

@@ -91,26 +91,27 @@ type Attempt struct {
 	Score      int       `json:"score"`
 	Asked      time.Time `json:"asked"`
 	Answered   time.Time `json:"answered"`
-	// Deliver, when set, says where the attempt's verdict is about to be sent: a store
-	// that keeps an Outbox records it in the transaction that records the attempt, until
-	// the verdict is Delivered, so a kill before the send cannot lose the verdict.
+	// Deliver, when set, says where the attempt's verdict (or, for a timeout, its
+	// time's-up note) is about to be sent: a store that keeps an Outbox records it in the
+	// transaction that records the attempt, until it is Delivered, so a kill before the
+	// send cannot lose the message.
 	Deliver *Delivery `json:"-"`
 }
 
-// Delivery is where an attempt's verdict goes, kept in the store's Outbox from the
-// transaction that records the attempt until the verdict is sent.
+// Delivery is where an attempt's verdict or time's-up note goes, kept in the store's
+// Outbox from the transaction that records the attempt until the message is sent.
 type Delivery struct {
 	Attempt uint64       `json:"attempt"`
 	Session uint64       `json:"session"`
 	User    User         `json:"user"`
 	Conv    Conversation `json:"conv"`
-	// By is until when the verdict may be sent again and still be posted once
+	// By is until when the message may be sent again and still be posted once
 	// (Redelivering); later, a restart drops it unsent.
 	By time.Time `json:"by"`
 }
 
-// Outbox is an optional Store ability: the verdicts recorded with Attempt.Deliver and
-// not yet marked Delivered, oldest first.
+// Outbox is an optional Store ability: the verdicts and time's-up notes recorded with
+// Attempt.Deliver and not yet marked Delivered, oldest first.
 type Outbox interface {
 	Undelivered(ctx context.Context) ([]*Delivery, error)
 	Delivered(ctx context.Context, attempt uint64) error

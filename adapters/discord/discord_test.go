@@ -669,23 +669,28 @@ func TestRestartSendsVerdictOnce(t *testing.T) {
 	e.srv.Say(a, "practice consensus")
 	e.srv.NextPost(t, "the question", inChannel(a.ChannelID))
 	e.srv.Say(a, goodAnswer)
-	v := e.srv.NextPost(t, "the verdict", titled("PASS"))
-	if v.Nonce == "" {
-		t.Fatal("the verdict has no nonce")
+	e.killedBeforeTakenOut(t, a, e.srv.NextPost(t, "the verdict", titled("PASS")), bot.OutcomeGraded)
+}
+
+// killedBeforeTakenOut checks that posted, the message closing the last attempt of the
+// person in DM a (of outcome), carries a nonce and is taken out of the outbox once
+// sent. It then puts the attempt back in the outbox, as a kill after the post and before
+// that leaves it, restarts, and checks that the message is sent again and Discord
+// answers with the earlier post.
+func (e *env) killedBeforeTakenOut(t *testing.T, a discordtest.Invoker, posted discordtest.Post, outcome string) {
+	t.Helper()
+	if posted.Nonce == "" {
+		t.Fatalf("the message %s has no nonce", posted.ID)
 	}
-	e.srv.WaitFor(t, "the verdict taken out of the outbox", func() bool {
+	e.srv.WaitFor(t, "the message taken out of the outbox", func() bool {
 		ds, _ := e.store.Undelivered(context.Background())
 		return len(ds) == 0
 	})
-	as := e.attempts(alice)
-	e.killedBeforeTakenOut(t, a, as[len(as)-1])
-}
-
-// killedBeforeTakenOut puts attempt last, of the person in DM a, back in the outbox, as a kill
-// after its message was posted and before it was taken out leaves it, restarts, and
-// checks that the message is sent again and Discord answers with the earlier post.
-func (e *env) killedBeforeTakenOut(t *testing.T, a discordtest.Invoker, last *bot.Attempt) {
-	t.Helper()
+	as := e.attempts(a)
+	last := as[len(as)-1]
+	if last.Outcome != outcome {
+		t.Fatalf("last attempt %+v, want outcome %s", last, outcome)
+	}
 	last.Deliver = &bot.Delivery{User: bot.User{Platform: "discord", ID: a.UserID}, Conv: bot.Conversation{Platform: "discord", ID: a.ChannelID, DM: true},
 		By: e.clock.Now().Add(2 * time.Minute)}
 	if err := e.store.FinishSession(context.Background(), 0, last); err != nil {
@@ -713,20 +718,7 @@ func TestRestartSendsTimeUpOnce(t *testing.T) {
 	e.srv.Say(a, "practice consensus")
 	e.srv.NextPost(t, "the question", inChannel(a.ChannelID))
 	e.clock.Advance(4 * time.Minute)
-	note := e.srv.NextPost(t, "the time's-up note", titled("Time's up"))
-	if note.Nonce == "" {
-		t.Fatal("the time's-up note has no nonce")
-	}
-	e.srv.WaitFor(t, "the note taken out of the outbox", func() bool {
-		ds, _ := e.store.Undelivered(context.Background())
-		return len(ds) == 0
-	})
-	as := e.attempts(alice)
-	last := as[len(as)-1]
-	if last.Outcome != bot.OutcomeTimeout {
-		t.Fatalf("last attempt %+v, want the timeout", last)
-	}
-	e.killedBeforeTakenOut(t, a, last)
+	e.killedBeforeTakenOut(t, a, e.srv.NextPost(t, "the time's-up note", titled("Time's up")), bot.OutcomeTimeout)
 }
 
 // TestDrillCutOffMidSendIsPostedOnce: a channel drill's question carries a nonce made

@@ -20,13 +20,18 @@ func common(p phrase) bool { return len(p.stems) == 1 && commonStems[p.stems[0]]
 // corroborated reports that sentence s also uses one of anchors other than st.
 func (d *doc) corroborated(s int, st string, anchors []string) bool {
 	for _, a := range anchors {
-		if a == st {
-			continue
+		if a != st && d.inSentence(s, a) {
+			return true
 		}
-		for _, at := range d.at(a) {
-			if d.toks[at].sent == s {
-				return true
-			}
+	}
+	return false
+}
+
+// inSentence reports whether sentence s uses stem st.
+func (d *doc) inSentence(s int, st string) bool {
+	for _, at := range d.at(st) {
+		if d.toks[at].sent == s {
+			return true
 		}
 	}
 	return false

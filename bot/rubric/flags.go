@@ -118,14 +118,7 @@ func opposites(text string) []string {
 
 // usesAny reports whether sentence s uses any of stems.
 func (d *doc) usesAny(s int, stems []string) bool {
-	for _, st := range stems {
-		for _, at := range d.at(st) {
-			if d.toks[at].sent == s {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.ContainsFunc(stems, func(st string) bool { return d.inSentence(s, st) })
 }
 
 // contradictedPoint returns the key point a red flag contradicts: the one whose text
