@@ -756,7 +756,7 @@ func (b *Bot) redeliverOutbox(ctx context.Context) {
 		}
 		if !now.Before(d.By) {
 			b.log.Warn("a verdict or time's-up note recorded before a stop may not have been sent; too late to send it again safely", "attempt", d.Attempt)
-			b.meter.Resent(ResentVerdict, ResentDropped)
+			b.meter.Resent(b.outboxKind(ctx, d), ResentDropped)
 			b.delivered(ctx, d.Attempt)
 			continue
 		}
@@ -768,21 +768,41 @@ func (b *Bot) redeliverOutbox(ctx context.Context) {
 	}
 }
 
+// outboxAttempt loads the attempt of delivery d (nil when it is gone) and tells whether
+// its message is a time's-up note rather than a verdict.
+func (b *Bot) outboxAttempt(ctx context.Context, d *Delivery) (a *Attempt, timedOut bool, err error) {
+	attempts, err := b.store.Attempts(ctx, d.User.Key())
+	if err != nil {
+		return nil, false, err
+	}
+	i := slices.IndexFunc(attempts, func(a *Attempt) bool { return a.ID == d.Attempt })
+	if i < 0 {
+		return nil, false, nil
+	}
+	a = attempts[i]
+	return a, a.Outcome == OutcomeTimeout && a.Verdict == nil, nil
+}
+
+// outboxKind is the metric kind of delivery d's message: what a dropped entry counts as.
+func (b *Bot) outboxKind(ctx context.Context, d *Delivery) string {
+	if _, timedOut, _ := b.outboxAttempt(ctx, d); timedOut {
+		return ResentTimeUp
+	}
+	return ResentVerdict
+}
+
 // redeliverAttempt sends again the message that closes the attempt of delivery d: its
 // verdict, or its time's-up note.
 func (b *Bot) redeliverAttempt(ctx context.Context, d *Delivery) {
-	attempts, err := b.store.Attempts(ctx, d.User.Key())
+	a, timedOut, err := b.outboxAttempt(ctx, d)
 	if err != nil {
 		b.log.Error("send again after a restart: load attempts", "attempt", d.Attempt, "err", err)
 		return // kept for the next start
 	}
-	i := slices.IndexFunc(attempts, func(a *Attempt) bool { return a.ID == d.Attempt })
-	timedOut := i >= 0 && attempts[i].Outcome == OutcomeTimeout && attempts[i].Verdict == nil
-	if i < 0 || attempts[i].Verdict == nil && !timedOut {
+	if a == nil || a.Verdict == nil && !timedOut {
 		b.delivered(ctx, d.Attempt) // forgotten meanwhile: nothing to send
 		return
 	}
-	a := attempts[i]
 	kind := ResentVerdict
 	if timedOut {
 		kind = ResentTimeUp

@@ -493,6 +493,22 @@ func TestRestartSendsUnsentTimeUp(t *testing.T) {
 		t.Fatalf("got %+v, want the late verdict under its own key", v)
 	}
 	h.plat.None(t)
+
+	// Past the platform's window the note is dropped unsent, and counted as a note.
+	unanswered()
+	h.stop()
+	h.clock.Advance(3 * time.Minute)
+	h.start()
+	h.bot.Idle()
+	h.plat.None(t)
+	if ds := h.undelivered(); len(ds) != 0 {
+		t.Fatalf("outbox still holds %+v", ds)
+	}
+	for key, want := range map[string]int{"resent:timeup/dropped": 1, "resent:verdict/dropped": 0, "resent:verdict/sent": 1} {
+		if got := meter.get(meter.drills, key); got != want {
+			t.Errorf("meter %s = %d, want %d", key, got, want)
+		}
+	}
 }
 
 // TestRestoredStoreDoesNotReuseKeys: a store restored from a backup hands out session ids
