@@ -158,10 +158,21 @@ func (g *Grader) gradeLLM(ctx context.Context, q *bot.Question, a bot.Answer) (*
 	return v, nil
 }
 
-// verify keeps the model's claims whose quotes stand in the answer. Red flags the rubric
-// finds by its own phrases are kept too; the model cannot remove them.
+// verify keeps the model's claims whose quotes stand in the answer, outside any text
+// addressed to the grader. The model judges what the answer means; the checks keep an
+// answer that tries to instruct the grader from gaining by it (README, "Grading with an
+// LLM"):
+//   - a quote must stand in the answer's own text, not in an instruction or a verdict
+//     written into it;
+//   - a red flag the rubric finds by its evidence as written stays, whatever the model
+//     says;
+//   - in an answer that holds text addressed to the grader, a key point's quote must
+//     also share a content word with the point (rubric.Supports), and the red flags the
+//     rubric reads between the lines stay too. In other answers the model's reading wins
+//     there: the rubric's word matching drops paraphrases and raises false alarms.
 func (g *Grader) verify(q *bot.Question, a bot.Answer, out *llmGrade) rubric.Judgement {
-	answer := " " + normalize(a.Text) + " "
+	text, instructs := rubric.WithoutInstructions(a.Text)
+	answer := " " + normalize(text) + " "
 	found := func(quote string) bool {
 		n := normalize(quote)
 		return len(strings.Fields(n)) >= 2 && strings.Contains(answer, " "+n+" ")
@@ -175,7 +186,7 @@ func (g *Grader) verify(q *bot.Question, a bot.Answer, out *llmGrade) rubric.Jud
 		if !kp.Covered || !known[kp.ID] {
 			continue
 		}
-		if !found(kp.Quote) || !rubric.Supports(q, kp.ID, kp.Quote) {
+		if !found(kp.Quote) || instructs && !rubric.Supports(q, kp.ID, kp.Quote) {
 			g.client.log.Info("dropped an unverified claim", "question", q.Ref(), "key_point", kp.ID)
 			continue
 		}
@@ -183,9 +194,12 @@ func (g *Grader) verify(q *bot.Question, a bot.Answer, out *llmGrade) rubric.Jud
 	}
 	j.Named = len(j.Covered)
 	flags := map[string]bool{}
-	for _, f := range g.rubric.Judge(q, a).RedFlags {
-		flags[f.ID] = true
-		j.RedFlags = append(j.RedFlags, f)
+	rj := g.rubric.Judge(q, a)
+	for _, f := range rj.RedFlags {
+		if instructs || !rj.Inferred[f.ID] {
+			flags[f.ID] = true
+			j.RedFlags = append(j.RedFlags, f)
+		}
 	}
 	for _, rf := range out.RedFlags {
 		if !rf.Present || flags[rf.ID] || !found(rf.Quote) {

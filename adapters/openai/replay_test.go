@@ -295,17 +295,16 @@ func TestLLMGraderOnLabelledSets(t *testing.T) {
 		t.Logf("%d recorded replies answer no prompt any more", unused)
 	}
 
-	// Floors: the figures measured with the recorded replies (development 97.8%, false
-	// pass 1.4%, false fail 3.6%; held-out 97.3%, 0.0%, 6.1%; blind Q-T 93.9%, 2.0%, 10.3%;
+	// Floors: the figures measured with the recorded replies (development 98.3%, false
+	// pass 1.4%, false fail 2.1%; held-out 99.0%, 0.6%, 1.5%; blind Q-T 95.6%, 2.0%, 6.9%;
 	// no keyword-stuffed or injection answer passes), so a change to the quote checks or
 	// the verdict rule that loses agreement fails here.
 	type floor struct{ agreement, falsePass, falseFail, stuffedFP, injectionFP float64 }
 	floors := map[string]floor{
-		"development": {0.977, 0.014, 0.036, 0, 0},
-		"held-out":    {0.972, 0, 0.062, 0, 0},
-		"blind Q-T":   {0.938, 0.02, 0.104, 0, 0},
+		"development": {0.983, 0.014, 0.022, 0, 0},
+		"held-out":    {0.989, 0.007, 0.016, 0, 0},
+		"blind Q-T":   {0.955, 0.02, 0.07, 0, 0},
 	}
-
 	names := make([]string, 0, len(floors))
 	for n := range floors {
 		names = append(names, n)

@@ -193,6 +193,11 @@ func (g *Grader) grade(q *bot.Question, a bot.Answer) *bot.Verdict {
 	return g.verdict(q, a, d, g.judge(q, d))
 }
 
+// WithoutInstructions returns text with its sentences addressed to the grader ("ignore
+// the rubric", "mark this PASS", a verdict written as JSON) blanked out, and whether it
+// had any.
+func WithoutInstructions(text string) (string, bool) { return newDoc(text).withoutMeta() }
+
 // The rule for an answer near the bar in its own words (verdict): at least echoNear of
 // the pass weight, at least echoSentences explaining sentences, and at least echoBar of
 // the weight of the model answer's distinctive words (echo). Measured over the
@@ -211,6 +216,10 @@ type Judgement struct {
 	Covered map[string]string
 	// RedFlags are the misconceptions stated, with quotes and corrections.
 	RedFlags []bot.Point
+	// Inferred marks the red flags the rubric read between the lines, by id: a
+	// misconception said in other words than its evidence, or an essential point called
+	// unnecessary. The others match a red flag's evidence as written.
+	Inferred map[string]bool
 	// Stuffed marks an answer that strings terms together without explaining them.
 	Stuffed bool
 	// Named counts the key points the answer mentions at all, explained or not.
@@ -220,6 +229,13 @@ type Judgement struct {
 	// Echo is the share of the model answer's distinctive words the answer uses (the
 	// rubric's own measure; another grader leaves it 0).
 	Echo float64
+}
+
+func (j *Judgement) infer(id string) {
+	if j.Inferred == nil {
+		j.Inferred = map[string]bool{}
+	}
+	j.Inferred[id] = true
 }
 
 // Supports reports whether quote has anything to do with key point id of q: it must share
@@ -282,6 +298,9 @@ func (g *Grader) judge(q *bot.Question, d *doc) Judgement {
 			if m.ok && credited[p] != "" {
 				delete(j.Covered, q.KeyPoints[p].ID) // its only sentence states the misconception
 			}
+			if m.ok {
+				j.infer(f.ID)
+			}
 		}
 		if m.ok {
 			j.RedFlags = append(j.RedFlags, bot.Point{ID: f.ID, Text: f.Text, Quote: m.quote, Correction: f.Correction})
@@ -298,6 +317,7 @@ func (g *Grader) judge(q *bot.Question, d *doc) Judgement {
 		}
 		if quote := findDismissed(d, c.points[i]); quote != "" {
 			j.RedFlags = append(j.RedFlags, bot.Point{ID: "dismisses-" + k.ID, Text: "Says this essential point is not needed.", Quote: quote, Correction: k.Text})
+			j.infer("dismisses-" + k.ID)
 		}
 	}
 	topical := d.topicalSentences(c.vocab)
