@@ -72,6 +72,16 @@ func (m *countingMeter) get(table map[string]int, key string) int {
 	return table[key]
 }
 
+// expect fails the test for each count of table that is not as want says.
+func (m *countingMeter) expect(t *testing.T, table map[string]int, want map[string]int) {
+	t.Helper()
+	for key, n := range want {
+		if got := m.get(table, key); got != n {
+			t.Errorf("meter %s = %d, want %d", key, got, n)
+		}
+	}
+}
+
 var _ bot.Meter = (*countingMeter)(nil)
 
 // limitHarness is the harness of bot_test.go with a meter and limits.

@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -24,6 +23,7 @@ import (
 
 	"github.com/quorum-dev/quorum/adapters/openai/openaitest"
 	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/bot/bottest"
 	"github.com/quorum-dev/quorum/bot/rubric"
 	"github.com/quorum-dev/quorum/prompts"
 )
@@ -49,8 +49,8 @@ var replaySets = []struct {
 	name, path string
 	packs      []string
 }{
-	{"development", "../../testdata/graded", nil},
-	{"held-out", "../../testdata/heldout", nil},
+	{"development", "../../testdata/graded/*.yaml", nil},
+	{"held-out", "../../testdata/heldout/*.yaml", nil},
 	{"blind Q-T", "", []string{"q", "r", "s", "t"}},
 }
 
@@ -204,29 +204,6 @@ func (c *countingGrader) Grade(ctx context.Context, q *bot.Question, a bot.Answe
 	return v, err
 }
 
-func loadSet(t *testing.T, path string) []bot.Labelled {
-	t.Helper()
-	var files []string
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		files, _ = filepath.Glob(filepath.Join(path, "*.yaml"))
-	} else {
-		files = []string{path}
-	}
-	var set []bot.Labelled
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		items, _, err := bot.ParseLabelled(f, data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		set = append(set, items...)
-	}
-	return set
-}
-
 func TestLLMGraderOnLabelledSets(t *testing.T) {
 	if testing.Short() {
 		t.Skip("grades about 950 answers")
@@ -270,13 +247,14 @@ func TestLLMGraderOnLabelledSets(t *testing.T) {
 
 	reports := map[string]*bot.EvalReport{}
 	for _, s := range replaySets {
-		var set []bot.Labelled
+		var patterns []string
 		if s.path != "" {
-			set = loadSet(t, s.path)
+			patterns = append(patterns, s.path)
 		}
 		for _, p := range s.packs {
-			set = append(set, loadSet(t, "../../testdata/blind/set-"+p+".yaml")...)
+			patterns = append(patterns, "../../testdata/blind/set-"+p+".yaml")
 		}
+		set := bottest.Labelled(t, patterns...)
 		cg := &countingGrader{Grader: g}
 		r, err := bot.Evaluate(context.Background(), cg, bank, set, nil)
 		if err != nil {

@@ -7,6 +7,8 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"sync"
 	"testing"
@@ -324,4 +326,30 @@ func (r *Recorder) Take() []bot.Event {
 	out := r.events
 	r.events = nil
 	return out
+}
+
+// Labelled reads the labelled answers of every file that matches one of patterns (a
+// file, or a glob such as testdata/graded/*.yaml). It fails the test when a pattern
+// matches nothing or a file does not parse.
+func Labelled(t testing.TB, patterns ...string) []bot.Labelled {
+	t.Helper()
+	var set []bot.Labelled
+	for _, pattern := range patterns {
+		files, _ := filepath.Glob(pattern)
+		if len(files) == 0 {
+			t.Fatalf("no labelled set in %s", pattern)
+		}
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			items, _, err := bot.ParseLabelled(f, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			set = append(set, items...)
+		}
+	}
+	return set
 }

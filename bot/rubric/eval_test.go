@@ -2,11 +2,10 @@ package rubric_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/bot/bottest"
 	"github.com/quorum-dev/quorum/bot/rubric"
 	"github.com/quorum-dev/quorum/prompts"
 )
@@ -21,22 +20,7 @@ func evaluate(t *testing.T, pattern string, packs ...string) *bot.EvalReport {
 // evaluateBank is evaluate with the bank changed by edit first (when not nil).
 func evaluateBank(t *testing.T, pattern string, edit func(*bot.Bank), packs ...string) *bot.EvalReport {
 	t.Helper()
-	files, _ := filepath.Glob(pattern)
-	if len(files) == 0 {
-		t.Fatalf("no labelled set in %s", pattern)
-	}
-	var set []bot.Labelled
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		items, _, err := bot.ParseLabelled(f, data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		set = append(set, items...)
-	}
+	set := bottest.Labelled(t, pattern)
 	bank, err := prompts.LoadBank(packs...)
 	if err != nil {
 		t.Fatal(err)
