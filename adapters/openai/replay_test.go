@@ -265,6 +265,9 @@ func TestLLMGraderOnLabelledSets(t *testing.T) {
 		}
 		reports[s.name] = r
 		t.Logf("%s (%d by the LLM, %d fell back to the rubric):\n%s", s.name, cg.llm, cg.fallback, r.Text())
+		if cg.fallback > 0 && rep.missing == 0 {
+			t.Errorf("%s: %d answers fell back to the rubric: a recorded reply is not the JSON the grader asks for", s.name, cg.fallback)
+		}
 	}
 	if rep.missing > 0 && rep.record == nil {
 		t.Fatalf("%d prompts have no recorded reply in %s (the prompt or a set changed): record them, see the comment at the top of this test", rep.missing, replayFile)
