@@ -61,7 +61,19 @@ type recorded struct {
 	Response json.RawMessage `json:"response"`
 }
 
-var nonceRE = regexp.MustCompile(`<<<ANSWER ([0-9a-f]+)>>>`)
+var (
+	nonceRE    = regexp.MustCompile(`<<<ANSWER ([0-9a-f]+)>>>`)
+	questionRE = regexp.MustCompile(`Question \([^)]*\):\n(.{0,80})`)
+)
+
+// promptQuestion is the start of the question a grading prompt asks about, for a reader
+// of the replay file.
+func promptQuestion(user string) string {
+	if m := questionRE.FindStringSubmatch(user); m != nil {
+		return m[1]
+	}
+	return ""
+}
 
 // replayKey identifies a prompt whatever its nonce.
 func replayKey(system, user string) string {
@@ -137,7 +149,7 @@ func (r *replayer) serve(req openaitest.Request) openaitest.Reply {
 			return openaitest.Error(http.StatusBadGateway, "record failed")
 		}
 		r.replies[key] = resp
-		writeLine(r.t, r.out, recorded{Key: key, Response: resp})
+		writeLine(r.t, r.out, recorded{Key: key, Question: promptQuestion(user), Response: resp})
 		return openaitest.Chat(string(resp), 0, 0)
 	case r.out != nil:
 		writeLine(r.t, r.out, map[string]string{"key": key, "system": system, "user": user})

@@ -2,12 +2,11 @@ package rubric
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/bot/bottest"
 	"github.com/quorum-dev/quorum/prompts"
 )
 
@@ -33,23 +32,12 @@ func FuzzGrade(f *testing.F) {
 	for i, q := range qs {
 		index[q.Ref()] = i
 	}
-	files, _ := filepath.Glob("../../testdata/graded/*.yaml")
-	for _, file := range files {
-		data, err := os.ReadFile(file)
+	for _, it := range bottest.Labelled(f, "../../testdata/graded/*.yaml") {
+		q, err := bank.Lookup(it.Question)
 		if err != nil {
 			f.Fatal(err)
 		}
-		items, _, err := bot.ParseLabelled(file, data)
-		if err != nil {
-			f.Fatal(err)
-		}
-		for _, it := range items {
-			q, err := bank.Lookup(it.Question)
-			if err != nil {
-				f.Fatal(err)
-			}
-			f.Add(it.Answer, uint16(index[q.Ref()])) // each answer against its own question
-		}
+		f.Add(it.Answer, uint16(index[q.Ref()])) // each answer against its own question
 	}
 	f.Add("", uint16(0))
 	f.Add("\x00\xff not utf8 \u202e", uint16(1))

@@ -2,12 +2,12 @@ package rubric_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/bot/bottest"
 	"github.com/quorum-dev/quorum/bot/rubric"
 	"github.com/quorum-dev/quorum/prompts"
 )
@@ -18,17 +18,9 @@ import (
 // three or more explaining sentences, so it passes, saying which points were not made
 // explicitly. The same answer cut to two sentences, or with a misconception added, fails.
 func TestNearTheBarInOwnWords(t *testing.T) {
-	data, err := os.ReadFile("../../testdata/blind/set-a.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	items, _, err := bot.ParseLabelled("set-a.yaml", data)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var answer string
-	for _, it := range items {
-		if it.Source == "set-a.yaml:46" {
+	for _, it := range bottest.Labelled(t, "../../testdata/blind/set-a.yaml") {
+		if strings.HasSuffix(it.Source, "/set-a.yaml:46") {
 			answer = it.Answer
 		}
 	}
