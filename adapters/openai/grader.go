@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"text/template"
 	"unicode"
@@ -173,10 +174,7 @@ func (g *Grader) gradeLLM(ctx context.Context, q *bot.Question, a bot.Answer) (*
 func (g *Grader) verify(q *bot.Question, a bot.Answer, out *llmGrade) rubric.Judgement {
 	text, instructs := rubric.WithoutInstructions(a.Text)
 	answer := " " + normalize(text) + " "
-	found := func(quote string) bool {
-		n := normalize(quote)
-		return len(strings.Fields(n)) >= 2 && strings.Contains(answer, " "+n+" ")
-	}
+	found := func(quote string) bool { return quoted(answer, quote) }
 	j := rubric.Judgement{Covered: map[string]string{}, Clarity: out.Clarity, Confidence: out.Confidence}
 	known := map[string]bool{}
 	for _, k := range q.KeyPoints {
@@ -236,6 +234,33 @@ func (g *Grader) render(q *bot.Question, a bot.Answer) (system, user string, err
 		return "", "", fmt.Errorf("render prompt: %w", err)
 	}
 	return sb.String(), ub.String(), nil
+}
+
+// elision is where a model shortens a quote: "…", "...", "[...]".
+var elision = regexp.MustCompile(`\[(?:…|\.{3})\]|…|\.{3,}`)
+
+// quoted reports whether quote stands in answer (normalized, padded with spaces). A quote
+// the model shortened with an ellipsis stands when its parts do, in order, each of at
+// least two words, so "the leader … a majority of nodes" may skip what lies between but
+// scattered single words cannot make a quote.
+func quoted(answer, quote string) bool {
+	at, parts := 0, 0
+	for _, part := range elision.Split(quote, -1) {
+		n := normalize(part)
+		if n == "" {
+			continue // an ellipsis at either end
+		}
+		if len(strings.Fields(n)) < 2 {
+			return false
+		}
+		i := strings.Index(answer[at:], " "+n+" ")
+		if i < 0 {
+			return false
+		}
+		at += i + 1 + len(n) // the space after this part, where the next may start
+		parts++
+	}
+	return parts > 0
 }
 
 // normalize lowercases and reduces text to its words separated by single spaces, so a

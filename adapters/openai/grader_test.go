@@ -383,3 +383,41 @@ func TestInferredRedFlagLeftToModel(t *testing.T) {
 		})
 	}
 }
+
+// TestElidedQuote: a quote the model shortened with an ellipsis verifies when its parts
+// stand in the answer in order, each of two words or more.
+func TestElidedQuote(t *testing.T) {
+	text := " " + normalize("A follower whose randomized timeout fires becomes a candidate and asks everyone for votes. Winning needs votes from more than half of the cluster.") + " "
+	for _, tt := range []struct {
+		quote string
+		want  bool
+	}{
+		{"A follower whose randomized timeout fires", true},
+		{"randomized timeout fires … asks everyone for votes", true},
+		{"randomized timeout fires... asks everyone for votes", true},
+		{"randomized timeout fires [...] more than half", true},
+		{"…asks everyone for votes…", true},
+		{"more than half … randomized timeout", false}, // parts out of order
+		{"follower … votes … cluster", false},          // single words scattered
+		{"randomized timeout fires … a strict majority", false},
+		{"…", false},
+		{"timeout", false},
+	} {
+		if got := quoted(text, tt.quote); got != tt.want {
+			t.Errorf("quoted(%q) = %v, want %v", tt.quote, got, tt.want)
+		}
+	}
+
+	srv := openaitest.New()
+	defer srv.Close()
+	srv.Enqueue(openaitest.Chat(grade(map[string]string{
+		"terms":    "Raft splits time into terms",
+		"majority": "winning needs votes … more than half of the cluster",
+		"one-vote": "Each server votes once per term",
+		"timeouts": "A follower whose randomized timeout fires … asks everyone for votes",
+	}, nil), 1, 1))
+	v, err := newGrader(t, srv, nil).Grade(context.Background(), question(t), bot.Answer{Text: answer})
+	if err != nil || !v.Pass || len(v.Covered) != 4 {
+		t.Fatalf("got %s covering %+v (err %v), want a PASS with all four points, two of them quoted with an ellipsis", v.Title(), v.Covered, err)
+	}
+}
