@@ -655,6 +655,8 @@ func TestCommands(t *testing.T) {
 		{"skip", bot.MsgInfo, "no open question"},
 		{"model", bot.MsgInfo, "haven't answered"},
 		{"practice astrology", bot.MsgInfo, `I don't know the topic "astrology"`},
+		{"practice astrology", bot.MsgInfo, "name a system or idea, such as kafka"},
+		{"practice hard raft", bot.MsgInfo, "I have no hard raft questions"},
 		{"practice hard", bot.MsgInfo, "I have no hard questions"},
 	}
 	for _, tt := range tests {
@@ -662,6 +664,23 @@ func TestCommands(t *testing.T) {
 		m := h.plat.NextKind(t, tt.kind)
 		if !strings.Contains(m.Text, tt.want) {
 			t.Errorf("%q: got %q, want it to contain %q", tt.text, m.Text, tt.want)
+		}
+	}
+}
+
+// TestPracticeByTag: a system or idea the bank tags questions with works where a topic
+// does ("practice raft", "practice leader election", "interview dynamo"), plurals too.
+func TestPracticeByTag(t *testing.T) {
+	for _, tt := range []struct{ text, want string }{
+		{"practice raft", "raft-election"},
+		{"practice leader election", "raft-election"},
+		{"practice quorums", "quorum-overlap"},
+		{"practice easy dynamo", "quorum-overlap"},
+	} {
+		h := newHarness(t)
+		h.say(alice, dm, tt.text)
+		if q := h.plat.NextKind(t, bot.MsgQuestion); q.Question.ID != tt.want {
+			t.Errorf("%q asked %s, want %s", tt.text, q.Question.ID, tt.want)
 		}
 	}
 }

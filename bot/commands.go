@@ -155,18 +155,21 @@ func (b *Bot) ParseFilter(args []string) (Filter, error) {
 			}
 		}
 		if f.Topic == "" {
-			return f, fmt.Errorf("I don't know the topic %q. Topics: %s", truncate(strings.Join(rest, " "), 40), strings.Join(topics, ", "))
+			f.Tag = b.bank.Tag(want) // a system or idea: "practice kafka", "practice vector clocks"
+		}
+		if f.Topic == "" && f.Tag == "" {
+			return f, fmt.Errorf("I don't know the topic %q. Topics: %s. You can also name a system or idea, such as kafka, raft, etcd or crdt", truncate(strings.Join(rest, " "), 40), strings.Join(topics, ", "))
 		}
 	}
 	if len(b.bank.Select(f)) == 0 {
-		return f, fmt.Errorf("I have no %s questions. Try `practice %s`, or just `practice`", describeFilter(f), f.Topic)
+		return f, fmt.Errorf("I have no %s questions. Try `practice %s`, or just `practice`", describeFilter(f), f.Topic+f.Tag)
 	}
 	return f, nil
 }
 
 func describeFilter(f Filter) string {
 	var parts []string
-	for _, s := range []string{f.Difficulty, f.Kind, f.Topic} {
+	for _, s := range []string{f.Difficulty, f.Kind, f.Topic, f.Tag} {
 		if s != "" {
 			parts = append(parts, s)
 		}
@@ -307,7 +310,7 @@ func (b *Bot) helpText() string {
 	return strings.Join([]string{
 		"I ask distributed-systems interview questions and grade your answers: PASS or FAIL, a score, and feedback on content, clarity, confidence and delivery.",
 		"",
-		"`practice [topic] [easy|medium|hard]`: a question (answer within the time limit)",
+		"`practice [topic] [easy|medium|hard]`: a question (answer within the time limit); a topic can also be a system or idea: `practice kafka`",
 		"`interview [topic]`: a 15-minute mock interview with a report at the end",
 		"`daily on 09:00 Europe/Berlin mon-fri [topic]`, `daily off|skip|status`: a question by DM every day",
 		"`drill add 0 9 * * mon-fri Europe/Berlin [topic] [window=1h]`, `drill list|pause|resume|remove <id>`: a question for the whole channel on a schedule (server managers)",
@@ -322,6 +325,7 @@ func (b *Bot) helpText() string {
 		"`help`: this message",
 		"",
 		"Topics: " + strings.Join(b.bank.Topics(), ", "),
+		"Systems and ideas work as topics too: " + strings.Join(b.bank.Tags()[:min(10, len(b.bank.Tags()))], ", ") + "…",
 	}, "\n")
 }
 

@@ -136,17 +136,18 @@ func (b *Bot) planInterview(ctx context.Context, u User, topic string) ([]*Quest
 	defer b.rngMu.Unlock()
 	var plan []*Question
 	taken := map[string]bool{}
+	on := b.topicFilter(topic)
 	for _, kinds := range [][]string{{"concept"}, {"design"}, {"coding"}, {"paper", "behavioral"}} {
 		var q *Question
 		// A question tailored to the person comes first, whatever its difficulty.
 		for _, k := range kinds {
-			for _, c := range b.personalCandidates(ctx, u, Filter{Topic: topic, Kind: k}) {
+			for _, c := range b.personalCandidates(ctx, u, Filter{Topic: on.Topic, Tag: on.Tag, Kind: k}) {
 				if q == nil && !taken[c.Ref()] && seen[c.Ref()] == 0 {
 					q = c
 				}
 			}
 		}
-		for _, f := range interviewFilters(topic, kinds, level) {
+		for _, f := range interviewFilters(on, kinds, level) {
 			if q != nil {
 				break
 			}
@@ -180,20 +181,32 @@ func (b *Bot) planInterview(ctx context.Context, u User, topic string) ([]*Quest
 	return plan, nil
 }
 
-// interviewFilters are the filters to try for one slot, most specific first.
-func interviewFilters(topic string, kinds []string, level string) []Filter {
+// topicFilter reads an interview's topic: a topic of the bank, or else a tag ("kafka").
+func (b *Bot) topicFilter(topic string) Filter {
+	if topic == "" || contains(b.bank.Topics(), topic) {
+		return Filter{Topic: topic}
+	}
+	if t := b.bank.Tag(topic); t != "" {
+		return Filter{Tag: t}
+	}
+	return Filter{Topic: topic}
+}
+
+// interviewFilters are the filters to try for one slot, most specific first: on the
+// interview's topic or tag (on), then on anything.
+func interviewFilters(on Filter, kinds []string, level string) []Filter {
 	var out []Filter
-	for _, t := range []string{topic, ""} {
+	for _, base := range []Filter{on, {}} {
 		for _, lvl := range []string{level, ""} {
 			for _, k := range kinds {
-				f := Filter{Topic: t, Kind: k, Difficulty: lvl}
+				f := Filter{Topic: base.Topic, Tag: base.Tag, Kind: k, Difficulty: lvl}
 				if f.Kind == "behavioral" {
-					f.Topic = ""
+					f.Topic, f.Tag = "", ""
 				}
 				out = append(out, f)
 			}
 		}
-		if topic == "" {
+		if on == (Filter{}) {
 			break
 		}
 	}
@@ -479,7 +492,7 @@ func (b *Bot) interviewCommand(ctx context.Context, ev Event, args []string) {
 			b.reply(ctx, ev, MsgInfo, "", err.Error()+".")
 			return
 		}
-		topic = f.Topic
+		topic = f.Topic + f.Tag // at most one of them is set
 	}
 	_, err := b.StartInterview(ctx, ev.User, ev.Conv, topic)
 	switch {

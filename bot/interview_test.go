@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -344,5 +345,26 @@ func TestInterviewReportSurvivesAKill(t *testing.T) {
 	h.plat.None(t)
 	if ivs, _ := h.st.RunningInterviews(ctx); len(ivs) != 0 {
 		t.Fatalf("still running past the window: %+v", ivs)
+	}
+}
+
+// TestInterviewOnATag: "interview kafka" keeps the technical questions on the tag where
+// the bank has them, as "interview consensus" keeps them on the topic.
+func TestInterviewOnATag(t *testing.T) {
+	h := newIV(t)
+	h.say("interview kafka")
+	tagged := 0
+	for i := 0; i < bot.InterviewQuestions; i++ {
+		q := h.question()
+		if slices.Contains(q.Question.Tags, "kafka") {
+			tagged++
+		} else if q.Question.Kind == "concept" {
+			t.Fatalf("the concept question %s is not tagged kafka (tags %v)", q.Question.Ref(), q.Question.Tags)
+		}
+		h.clock.Advance(time.Minute)
+		h.say("skip")
+	}
+	if tagged < 2 {
+		t.Fatalf("%d of %d questions tagged kafka, want the concept question and at least one more", tagged, bot.InterviewQuestions)
 	}
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -170,15 +171,53 @@ func (b *Bank) Topics() []string {
 	return out
 }
 
+// Tags returns the tags of the bank's questions, those most questions carry first.
+func (b *Bank) Tags() []string {
+	count := map[string]int{}
+	var out []string
+	for _, q := range b.questions {
+		for _, t := range q.Tags {
+			if count[t] == 0 {
+				out = append(out, t)
+			}
+			count[t]++
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return count[out[i]] > count[out[j]] || count[out[i]] == count[out[j]] && out[i] < out[j]
+	})
+	return out
+}
+
+// Tag returns the bank's tag that s names ("kafka", "raft", "consistent-hashing"; a
+// plural for a singular tag too), or "" when no question carries it.
+func (b *Bank) Tag(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		return ""
+	}
+	singular := strings.TrimSuffix(s, "s")
+	for _, q := range b.questions {
+		for _, t := range q.Tags {
+			if t == s || t == singular {
+				return t
+			}
+		}
+	}
+	return ""
+}
+
 // Filter says which questions a practice request wants. Empty fields match anything.
 type Filter struct {
 	Topic      string
+	Tag        string // a system or idea the questions are tagged with, for "practice kafka"
 	Difficulty string
 	Kind       string
 }
 
 func (f Filter) match(q *Question) bool {
 	return (f.Topic == "" || q.Topic == f.Topic) &&
+		(f.Tag == "" || slices.Contains(q.Tags, f.Tag)) &&
 		(f.Difficulty == "" || q.Difficulty == f.Difficulty) &&
 		(f.Kind == "" || q.Kind == f.Kind)
 }

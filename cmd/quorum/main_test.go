@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/quorum-dev/quorum/adapters/openai/openaitest"
+	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/prompts"
 	"github.com/quorum-dev/quorum/store"
 )
 
@@ -227,7 +229,7 @@ func TestPacksList(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"topic", "easy", "medium", "hard", "total", "consensus", "by kind:"} {
+	for _, want := range []string{"topic", "easy", "medium", "hard", "total", "consensus", "by kind:", "tags used most (each works as a topic: practice kafka): kafka 2"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("list lacks %q:\n%s", want, out)
 		}
@@ -466,6 +468,34 @@ func TestGradeEvalFolderOfOtherShapes(t *testing.T) {
 	for _, want := range []string{"skipped " + filepath.Join(dir, "config.yaml") + ": neither a labelled set nor a question pack", `set.json:1: field "id" is not used`} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+}
+
+// TestPracticeTopicTag: --topic also takes a tag of the bank, such as a system's name.
+func TestPracticeTopicTag(t *testing.T) {
+	cfg, _ := testConfig(t)
+	bank, err := prompts.LoadBank()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tagged := map[string]bool{}
+	for _, q := range bank.Select(bot.Filter{Tag: "zookeeper"}) {
+		tagged[q.Ref()] = true
+	}
+	if len(tagged) < 2 {
+		t.Fatalf("the bank has %d questions tagged zookeeper; the test needs some", len(tagged))
+	}
+	for i := 0; i < 3; i++ {
+		code, out, errs := cli(t, "", answer, "practice", "--config", cfg, "--topic", "ZooKeeper", "--json")
+		if code != 0 {
+			t.Fatalf("exit %d, stderr %s", code, errs)
+		}
+		var v struct {
+			ID string `json:"question_id"`
+		}
+		if err := json.Unmarshal([]byte(out), &v); err != nil || !tagged[v.ID] {
+			t.Fatalf("asked %q (%v), want one of the questions tagged zookeeper", v.ID, err)
 		}
 	}
 }

@@ -83,6 +83,16 @@ func writeCounts(w io.Writer, bank *bot.Bank) {
 		kinds = append(kinds, fmt.Sprintf("%s %d", k, byKind[k]))
 	}
 	fmt.Fprintf(w, "\nby kind: %s\n", strings.Join(kinds, " · "))
+	fmt.Fprintf(w, "tags used most (each works as a topic: practice kafka): %s\n", strings.Join(topTags(bank, 20), " · "))
+}
+
+// topTags returns the n tags most questions carry, with their counts.
+func topTags(bank *bot.Bank, n int) []string {
+	var out []string
+	for _, t := range bank.Tags()[:min(n, len(bank.Tags()))] {
+		out = append(out, fmt.Sprintf("%s %d", t, len(bank.Select(bot.Filter{Tag: t}))))
+	}
+	return out
 }
 
 func writeQuestions(w io.Writer, bank *bot.Bank, topic string) {

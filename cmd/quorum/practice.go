@@ -217,7 +217,10 @@ func cmdPractice(ctx context.Context, e env, args []string) error {
 func flagFilter(bank *bot.Bank, topic, difficulty, kind string) (bot.Filter, error) {
 	f := bot.Filter{Topic: strings.ToLower(topic), Difficulty: strings.ToLower(difficulty), Kind: strings.ToLower(kind)}
 	if f.Topic != "" && !slices.Contains(bank.Topics(), f.Topic) {
-		return f, usagef("unknown topic %q; topics: %s", topic, strings.Join(bank.Topics(), ", "))
+		if f.Tag = bank.Tag(f.Topic); f.Tag == "" {
+			return f, usagef("unknown topic %q; topics: %s; or a tag such as kafka, raft, etcd (see `quorum packs list`)", topic, strings.Join(bank.Topics(), ", "))
+		}
+		f.Topic = ""
 	}
 	if f.Difficulty != "" && !slices.Contains(bot.Difficulties, f.Difficulty) {
 		return f, usagef("unknown difficulty %q; use easy, medium or hard", difficulty)
@@ -233,7 +236,7 @@ func flagFilter(bank *bot.Bank, topic, difficulty, kind string) (bot.Filter, err
 
 func describe(f bot.Filter) string {
 	var parts []string
-	for _, kv := range [][2]string{{"topic", f.Topic}, {"difficulty", f.Difficulty}, {"kind", f.Kind}} {
+	for _, kv := range [][2]string{{"topic", f.Topic}, {"tag", f.Tag}, {"difficulty", f.Difficulty}, {"kind", f.Kind}} {
 		if kv[1] != "" {
 			parts = append(parts, kv[0]+"="+kv[1])
 		}
