@@ -65,6 +65,7 @@ type Adapter struct {
 	botID   string
 	appID   string
 	topics  []string
+	tags    []string           // the bank's, most used first: /practice and /interview take them as topics
 	threads map[string]string  // thread id -> parent channel id, for threads Quorum opened
 	foreign map[string]bool    // channels known not to be Quorum's threads
 	origins map[string]*origin // thread id -> the slash command that asked its question
@@ -184,7 +185,7 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	a.mu.Lock()
-	a.botID, a.topics, a.hctx, a.closing = me.ID, topicsOf(h), hctx, false
+	a.botID, a.topics, a.tags, a.hctx, a.closing = me.ID, topicsOf(h), tagsOf(h), hctx, false
 	a.mu.Unlock()
 
 	removers := []func(){
@@ -292,7 +293,7 @@ func (a *Adapter) connectError(doing string, err error) error {
 // register overwrites the slash commands, per guild or globally.
 func (a *Adapter) register(ctx context.Context, app string) error {
 	a.mu.Lock()
-	cmds := slashCommands(a.topics)
+	cmds := slashCommands(a.topics, a.tags)
 	a.mu.Unlock()
 	guilds := a.cfg.GuildIDs
 	if len(guilds) == 0 {

@@ -242,11 +242,16 @@ func TestRegistersCommandsAndIntents(t *testing.T) {
 	if got := cmds["drill"]["default_member_permissions"]; got != "32" {
 		t.Fatalf("got /drill default_member_permissions %v, want \"32\" (Manage Server)", got)
 	}
+	// /practice's topic autocompletes, since it also takes the bank's tags; /daily's is a
+	// fixed choice of topics.
 	opts := fmt.Sprint(cmds["practice"]["options"])
-	for _, want := range []string{"consensus", "replication", "easy", "medium", "hard"} {
+	for _, want := range []string{"autocomplete:true", "easy", "medium", "hard"} {
 		if !strings.Contains(opts, want) {
-			t.Fatalf("/practice options %s lack the choice %q", opts, want)
+			t.Fatalf("/practice options %s lack %q", opts, want)
 		}
+	}
+	if daily := fmt.Sprint(cmds["daily"]["options"]); !strings.Contains(daily, "value:consensus") || !strings.Contains(daily, "value:replication") || strings.Contains(daily, "autocomplete:true") {
+		t.Fatalf("/daily options %s, want the topics as fixed choices", daily)
 	}
 	if got, want := e.srv.Intents(), 1<<0|1<<9|1<<12|1<<15; got != want {
 		t.Fatalf("got intents %b, want %b", got, want)
@@ -257,6 +262,23 @@ func TestRegistersCommandsAndIntents(t *testing.T) {
 	if cb.Type != 8 || fmt.Sprint(cb.Data["choices"]) != "[map[name:replication value:replication]]" {
 		t.Fatalf("got %+v, want the topic replication offered", cb)
 	}
+	// Topics first, then tags; what was typed at the start before what holds it.
+	e.srv.Autocomplete(alice, "practice", discordtest.Option{Name: "topic", Type: 3, Value: "r", Focused: true})
+	e.srv.WaitFor(t, "the second autocomplete answer", func() bool { return len(e.srv.Callbacks()) == 2 })
+	if got, want := choiceValues(e.srv.Callbacks()[1].Data), "replication raft leader-election quorum"; got != want {
+		t.Fatalf("offered %q, want %q", got, want)
+	}
+}
+
+// choiceValues lists the values of an autocomplete answer's choices.
+func choiceValues(data map[string]any) string {
+	var out []string
+	list, _ := data["choices"].([]any)
+	for _, c := range list {
+		m, _ := c.(map[string]any)
+		out = append(out, fmt.Sprint(m["value"]))
+	}
+	return strings.Join(out, " ")
 }
 
 func TestDMPracticeByText(t *testing.T) {

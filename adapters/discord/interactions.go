@@ -87,10 +87,13 @@ func (a *Adapter) onInteraction(h bot.Handler, i *discordgo.Interaction) {
 			return
 		}
 		a.mu.Lock()
-		topics := a.topics
+		topics, tags := a.topics, a.tags
 		a.mu.Unlock()
+		if !takesTags(data.Name) {
+			tags = nil
+		}
 		a.respond(ctx, i, &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
-			Data: &discordgo.InteractionResponseData{Choices: topicChoices(topics, focused(data.Options))}})
+			Data: &discordgo.InteractionResponseData{Choices: topicChoices(topics, tags, focused(data.Options))}})
 
 	case discordgo.InteractionApplicationCommand:
 		// The comma-ok forms: discordgo's accessors panic on an interaction without data.
