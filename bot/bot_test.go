@@ -709,7 +709,7 @@ func TestSkipStatsAndModel(t *testing.T) {
 	h.plat.NextKind(t, bot.MsgVerdict)
 	h.say(alice, dm, "stats")
 	m := h.plat.NextKind(t, bot.MsgStats)
-	for _, want := range []string{"1 attempts, 1 passed (100%)", "1 skipped", "consensus"} {
+	for _, want := range []string{"1 attempt, 1 passed (100%)", "1 skipped", "consensus"} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("stats lack %q:\n%s", want, m.Text)
 		}

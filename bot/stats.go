@@ -143,7 +143,11 @@ func (b *Bot) statsMessage(ctx context.Context, u User, conv Conversation, withC
 	}
 	total, rows := Stats(attempts)
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%d attempts, %d passed (%d%%), average score %.0f", total.Attempts, total.Passed, total.PassRate(), total.AvgScore)
+	noun := "attempts"
+	if total.Attempts == 1 {
+		noun = "attempt"
+	}
+	fmt.Fprintf(&sb, "%d %s, %d passed (%d%%), average score %.0f", total.Attempts, noun, total.Passed, total.PassRate(), total.AvgScore)
 	if total.Skipped > 0 {
 		fmt.Fprintf(&sb, "; %d skipped", total.Skipped)
 	}

@@ -269,7 +269,7 @@ func TestDMPracticeAndWords(t *testing.T) {
 
 	// The slash command's words are the same, in the DM and in a channel.
 	h.srv.Slash("U1", "DU1", "stats")
-	if c := h.srv.Wait(t, "chat.postMessage", in("DU1", "")); !strings.Contains(allText(c), "1 attempts, 1 passed") {
+	if c := h.srv.Wait(t, "chat.postMessage", in("DU1", "")); !strings.Contains(allText(c), "1 attempt, 1 passed") {
 		t.Errorf("stats: got %q", allText(c))
 	}
 	h.srv.Slash("U1", "C1", "")
@@ -455,7 +455,7 @@ func TestAppHome(t *testing.T) {
 
 	h.srv.AppHomeOpened("U1")
 	home = h.srv.Wait(t, "views.publish", nil)
-	if text := allText(home); !strings.Contains(text, "1 attempts, 0 passed") || !strings.Contains(text, "Streak: 1 day in a row") {
+	if text := allText(home); !strings.Contains(text, "1 attempt, 0 passed") || !strings.Contains(text, "Streak: 1 day in a row") {
 		t.Errorf("home after one attempt lacks the stats and streak:\n%s", text)
 	}
 	if !strings.Contains(allText(home), "No daily question yet") {

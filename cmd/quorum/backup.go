@@ -54,8 +54,8 @@ func cmdBackup(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Backed up %s to %s (%s): %d bytes, schema version %d, %d people, %d attempts, %d open sessions.\n",
-		cfg.Store.Path, dest, how, n, sum.Version, sum.People, sum.Attempts, sum.Sessions)
+	fmt.Fprintf(e.stdout, "Backed up %s to %s (%s): %d bytes, schema version %d, %s, %s, %s.\n",
+		cfg.Store.Path, dest, how, n, sum.Version, count(sum.People, "person", "people"), count(sum.Attempts, "attempt", "attempts"), count(sum.Sessions, "open session", "open sessions"))
 	return nil
 }
 
@@ -128,4 +128,12 @@ func sameFile(a, b string) (bool, error) {
 		return false, err
 	}
 	return os.SameFile(fa, fb), nil
+}
+
+// count says n things, in the singular for one.
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -93,7 +93,7 @@ func TestPracticeTextAndStats(t *testing.T) {
 		t.Fatalf("want the question and a FAIL line; got:\n%s", out)
 	}
 	code, out, _ = cli(t, "", "", "stats", "--config", cfg)
-	if code != 0 || !strings.Contains(out, "1 attempts, 0 passed") || !strings.Contains(out, "consensus") {
+	if code != 0 || !strings.Contains(out, "1 attempt, 0 passed") || !strings.Contains(out, "consensus") {
 		t.Fatalf("exit %d, stats:\n%s", code, out)
 	}
 }

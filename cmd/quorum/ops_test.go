@@ -327,7 +327,7 @@ func TestOfflineBackupAndRefusals(t *testing.T) {
 
 	dest := filepath.Join(dir, "copy.db")
 	code, out, errs := cli(t, "", "", "backup", "--config", cfg, dest)
-	if code != 0 || !regexp.MustCompile(`\(offline\): \d+ bytes, schema version 2, 1 people, 1 attempts, 1 open sessions`).MatchString(out) {
+	if code != 0 || !regexp.MustCompile(`\(offline\): \d+ bytes, schema version 2, 1 person, 1 attempt, 1 open session`).MatchString(out) {
 		t.Fatalf("exit %d: %q %q", code, out, errs)
 	}
 	if code, _, errs := cli(t, "", "", "backup", "--config", cfg, db); code != 2 || !strings.Contains(errs, "is the store itself") {
