@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -598,7 +599,7 @@ func (b *Bot) timeUp(key string, id uint64) {
 func timeUpMessage(s Session, q *Question) Message {
 	text := "⏰ Time's up: no answer came in time, so this counts as a timed-out attempt."
 	if q != nil {
-		text += fmt.Sprintf("\n\nThe question was: %s", firstLine(q.Prompt))
+		text += fmt.Sprintf("\n\nThe question was: %s", FirstParagraph(q.Prompt))
 	}
 	text += "\n\nYou can still send your answer for feedback (it stays a FAIL), say `model` for the model answer, or `practice` for another question."
 	return Message{Kind: MsgTimeUp, Conv: s.Conv, To: s.User, Title: "Time's up", Text: text, Session: s.ID,
@@ -912,10 +913,13 @@ func looksBinary(s string) bool {
 
 func roundDur(d time.Duration) string { return d.Round(time.Second).String() }
 
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
+// paragraphBreak is a blank line.
+var paragraphBreak = regexp.MustCompile(`\n[ \t]*\n`)
+
+// FirstParagraph returns the first paragraph of s on one line. Packs wrap long prompts
+// over several lines, so a note that quotes "the question" by its first line stopped
+// mid-sentence ("...that have diverged? Why did").
+func FirstParagraph(s string) string {
+	s = paragraphBreak.Split(strings.TrimSpace(s), 2)[0]
+	return strings.Join(strings.Fields(s), " ")
 }

@@ -829,7 +829,7 @@ func (b *Bot) drillSummary(ctx context.Context, r *DrillRun) Message {
 	title := fmt.Sprintf("Drill closed: %d answered, %d passed", len(r.Answers), passed)
 	fmt.Fprintf(&t, "%s.\n", title)
 	if q != nil {
-		fmt.Fprintf(&t, "Question: %s\n", firstLine(q.Prompt))
+		fmt.Fprintf(&t, "Question: %s\n", FirstParagraph(q.Prompt))
 	}
 	if len(r.Answers) == 0 {
 		t.WriteString("\nNobody answered this time.\n")

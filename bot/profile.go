@@ -160,7 +160,7 @@ func PersonalPackText(pack *PersonalPack, qs []*Question, p Profile) string {
 	}
 	sb.WriteString(" `practice` now asks these first.\n")
 	for i, q := range qs {
-		fmt.Fprintf(&sb, "\n%d. %s (%s, %s): %s", i+1, q.ID, q.Topic, q.Difficulty, firstLine(q.Prompt))
+		fmt.Fprintf(&sb, "\n%d. %s (%s, %s): %s", i+1, q.ID, q.Topic, q.Difficulty, FirstParagraph(q.Prompt))
 		if pack.Source == "bank" {
 			if why := TailorReason(q, p); why != "" {
 				fmt.Fprintf(&sb, "\n   %s", why)

@@ -125,7 +125,7 @@ func VerdictText(v *Verdict) string {
 }
 
 func modelMessage(ev Event, q *Question) Message {
-	text := fmt.Sprintf("%s\n\nModel answer:\n%s", firstLine(q.Prompt), q.ModelAnswer)
+	text := fmt.Sprintf("%s\n\nModel answer:\n%s", FirstParagraph(q.Prompt), q.ModelAnswer)
 	if len(q.References) > 0 {
 		text += "\n\nRead more: " + strings.Join(q.References, "; ")
 	}

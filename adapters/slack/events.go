@@ -356,7 +356,7 @@ func (a *Adapter) openAnswerModal(ctx context.Context, trigger string, conv bot.
 	input.Multiline = true
 	input.MaxLength = maxModalAnswer
 	var blocks []slackgo.Block
-	if q := firstLine(question); q != "" {
+	if q := bot.FirstParagraph(question); q != "" {
 		blocks = append(blocks, slackgo.NewContextBlock("question", slackgo.NewTextBlockObject(slackgo.PlainTextType, clipText(q, 2000), false, false)))
 	}
 	blocks = append(blocks, slackgo.NewInputBlock(answerBlock, plain("Your answer"),
@@ -376,12 +376,4 @@ func (a *Adapter) openAnswerModal(ctx context.Context, trigger string, conv bot.
 
 func plain(s string) *slackgo.TextBlockObject {
 	return slackgo.NewTextBlockObject(slackgo.PlainTextType, s, false, false)
-}
-
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return strings.TrimSpace(s[:i])
-	}
-	return s
 }

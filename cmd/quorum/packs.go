@@ -110,7 +110,7 @@ func writeQuestions(w io.Writer, bank *bot.Bank, topic string) {
 		fmt.Fprintf(w, "\n%s\n", t)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, q := range qs {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", q.ID, q.Difficulty, q.Kind, truncate(firstLine(q.Prompt), 70))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", q.ID, q.Difficulty, q.Kind, truncate(bot.FirstParagraph(q.Prompt), 70))
 		}
 		tw.Flush()
 	}
@@ -178,14 +178,6 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
-}
-
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }
 
 // minEvidence is the fewest evidence phrases a key point should have. With the bank's
