@@ -608,6 +608,7 @@ func timeUpMessage(s Session, q *Question) Message {
 
 // answer grades ev as the answer to session l.
 func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
+	arrived := time.Now() // the wall clock, for Meter.Answered
 	var text, problem string
 	if ev.Audio == nil {
 		text, problem = cleanAnswer(ev.Text)
@@ -709,7 +710,9 @@ func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
 		b.interviewAnswered(ctx, s, a)
 		return
 	}
-	b.deliver(ctx, a, msg)
+	if b.deliver(ctx, a, msg) {
+		b.meter.Answered(v.Grader, time.Since(arrived))
+	}
 }
 
 // delivery is where verdict message msg is about to go, for the store's outbox
@@ -728,13 +731,16 @@ func (b *Bot) delivery(ctx context.Context, msg Message) *Delivery {
 
 // deliver sends the verdict message msg of attempt a, just recorded, or its time's-up
 // note, and takes it out of the outbox once sent. A message whose send failed stays
-// there for the next start.
-func (b *Bot) deliver(ctx context.Context, a *Attempt, msg Message) {
+// there for the next start. It reports whether the platform took the message.
+func (b *Bot) deliver(ctx context.Context, a *Attempt, msg Message) bool {
 	msg.Key = attemptKey(a)
-	if _, err := b.send(ctx, msg); err != nil || a.Deliver == nil {
-		return
+	if _, err := b.send(ctx, msg); err != nil {
+		return false
 	}
-	b.delivered(ctx, a.ID)
+	if a.Deliver != nil {
+		b.delivered(ctx, a.ID)
+	}
+	return true
 }
 
 // redeliverOutbox sends the verdicts and time's-up notes recorded but not known to be

@@ -20,6 +20,7 @@ type countingMeter struct {
 	mu       sync.Mutex
 	attempts map[string]int // verdict/grader
 	graded   int
+	answered int // verdicts sent, by Meter.Answered
 	drills   map[string]int // kind/result
 	limited  map[string]int
 }
@@ -39,6 +40,14 @@ func (m *countingMeter) Graded(grader string, d time.Duration, err error) {
 	defer m.mu.Unlock()
 	if d >= 0 && err == nil && grader == "rubric" {
 		m.graded++
+	}
+}
+
+func (m *countingMeter) Answered(grader string, d time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if d >= 0 && grader == "rubric" {
+		m.answered++
 	}
 }
 
@@ -201,10 +210,10 @@ func TestMeterCountsAttemptsAndDrills(t *testing.T) {
 		}
 	}
 	m.mu.Lock()
-	graded := m.graded
+	graded, answered := m.graded, m.answered
 	m.mu.Unlock()
-	if graded != 3 {
-		t.Errorf("got %d gradings observed, want 3", graded)
+	if graded != 3 || answered != 3 {
+		t.Errorf("got %d gradings and %d waits for a verdict observed, want 3 of each", graded, answered)
 	}
 
 	h.say(alice, dm, "daily on 10:00 UTC")

@@ -11,6 +11,9 @@ type Meter interface {
 	Attempt(verdict, grader string)
 	// Graded observes how long one grader call took, failed calls included.
 	Graded(grader string, d time.Duration, err error)
+	// Answered observes how long a person waited for a verdict: from the core taking the
+	// answer (transcription included) to the platform taking the verdict's message.
+	Answered(grader string, d time.Duration)
 	// DrillRun counts one scheduled run of a drill. kind is DrillDaily or DrillChannel;
 	// result one of the Drill* results.
 	DrillRun(kind, result string)
@@ -61,6 +64,7 @@ type noMeter struct{}
 
 func (noMeter) Attempt(string, string)              {}
 func (noMeter) Graded(string, time.Duration, error) {}
+func (noMeter) Answered(string, time.Duration)      {}
 func (noMeter) DrillRun(string, string)             {}
 func (noMeter) Limited(string)                      {}
 func (noMeter) SendFailed(string)                   {}

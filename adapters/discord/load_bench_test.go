@@ -23,13 +23,24 @@ import (
 // core, the rubric grader, a real bbolt file), then all 1,000 answers are dispatched on
 // the gateway at once. For each answer it measures the time from its dispatch to its
 // verdict's POST arriving at the fake, and reports the median and the 99th percentile
-// over every round. QUORUM_LOAD_N changes the number of people.
+// over every round. QUORUM_LOAD_N changes the number of people; QUORUM_LOAD_RATE=R
+// (answers a second) spreads the answers evenly instead of sending them at once, for the
+// latency at a steady arrival rate.
 //
 //	go test -run - -bench ConcurrentAnswers -benchtime 3x ./adapters/discord/
+//	QUORUM_LOAD_RATE=500 go test -run - -bench ConcurrentAnswers -benchtime 3x ./adapters/discord/
 func BenchmarkConcurrentAnswers(b *testing.B) {
 	n := 1000
 	if s := os.Getenv("QUORUM_LOAD_N"); s != "" {
 		n, _ = strconv.Atoi(s)
+	}
+	var gap time.Duration // between two answers; 0 sends them all at once
+	if s := os.Getenv("QUORUM_LOAD_RATE"); s != "" {
+		rate, err := strconv.ParseFloat(s, 64)
+		if err != nil || rate <= 0 {
+			b.Fatalf("QUORUM_LOAD_RATE=%q: want answers a second, above 0", s)
+		}
+		gap = time.Duration(float64(time.Second) / rate)
 	}
 	srv := discordtest.New(token)
 	defer srv.Close()
@@ -106,7 +117,11 @@ func BenchmarkConcurrentAnswers(b *testing.B) {
 		waitAll("their question", "Question:")
 		b.StartTimer()
 		sent := make([]time.Time, n)
+		start := time.Now()
 		for i, p := range people {
+			if gap > 0 {
+				time.Sleep(time.Until(start.Add(time.Duration(i) * gap)))
+			}
 			sent[i] = time.Now()
 			srv.Say(p, goodAnswer)
 		}

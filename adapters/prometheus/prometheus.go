@@ -21,6 +21,7 @@ type Metrics struct {
 
 	attempts    *prometheus.CounterVec
 	grading     *prometheus.HistogramVec
+	answered    *prometheus.HistogramVec
 	drills      *prometheus.CounterVec
 	limited     *prometheus.CounterVec
 	sendFailed  *prometheus.CounterVec
@@ -45,6 +46,10 @@ func New(version string) *Metrics {
 			Name: "quorum_grading_seconds", Help: "Time to grade one answer, by grader and result (ok, error).",
 			Buckets: []float64{.001, .005, .01, .05, .1, .5, 1, 2.5, 5, 10, 30, 60},
 		}, []string{"grader", "result"}),
+		answered: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "quorum_answer_seconds", Help: "Time a person waited for a verdict: from Quorum taking the answer (transcription included) to the platform taking the verdict, by grader.",
+			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
+		}, []string{"grader"}),
 		drills: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "quorum_drill_runs_total", Help: "Scheduled drill runs, by kind (daily, channel) and result (posted, skipped, failed, duplicate).",
 		}, []string{"kind", "result"}),
@@ -70,7 +75,7 @@ func New(version string) *Metrics {
 	}
 	info := prometheus.NewGauge(prometheus.GaugeOpts{Name: "quorum_build_info", Help: "Always 1; the version label says which Quorum runs.", ConstLabels: prometheus.Labels{"version": version}})
 	info.Set(1)
-	reg.MustRegister(m.attempts, m.grading, m.drills, m.limited, m.sendFailed, m.resent, m.llmCalls, m.llmDuration, m.requests, info,
+	reg.MustRegister(m.attempts, m.grading, m.answered, m.drills, m.limited, m.sendFailed, m.resent, m.llmCalls, m.llmDuration, m.requests, info,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -110,6 +115,11 @@ func (m *Metrics) Graded(grader string, d time.Duration, err error) {
 		result = "error"
 	}
 	m.grading.WithLabelValues(grader, result).Observe(d.Seconds())
+}
+
+// Answered implements bot.Meter.
+func (m *Metrics) Answered(grader string, d time.Duration) {
+	m.answered.WithLabelValues(grader).Observe(d.Seconds())
 }
 
 // DrillRun implements bot.Meter.

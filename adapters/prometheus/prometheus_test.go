@@ -78,6 +78,7 @@ func TestMeterAndHooks(t *testing.T) {
 	m.Attempt(bot.VerdictTimeout, "")
 	m.Graded(bot.GraderLLM, 1200*time.Millisecond, nil)
 	m.Graded(bot.GraderRubric, time.Millisecond, errors.New("x"))
+	m.Answered(bot.GraderRubric, 30*time.Millisecond)
 	m.DrillRun(bot.DrillDaily, bot.DrillPosted)
 	m.Limited(bot.LimitAudio)
 	m.SendFailed("slack")
@@ -93,6 +94,8 @@ func TestMeterAndHooks(t *testing.T) {
 		`quorum_grading_seconds_bucket{grader="llm",result="ok",le="1"} 0`,
 		`quorum_grading_seconds_bucket{grader="llm",result="ok",le="2.5"} 1`,
 		`quorum_grading_seconds_count{grader="rubric",result="error"} 1`,
+		`quorum_answer_seconds_bucket{grader="rubric",le="0.025"} 0`,
+		`quorum_answer_seconds_bucket{grader="rubric",le="0.05"} 1`,
 		`quorum_drill_runs_total{kind="daily",result="posted"} 1`,
 		`quorum_rate_limited_total{kind="audio"} 1`,
 		`quorum_send_failures_total{platform="slack"} 1`,

@@ -143,7 +143,13 @@ func TestRunMetricsBackupAndSecrets(t *testing.T) {
 		return strings.Contains(p.Text(), "PASS") || strings.Contains(p.Text(), "FAIL")
 	})
 
+	// The wait for the verdict is observed once discordgo has the fake's reply to the post,
+	// a moment after the fake shows the post.
 	_, metrics := httpGet(t, "http://"+r.admin+"/metrics")
+	for deadline := time.Now().Add(5 * time.Second); metricValue(t, metrics, `quorum_answer_seconds_count{grader="rubric"}`) == 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		_, metrics = httpGet(t, "http://"+r.admin+"/metrics")
+	}
 	graded := metricValue(t, metrics, `quorum_attempts_total{grader="rubric",verdict="pass"}`) + metricValue(t, metrics, `quorum_attempts_total{grader="rubric",verdict="fail"}`)
 	checks := []struct {
 		name      string
@@ -151,6 +157,7 @@ func TestRunMetricsBackupAndSecrets(t *testing.T) {
 	}{
 		{"attempts graded", graded, 1},
 		{"grading observed", metricValue(t, metrics, `quorum_grading_seconds_count{grader="rubric",result="ok"}`), 1},
+		{"wait for the verdict observed", metricValue(t, metrics, `quorum_answer_seconds_count{grader="rubric"}`), 1},
 		{"open sessions", metricValue(t, metrics, `quorum_open_sessions`), 0},
 		{"ready", metricValue(t, metrics, `quorum_ready`), 1},
 		{"discord 429s", metricValue(t, metrics, `quorum_platform_requests_total{platform="discord",result="rate_limited"}`), 1},
