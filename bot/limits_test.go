@@ -20,7 +20,7 @@ type countingMeter struct {
 	mu       sync.Mutex
 	attempts map[string]int // verdict/grader
 	graded   int
-	answered int // verdicts sent, by Meter.Answered
+	answered int            // verdicts sent, by Meter.Answered
 	drills   map[string]int // kind/result
 	limited  map[string]int
 }
