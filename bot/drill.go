@@ -658,6 +658,7 @@ func (b *Bot) drillMessage(ctx context.Context, ev Event, o *openRun, cmd string
 
 // drillAnswer grades one member's answer to a run.
 func (b *Bot) drillAnswer(ctx context.Context, ev Event, o *openRun) {
+	arrived := time.Now() // the wall clock, for Meter.Answered
 	var text, problem string
 	if ev.Audio == nil {
 		text, problem = cleanAnswer(ev.Text)
@@ -758,7 +759,9 @@ func (b *Bot) drillAnswer(ctx context.Context, ev Event, o *openRun) {
 	b.drills.mu.Lock()
 	o.r.Answers = append(o.r.Answers, line)
 	b.drills.mu.Unlock()
-	b.deliver(ctx, a, msg)
+	if b.deliver(ctx, a, msg) {
+		b.meter.Answered(v.Grader, time.Since(arrived))
+	}
 }
 
 // drillVerdict is verdict message msg as a drill answer's: without buttons (the model

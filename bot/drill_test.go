@@ -181,6 +181,9 @@ func postedDrill(t *testing.T, h *harness) bot.Message {
 
 func TestDrillMembersAnswerInThreadAndSummary(t *testing.T) {
 	h := drillHarness(t)
+	meter := newCountingMeter()
+	h.meter = meter
+	h.restart()
 	postedDrill(t, h)
 	thread := general
 	thread.Thread = "tm2" // the bottest platform's thread for message 2
@@ -200,6 +203,11 @@ func TestDrillMembersAnswerInThreadAndSummary(t *testing.T) {
 	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "You already answered this drill (PASS") {
 		t.Fatalf("got %q", m.Text)
 	}
+	meter.mu.Lock()
+	if meter.answered != 2 {
+		t.Errorf("%d waits for a drill verdict observed, want 2 (the refused second answer is not one)", meter.answered)
+	}
+	meter.mu.Unlock()
 	h.say(bob, thread, "model")
 	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "the model answer comes with the summary") {
 		t.Fatalf("got %q", m.Text)
