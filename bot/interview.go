@@ -342,7 +342,8 @@ func (b *Bot) advanceInterview(ctx context.Context, iv *Interview) {
 	}
 }
 
-// weakestFollowUp builds the follow-up to the lowest-scoring graded answer.
+// weakestFollowUp builds the follow-up to the lowest-scoring graded answer that said
+// something: an interviewer follows up on what you said, not on a blank.
 func (b *Bot) weakestFollowUp(ctx context.Context, iv *Interview) *Question {
 	attempts, err := b.interviewAttempts(ctx, iv)
 	if err != nil {
@@ -350,7 +351,7 @@ func (b *Bot) weakestFollowUp(ctx context.Context, iv *Interview) *Question {
 	}
 	var weakest *Attempt
 	for _, a := range attempts {
-		if a.Verdict != nil && (weakest == nil || a.Score < weakest.Score) {
+		if a.Verdict != nil && strings.TrimSpace(a.Answer) != "" && (weakest == nil || a.Score < weakest.Score) {
 			weakest = a
 		}
 	}

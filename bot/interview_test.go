@@ -368,3 +368,28 @@ func TestInterviewOnATag(t *testing.T) {
 		t.Fatalf("%d of %d questions tagged kafka, want the concept question and at least one more", tagged, bot.InterviewQuestions)
 	}
 }
+
+// TestFollowUpOnWhatWasSaid: the follow-up goes to the weakest answer that said something,
+// not to a blank one, which scores lower but gives an interviewer nothing to follow.
+func TestFollowUpOnWhatWasSaid(t *testing.T) {
+	h := newIV(t)
+	h.say("interview")
+	var weak string
+	for i := 0; i < bot.InterviewQuestions; i++ {
+		q := h.question()
+		h.clock.Advance(time.Minute)
+		switch i {
+		case 1:
+			h.say("") // a blank answer: FAIL, 0
+		case 2:
+			weak = q.Question.Ref()
+			h.say("I am not sure, I would probably add a cache in front of it and some retries.")
+		default:
+			h.say(q.Question.ModelAnswer)
+		}
+	}
+	fu := h.question()
+	if !strings.Contains(fu.Text, "follow-up") || fu.Question.Ref() == "" || !strings.HasPrefix(fu.Question.Ref(), weak) {
+		t.Fatalf("the follow-up is on %s, want it on the weak answer's question %s:\n%s", fu.Question.Ref(), weak, fu.Text)
+	}
+}
