@@ -896,14 +896,14 @@ func cleanAnswer(s string) (string, string) {
 	if len(s) > MaxAnswerBytes {
 		return "", fmt.Sprintf("That answer is %d characters long; I take up to %d (about 3,000 words, far more than fits in the time limit). Please shorten it and send it again: your question is still open.", len(s), MaxAnswerBytes)
 	}
-	if looksBinary(s) {
+	if LooksBinary(s) {
 		return "", "That looks like binary data rather than a typed answer. Send your answer as text (or as a voice message): your question is still open."
 	}
 	return strings.TrimSpace(strings.ToValidUTF8(s, "")), ""
 }
 
-// looksBinary reports NUL bytes, or text that is mostly invalid UTF-8 or control characters.
-func looksBinary(s string) bool {
+// LooksBinary reports NUL bytes, or text that is mostly invalid UTF-8 or control characters.
+func LooksBinary(s string) bool {
 	if strings.IndexByte(s, 0) >= 0 {
 		return true
 	}

@@ -35,7 +35,7 @@ func (b *Bot) saveProfileText(ctx context.Context, ev Event, field string) {
 	case len(text) > MaxProfileText:
 		b.reply(ctx, ev, MsgInfo, "", fmt.Sprintf("That %s is %d characters; I keep up to %d. Please send a shorter version.", name, len(text), MaxProfileText))
 		return
-	case looksBinary(text) || !utf8.ValidString(text):
+	case LooksBinary(text) || !utf8.ValidString(text):
 		b.reply(ctx, ev, MsgInfo, "", fmt.Sprintf("That doesn't look like text. Paste your %s as plain text.", name))
 		return
 	}

@@ -94,6 +94,13 @@ func readAnswer(e env, file string) (string, error) {
 	if len(data) > bot.MaxAnswerBytes {
 		return "", fmt.Errorf("the answer is longer than %d bytes; shorten it", bot.MaxAnswerBytes)
 	}
+	if bot.LooksBinary(string(data)) {
+		from := "standard input"
+		if file != "" {
+			from = file
+		}
+		return "", fmt.Errorf("%s looks like binary data, not a typed answer; give a text file, or --audio FILE for a recording", from)
+	}
 	return string(data), nil
 }
 

@@ -138,6 +138,20 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+// TestGradeRefusesBinary: bytes that are not text get the chat's refusal, not a verdict
+// whose clarity and delivery scores praise them.
+func TestGradeRefusesBinary(t *testing.T) {
+	cfg, _ := testConfig(t)
+	junk := filepath.Join(t.TempDir(), "answer.bin")
+	if err := os.WriteFile(junk, []byte("\x7fELF\x02\x01\x01\x00\x00\x00 some text\x00\x00"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := cli(t, "", "", "grade", "--config", cfg, "--question", "cli-test/raft-election", "--answer-file", junk)
+	if code != 1 || out != "" || !strings.Contains(errs, "answer.bin looks like binary data, not a typed answer") {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want exit 1 and the refusal", code, out, errs)
+	}
+}
+
 func TestGrade(t *testing.T) {
 	cfg, _ := testConfig(t)
 	code, out, errs := cli(t, "", answer, "grade", "--config", cfg, "--question", "raft-election", "--json")
