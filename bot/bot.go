@@ -369,7 +369,9 @@ func (b *Bot) Pick(ctx context.Context, u User, f Filter) (*Question, error) {
 }
 
 // Ask puts question q to the person in conv: the session is stored before the question is sent.
-// An open session of theirs in conv is closed as skipped first when replace is set.
+// An open session of theirs in conv is closed as skipped first when replace is set; if
+// that session is busy (an answer being graded, its time's-up being recorded), Ask waits
+// for it rather than failing.
 func (b *Bot) Ask(ctx context.Context, u User, conv Conversation, q *Question, replace bool) (*Session, error) {
 	return b.ask(ctx, u, conv, q, askOpts{replace: replace, kind: KindPractice})
 }
@@ -410,6 +412,18 @@ func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, o
 
 	b.mu.Lock()
 	old := b.sessions[key]
+	for old != nil && old.busy && replace {
+		// Replacing: wait out the answer or time-up in flight (a terminal run that starts
+		// as an earlier run's question runs out), then close what it left.
+		b.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+		b.mu.Lock()
+		old = b.sessions[key]
+	}
 	if old != nil && old.busy {
 		b.mu.Unlock()
 		return nil, errBusy

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -796,5 +797,80 @@ func TestFollowUp(t *testing.T) {
 	as := h.attempts(alice)
 	if len(as) != 2 || as[1].Kind != bot.KindFollowUp || as[1].Topic != "consensus" {
 		t.Fatalf("got attempts %+v, want the follow-up recorded under its topic", as)
+	}
+}
+
+// gatedStore holds the recording of a time-up until gate is closed, so a test can act
+// while a session is busy with it.
+type gatedStore struct {
+	*store.Store
+	entered, gate chan struct{}
+}
+
+func (g *gatedStore) SaveSession(ctx context.Context, s *bot.Session, a *bot.Attempt) error {
+	if s.State == bot.SessionExpired {
+		g.entered <- struct{}{}
+		<-g.gate
+	}
+	return g.Store.SaveSession(ctx, s, a)
+}
+
+// TestAskReplacingWaitsForATimeUp: a new question that replaces the open one (the
+// terminal's `quorum practice`) waits while that one's time-up is being recorded, instead
+// of failing with "an answer is being graded", as it did when a run started just as an
+// earlier run's question ran out.
+func TestAskReplacingWaitsForATimeUp(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "q.db"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	gs := &gatedStore{Store: st, entered: make(chan struct{}), gate: make(chan struct{})}
+	clock := bottest.NewClock(t0)
+	plat := bottest.NewPlatform("test")
+	bank := loadBank(t)
+	b := bot.New(bot.Config{Bank: bank, Grader: rubric.New(rubric.Options{}), Store: gs, Clock: clock})
+	b.AddPlatform(plat)
+	if err := b.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	q, _ := bank.Lookup("raft-election")
+	if _, err := b.Ask(context.Background(), alice, dm, q, false); err != nil {
+		t.Fatal(err)
+	}
+	plat.NextKind(t, bot.MsgQuestion)
+
+	go clock.Advance(4 * time.Minute) // the time-up starts and blocks in the store
+	<-gs.entered
+	release := sync.OnceFunc(func() { close(gs.gate) })
+	defer release() // a failing test must not leave the time-up, and Close, waiting
+	asked := make(chan error, 1)
+	go func() {
+		_, err := b.Ask(context.Background(), alice, dm, q, true)
+		asked <- err
+	}()
+	select {
+	case err := <-asked:
+		t.Fatalf("Ask returned %v while the time-up was being recorded; want it to wait", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	release()
+	if err := <-asked; err != nil {
+		t.Fatalf("Ask after the time-up: %v", err)
+	}
+	kinds := map[bot.MessageKind]int{} // the time's-up note and the new question, in either order
+	for range 2 {
+		kinds[plat.Next(t).Kind]++
+	}
+	if kinds[bot.MsgTimeUp] != 1 || kinds[bot.MsgQuestion] != 1 {
+		t.Fatalf("got messages of kinds %v, want the time's-up note and the new question", kinds)
+	}
+	if s, open := b.OpenSession(alice, dm); !open || s.State != bot.SessionOpen {
+		t.Fatalf("got session %+v (open %v), want the new question open", s, open)
+	}
+	as, err := st.Attempts(context.Background(), alice.Key())
+	if err != nil || len(as) != 1 || as[0].Outcome != bot.OutcomeTimeout {
+		t.Fatalf("got attempts %+v (%v), want the earlier question's time-out only", as, err)
 	}
 }

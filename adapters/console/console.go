@@ -182,6 +182,11 @@ func (d *driver) run(ctx context.Context, until bot.MessageKind) (bot.Message, e
 				return bot.Message{}, err
 			}
 		case bot.MsgTimeUp:
+			if d.session == nil || msg.Session != d.session.ID {
+				// A question an earlier run left open ran out as this one started.
+				fmt.Fprintln(opts.Err, "(The question an earlier run left open ran out of time; it counts as timed out.)")
+				continue
+			}
 			fmt.Fprintf(opts.Err, "\n%s\n", firstParagraph(msg.Text))
 			if !d.answered && opts.Interactive {
 				return bot.Message{}, ErrNoVerdict

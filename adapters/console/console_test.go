@@ -187,3 +187,24 @@ func TestInteractiveCtrlCStops(t *testing.T) {
 		t.Fatal("the stopped session is still open")
 	}
 }
+
+// TestEarlierRunsTimeUpDoesNotEndThisQuestion: a question an earlier run left open runs out
+// as the next run starts; its time's-up note must not end the new question.
+func TestEarlierRunsTimeUpDoesNotEndThisQuestion(t *testing.T) {
+	clock := bottest.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
+	a, b, q := setup(t, clock)
+	var out, errs bytes.Buffer
+	if _, err := a.Practice(context.Background(), b, q, Options{In: strings.NewReader("\x00binary"), Out: &out, Err: &errs, Clock: clock}); !errors.Is(err, ErrNoVerdict) {
+		t.Fatalf("got %v, want the binary answer refused and the question left open", err)
+	}
+	clock.Advance(4 * time.Minute) // its time runs out: the note waits in the adapter's queue
+	out.Reset()
+	errs.Reset()
+	v, err := a.Practice(context.Background(), b, q, Options{In: strings.NewReader(goodAnswer + "\r\r"), Out: &out, Err: &errs, Interactive: true, Clock: clock})
+	if err != nil || !v.Pass {
+		t.Fatalf("got %v (%v), want this run's answer graded PASS\nstderr:\n%s", v, err, errs.String())
+	}
+	if !strings.Contains(errs.String(), "an earlier run left open ran out of time") {
+		t.Errorf("stderr does not say what became of the earlier question:\n%s", errs.String())
+	}
+}
