@@ -95,7 +95,7 @@ func IsTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 // Practice asks q through b and prints what follows until a verdict. It returns the verdict.
 func (a *Adapter) Practice(ctx context.Context, b *bot.Bot, q *bot.Question, opts Options) (*bot.Verdict, error) {
 	d := a.driver(b, opts)
-	if s, ok := b.OpenSession(d.u, d.conv); ok && s.State == bot.SessionOpen {
+	if s, ok := b.OpenSession(d.u, d.conv); ok && s.State == bot.SessionOpen && d.opts.Clock.Now().Before(s.Closes()) {
 		fmt.Fprintf(opts.Err, "(An unanswered question from an earlier run, %s, is closed as skipped.)\n", s.Question)
 	}
 	if _, err := b.Ask(ctx, d.u, d.conv, q, true); err != nil {
@@ -125,7 +125,7 @@ func (a *Adapter) Interview(ctx context.Context, b *bot.Bot, topic string, opts 
 	opts.inInterview = true
 	d := a.driver(b, opts)
 	d.interview = true
-	if s, ok := b.OpenSession(d.u, d.conv); ok && s.State == bot.SessionOpen {
+	if s, ok := b.OpenSession(d.u, d.conv); ok && s.State == bot.SessionOpen && d.opts.Clock.Now().Before(s.Closes()) {
 		b.Handle(ctx, bot.Event{User: d.u, Conv: d.conv, Text: "stop"})
 		a.drain()
 		fmt.Fprintf(opts.Err, "(An unanswered question from an earlier run, %s, was closed.)\n", s.Question)
