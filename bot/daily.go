@@ -154,7 +154,8 @@ func containsDay(days []time.Weekday, w time.Weekday) bool {
 // ParseDaily reads `daily on` arguments: a time (09:00, 9am, 18:30), then optionally a
 // timezone (Europe/Berlin, UTC), days (mon-fri, weekdays, weekends, mon,wed,fri) and topic
 // words. tz is used when none is given. The error is a sentence showing the right form.
-func ParseDaily(args []string, tz string, topics []string) (*Daily, error) {
+// A topic word may also be one of tags, the bank's tags ("kafka").
+func ParseDaily(args []string, tz string, topics, tags []string) (*Daily, error) {
 	const form = "Say it like `daily on 09:00 Europe/Berlin mon-fri` (timezone, days and a topic are optional)"
 	d := &Daily{TZ: tz}
 	if d.TZ == "" {
@@ -182,14 +183,7 @@ func ParseDaily(args []string, tz string, topics []string) (*Daily, error) {
 		case parseDays(a) != nil:
 			d.Days = parseDays(a)
 		default:
-			t := strings.ToLower(a)
-			found := ""
-			for _, topic := range topics {
-				if topic == t || strings.HasPrefix(topic, t) {
-					found = topic
-					break
-				}
-			}
+			found := matchTopic(a, topics, tags)
 			if found == "" {
 				return nil, fmt.Errorf("I don't understand %q. %s; topics: %s.", a, form, strings.Join(topics, ", "))
 			}
@@ -477,7 +471,7 @@ func (b *Bot) runDaily(ctx context.Context, id uint64, at time.Time) {
 		b.meter.DrillRun(DrillDaily, DrillSkipped)
 		return
 	}
-	q, err := b.Pick(ctx, d.User, Filter{Topic: d.Topic})
+	q, err := b.Pick(ctx, d.User, b.topicFilter(d.Topic))
 	if err != nil || q == nil {
 		b.log.Error("pick daily question", "schedule", d.ID, "err", err)
 		b.meter.DrillRun(DrillDaily, DrillFailed)
@@ -612,7 +606,7 @@ func (b *Bot) dailyCommand(ctx context.Context, ev Event, args []string) {
 		if mine != nil {
 			tz = mine.TZ
 		}
-		d, err := ParseDaily(args, tz, b.bank.Topics())
+		d, err := ParseDaily(args, tz, b.bank.Topics(), b.bank.Tags())
 		if err != nil {
 			b.reply(ctx, ev, MsgInfo, "", err.Error())
 			return

@@ -25,13 +25,14 @@ func TestParseDaily(t *testing.T) {
 		{[]string{"9am"}, "09:00 UTC, every day"},
 		{[]string{"6:30pm", "utc", "weekends", "consensus"}, "18:30 UTC, Sun, Sat, consensus"},
 		{[]string{"07:15", "america/new_york", "mon,wed,fri", "repl"}, "07:15 America/New_York, Mon, Wed, Fri, replication"},
+		{[]string{"08:00", "Kafka"}, "08:00 UTC, every day, kafka"},
 		{[]string{"25:00"}, `I can't read "25:00" as a time`},
 		{[]string{"09:00", "Mars/Olympus"}, `I don't know the timezone "Mars/Olympus"`},
 		{[]string{"09:00", "sometimes"}, `I don't understand "sometimes"`},
 		{nil, "What time?"},
 	}
 	for _, tt := range tests {
-		d, err := bot.ParseDaily(tt.args, "", topics)
+		d, err := bot.ParseDaily(tt.args, "", topics, []string{"kafka", "raft"})
 		got := ""
 		if err != nil {
 			got = err.Error()

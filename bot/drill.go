@@ -211,8 +211,9 @@ const drillForm = "Say it like `drill add 0 9 * * mon-fri Europe/Berlin consensu
 
 // ParseDrill reads `drill add` arguments: a cron spec (five fields, a descriptor like
 // @daily, or either after CRON_TZ=Zone), then a timezone, topic, difficulty and window
-// (window=2h or just 2h) in any order. The error is a sentence showing the right form.
-func ParseDrill(args []string, topics []string, now time.Time) (*Drill, error) {
+// (window=2h or just 2h) in any order; the topic may also be one of tags, the bank's tags.
+// The error is a sentence showing the right form.
+func ParseDrill(args []string, topics, tags []string, now time.Time) (*Drill, error) {
 	d := &Drill{TZ: "UTC", Window: DefaultDrillWindow}
 	rest := make([]string, 0, len(args))
 	for _, a := range args {
@@ -272,13 +273,7 @@ func ParseDrill(args []string, topics []string, now time.Time) (*Drill, error) {
 			}
 			d.Window = w
 		default:
-			found := ""
-			for _, t := range topics {
-				if t == low || strings.HasPrefix(t, low) {
-					found = t
-					break
-				}
-			}
+			found := matchTopic(low, topics, tags)
 			if found == "" {
 				return nil, fmt.Errorf("I don't understand %q. %s. Topics: %s.", truncate(a, 30), drillForm, strings.Join(topics, ", "))
 			}
@@ -575,7 +570,9 @@ func (b *Bot) pickForDrill(ctx context.Context, d *Drill) (*Question, error) {
 	}
 	b.rngMu.Lock()
 	defer b.rngMu.Unlock()
-	return b.bank.Pick(Filter{Topic: d.Topic, Difficulty: d.Difficulty}, seen, last, b.rng), nil
+	f := b.topicFilter(d.Topic)
+	f.Difficulty = d.Difficulty
+	return b.bank.Pick(f, seen, last, b.rng), nil
 }
 
 // drillQuestionMessage is a run's post; limit is the question's time limit, which a

@@ -40,13 +40,15 @@ func (b *Bot) drillCommand(ctx context.Context, ev Event, args []string) {
 	channel := Conversation{Platform: ev.Conv.Platform, ID: ev.Conv.ID, Guild: ev.Conv.Guild}
 	switch sub {
 	case "add", "new", "create":
-		d, err := ParseDrill(args, b.bank.Topics(), b.clock.Now())
+		d, err := ParseDrill(args, b.bank.Topics(), b.bank.Tags(), b.clock.Now())
 		if err != nil {
 			b.reply(ctx, ev, MsgInfo, "", err.Error())
 			return
 		}
-		if len(b.bank.Select(Filter{Topic: d.Topic, Difficulty: d.Difficulty})) == 0 {
-			b.reply(ctx, ev, MsgInfo, "", fmt.Sprintf("I have no %s questions for a drill. Try another topic or difficulty.", describeFilter(Filter{Topic: d.Topic, Difficulty: d.Difficulty})))
+		f := b.topicFilter(d.Topic)
+		f.Difficulty = d.Difficulty
+		if len(b.bank.Select(f)) == 0 {
+			b.reply(ctx, ev, MsgInfo, "", fmt.Sprintf("I have no %s questions for a drill. Try another topic or difficulty.", describeFilter(f)))
 			return
 		}
 		d.Conv, d.By, d.Created = channel, ev.User, b.clock.Now()

@@ -20,6 +20,7 @@ func TestParseDrill(t *testing.T) {
 		{"0 9 * * mon-fri Europe/Berlin consensus", "`0 9 * * mon-fri` Europe/Berlin, consensus, answers for 1 hour"},
 		{"CRON_TZ=America/New_York 30 8 * * 1-5 hard window=2h", "`30 8 * * 1-5` America/New_York, hard, answers for 2 hours"},
 		{`"0 18 * * *" utc repl 90m`, "`0 18 * * *` UTC, replication, answers for 90 minutes"},
+		{"0 9 * * 1-5 raft", "`0 9 * * 1-5` UTC, raft, answers for 1 hour"},
 		{"@daily", "`@daily` UTC, answers for 1 hour"},
 		{"0 9 * *", "I need five cron fields and found 4"},
 		{"0 25 * * *", "I can't read the schedule `0 25 * * *`"},
@@ -34,7 +35,7 @@ func TestParseDrill(t *testing.T) {
 		{"", "When should it run?"},
 	}
 	for _, tt := range tests {
-		d, err := bot.ParseDrill(strings.Fields(tt.args), topics, now)
+		d, err := bot.ParseDrill(strings.Fields(tt.args), topics, []string{"kafka", "raft"}, now)
 		got := ""
 		if err != nil {
 			got = err.Error()
@@ -411,7 +412,7 @@ func FuzzParseDrill(f *testing.F) {
 	}
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, in string) {
-		d, err := bot.ParseDrill(strings.Fields(in), []string{"consensus", "replication"}, now)
+		d, err := bot.ParseDrill(strings.Fields(in), []string{"consensus", "replication"}, []string{"raft"}, now)
 		if err != nil {
 			if msg := err.Error(); msg == "" || strings.Contains(msg, "panic") {
 				t.Fatalf("bad error %q", msg)
@@ -429,4 +430,28 @@ func FuzzParseDrill(f *testing.F) {
 			t.Fatalf("%q: window %v out of range", in, d.Window)
 		}
 	})
+}
+
+// TestDailyAndDrillByTag: a daily or channel drill on a tag ("dynamo", "raft") asks the
+// questions tagged so, as `practice` does.
+func TestDailyAndDrillByTag(t *testing.T) {
+	h := drillHarness(t)
+	h.say(alice, dm, "daily on 10:00 UTC dynamo")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "dynamo") {
+		t.Fatalf("got %q, want the daily drill on dynamo confirmed", m.Text)
+	}
+	h.clock.Advance(time.Hour)
+	if q := h.plat.NextKind(t, bot.MsgQuestion); q.Question.ID != "quorum-overlap" {
+		t.Fatalf("the daily question is %s, want the one tagged dynamo", q.Question.ID)
+	}
+	h.say(carol, general, "drill add 0 11 * * * raft")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "raft") {
+		t.Fatalf("got %q, want the drill on raft confirmed", m.Text)
+	}
+	h.clock.Advance(time.Hour)
+	h.plat.NextKind(t, bot.MsgTimeUp) // alice's daily question, unanswered
+	q := h.plat.NextKind(t, bot.MsgQuestion)
+	if q.Conv.ID != "general" || q.Question.ID != "raft-election" {
+		t.Fatalf("got %s in %s, want the question tagged raft in the channel", q.Question.ID, q.Conv.ID)
+	}
 }

@@ -30,8 +30,8 @@ func topicsOf(h bot.Handler) []string {
 	return defaultTopics
 }
 
-// tagsOf returns the tags of the handler's bank, those most questions carry first: /practice
-// and /interview take them as topics ("kafka").
+// tagsOf returns the tags of the handler's bank, those most questions carry first: every
+// topic option takes them too ("kafka").
 func tagsOf(h bot.Handler) []string {
 	if b, ok := h.(banker); ok && b.Bank() != nil {
 		return b.Bank().Tags()
@@ -39,24 +39,20 @@ func tagsOf(h bot.Handler) []string {
 	return nil
 }
 
-// takesTags reports whether a command's topic may also be a tag. Daily and channel drills
-// keep to the bank's topics.
-func takesTags(command string) bool { return command == "practice" || command == "interview" }
-
 // privateCommands answer only the person who ran them when run in a server channel.
 var privateCommands = map[string]bool{"stats": true, "resume": true, "forget": true, "help": true, "export": true}
 
 // manageServer is the permission /drill needs.
 const manageServer = int64(discordgo.PermissionManageGuild)
 
-// slashCommands are the commands of DESIGN.md's chat surface. A topic is a fixed choice
-// of topics, or autocompleted where there are more than Discord's 25 choices or the
-// command also takes the bank's tags (tags).
+// slashCommands are the commands of DESIGN.md's chat surface. A topic is autocompleted
+// from the topics and then the bank's tags (tags); with no tags and at most Discord's 25
+// topics, it is a fixed choice of topics.
 func slashCommands(topics, tags []string) []*discordgo.ApplicationCommand {
 	str := discordgo.ApplicationCommandOptionString
-	topic := func(desc string, command string) *discordgo.ApplicationCommandOption {
+	topic := func(desc string) *discordgo.ApplicationCommandOption {
 		o := &discordgo.ApplicationCommandOption{Type: str, Name: "topic", Description: desc}
-		if len(topics) > maxChoices || len(tags) > 0 && takesTags(command) {
+		if len(topics) > maxChoices || len(tags) > 0 {
 			o.Autocomplete = true
 			return o
 		}
@@ -79,18 +75,18 @@ func slashCommands(topics, tags []string) []*discordgo.ApplicationCommand {
 	guildOnly := []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
 	return []*discordgo.ApplicationCommand{
 		{Name: "practice", Description: "One interview question, graded when you answer",
-			Options: []*discordgo.ApplicationCommandOption{topic("Topic, or a system such as kafka", "practice"), difficulty}},
+			Options: []*discordgo.ApplicationCommandOption{topic("Topic, or a system such as kafka"), difficulty}},
 		{Name: "interview", Description: "A mock interview of several questions",
-			Options: []*discordgo.ApplicationCommandOption{topic("Topic, or a system such as raft", "interview")}},
+			Options: []*discordgo.ApplicationCommandOption{topic("Topic, or a system such as raft")}},
 		{Name: "daily", Description: "A question for you every day by DM", Options: []*discordgo.ApplicationCommandOption{
 			sub("on", "Turn daily questions on", opt("time", "When, as HH:MM", true), opt("timezone", "An IANA zone such as Europe/Berlin", false),
-				opt("days", "Which days, such as mon-fri", false), topic("Topic of the questions", "daily")),
+				opt("days", "Which days, such as mon-fri", false), topic("Topic of the questions, or a system such as etcd")),
 			sub("off", "Turn daily questions off"), sub("skip", "Skip the next daily question"), sub("status", "Show your daily schedule"),
 		}},
 		{Name: "drill", Description: "Scheduled question drills for this channel",
 			DefaultMemberPermissions: &perm, Contexts: &guildOnly, Options: []*discordgo.ApplicationCommandOption{
 				sub("add", "Schedule a drill", opt("cron", "A cron schedule such as 0 9 * * 1-5", true),
-					opt("timezone", "An IANA zone such as Europe/Berlin", false), topic("Topic of the drill", "drill"), difficulty,
+					opt("timezone", "An IANA zone such as Europe/Berlin", false), topic("Topic of the drill, or a system such as kafka"), difficulty,
 					opt("window", "How long answers are taken, such as 2h (default 1h)", false)),
 				sub("list", "List this server's drills"), sub("remove", "Remove a drill", opt("id", "The drill's id", true)),
 				sub("pause", "Pause a drill", opt("id", "The drill's id", true)), sub("resume", "Resume a drill", opt("id", "The drill's id", true)),

@@ -65,7 +65,7 @@ type Adapter struct {
 	botID   string
 	appID   string
 	topics  []string
-	tags    []string           // the bank's, most used first: /practice and /interview take them as topics
+	tags    []string           // the bank's, most used first: topic options take them too
 	threads map[string]string  // thread id -> parent channel id, for threads Quorum opened
 	foreign map[string]bool    // channels known not to be Quorum's threads
 	origins map[string]*origin // thread id -> the slash command that asked its question

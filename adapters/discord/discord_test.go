@@ -242,16 +242,17 @@ func TestRegistersCommandsAndIntents(t *testing.T) {
 	if got := cmds["drill"]["default_member_permissions"]; got != "32" {
 		t.Fatalf("got /drill default_member_permissions %v, want \"32\" (Manage Server)", got)
 	}
-	// /practice's topic autocompletes, since it also takes the bank's tags; /daily's is a
-	// fixed choice of topics.
+	// Topics autocomplete, since they also take the bank's tags.
 	opts := fmt.Sprint(cmds["practice"]["options"])
 	for _, want := range []string{"autocomplete:true", "easy", "medium", "hard"} {
 		if !strings.Contains(opts, want) {
 			t.Fatalf("/practice options %s lack %q", opts, want)
 		}
 	}
-	if daily := fmt.Sprint(cmds["daily"]["options"]); !strings.Contains(daily, "value:consensus") || !strings.Contains(daily, "value:replication") || strings.Contains(daily, "autocomplete:true") {
-		t.Fatalf("/daily options %s, want the topics as fixed choices", daily)
+	for _, name := range []string{"interview", "daily", "drill"} {
+		if o := fmt.Sprint(cmds[name]["options"]); !strings.Contains(o, "name:topic") || !strings.Contains(o, "autocomplete:true") || strings.Contains(o, "value:consensus") {
+			t.Fatalf("/%s options %s, want the topic autocompleted", name, o)
+		}
 	}
 	if got, want := e.srv.Intents(), 1<<0|1<<9|1<<12|1<<15; got != want {
 		t.Fatalf("got intents %b, want %b", got, want)

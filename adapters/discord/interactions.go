@@ -89,9 +89,6 @@ func (a *Adapter) onInteraction(h bot.Handler, i *discordgo.Interaction) {
 		a.mu.Lock()
 		topics, tags := a.topics, a.tags
 		a.mu.Unlock()
-		if !takesTags(data.Name) {
-			tags = nil
-		}
 		a.respond(ctx, i, &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
 			Data: &discordgo.InteractionResponseData{Choices: topicChoices(topics, tags, focused(data.Options))}})
 
