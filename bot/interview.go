@@ -193,12 +193,7 @@ func matchTopic(word string, topics, tags []string) string {
 			return t
 		}
 	}
-	for _, t := range tags {
-		if t == word || t == strings.TrimSuffix(word, "s") {
-			return t
-		}
-	}
-	return ""
+	return tagNamed(tags, word)
 }
 
 // topicFilter reads a stored topic (an interview's, a daily or channel drill's): a topic

@@ -191,17 +191,17 @@ func (b *Bank) Tags() []string {
 
 // Tag returns the bank's tag that s names ("kafka", "raft", "consistent-hashing"; a
 // plural for a singular tag too), or "" when no question carries it.
-func (b *Bank) Tag(s string) string {
+func (b *Bank) Tag(s string) string { return tagNamed(b.Tags(), s) }
+
+// tagNamed returns the one of tags that s names, exactly or as its plural, or "".
+func tagNamed(tags []string, s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
 	if s == "" {
 		return ""
 	}
-	singular := strings.TrimSuffix(s, "s")
-	for _, q := range b.questions {
-		for _, t := range q.Tags {
-			if t == s || t == singular {
-				return t
-			}
+	for _, want := range []string{s, strings.TrimSuffix(s, "s")} {
+		if i := slices.Index(tags, want); i >= 0 {
+			return tags[i]
 		}
 	}
 	return ""
