@@ -105,8 +105,8 @@ func TestHeldOutSet(t *testing.T) {
 	floors{agreement: 0.939, falsePass: 0.037, falseFail: 0.092, stuffedPass: 0.036}.check(t, rep)
 }
 
-// TestBlindSets grades testdata/blind: twenty sets of 8 new questions each, with their own
-// rubrics (testdata/blind/packs) and 73-74 labelled answers, written by twenty authors who never
+// TestBlindSets grades testdata/blind: twenty-four sets of 8 new questions each, with their own
+// rubrics (testdata/blind/packs) and 73-74 labelled answers, written by twenty-four authors who never
 // read the grader, the bank's evidence lists or any test data, the way the independent set
 // the grader is judged on is written. How each was used (README, "Blind sets"): A, D and E
 // were studied soon after their first measurement, B and C late in round 4, F measured
@@ -121,7 +121,8 @@ func TestHeldOutSet(t *testing.T) {
 // written in session 5 before round 6 and measured before and after it (78.4% → 81.1%,
 // 79.7% → 79.7%, 81.1% → 83.8%, 74.3% → 75.7%); their misses were not read. Round 6
 // raised D, E, F, H, I, K and L too (README). Q to T were written in session 6 and
-// measured once, with the grader unchanged since (83.8%, 81.1%, 81.1%, 82.4%).
+// measured once, with the grader unchanged since (83.8%, 81.1%, 81.1%, 82.4%). U to X were
+// written in session 7 and measured once (81.1%, 86.5%, 77.0%, 77.0%).
 func TestBlindSets(t *testing.T) {
 	for _, set := range []struct {
 		name   string
@@ -147,6 +148,10 @@ func TestBlindSets(t *testing.T) {
 		{"r", floors{agreement: 0.81, falsePass: 0.158, falseFail: 0.223, stuffedPass: 0.17}},
 		{"s", floors{agreement: 0.81, falsePass: 0.082, falseFail: 0.298, stuffedPass: 0.01}},
 		{"t", floors{agreement: 0.823, falsePass: 0.185, falseFail: 0.167, stuffedPass: 0.01}},
+		{"u", floors{agreement: 0.81, falsePass: 0.053, falseFail: 0.334, stuffedPass: 0.01}},
+		{"v", floors{agreement: 0.864, falsePass: 0.053, falseFail: 0.223, stuffedPass: 0.17}},
+		{"w", floors{agreement: 0.769, falsePass: 0.027, falseFail: 0.445, stuffedPass: 0.01}},
+		{"x", floors{agreement: 0.769, falsePass: 0.053, falseFail: 0.417, stuffedPass: 0.01}},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := evaluate(t, "../../testdata/blind/set-"+set.name+".yaml", "../../testdata/blind/packs/blind-"+set.name+".yaml")
