@@ -442,7 +442,12 @@ func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, o
 
 	if old != nil {
 		var a *Attempt
-		if old.s.State == SessionOpen {
+		switch {
+		case old.s.State == SessionOpen && !now.Before(old.s.Closes()):
+			// Its time ran out before its timer could say so (a terminal run starting
+			// after an earlier one left it open): a time-out, not a skip.
+			a = b.attempt(old.s, OutcomeTimeout, "", nil, now)
+		case old.s.State == SessionOpen:
 			a = b.attempt(old.s, OutcomeSkipped, "", nil, now)
 		}
 		if err := b.store.FinishSession(ctx, old.s.ID, a); err != nil {

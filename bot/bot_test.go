@@ -874,3 +874,22 @@ func TestAskReplacingWaitsForATimeUp(t *testing.T) {
 		t.Fatalf("got attempts %+v (%v), want the earlier question's time-out only", as, err)
 	}
 }
+
+// TestAskReplacingPastDueRecordsATimeOut: a question whose time ran out before its timer
+// fired (left open by a run that stopped) is recorded as timed out when a new question
+// replaces it, not as skipped.
+func TestAskReplacingPastDueRecordsATimeOut(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "practice consensus")
+	q := h.plat.NextKind(t, bot.MsgQuestion)
+	h.stop()
+	h.clock.Advance(10 * time.Minute) // stopped: no timer runs
+	h.start()                         // re-arms the question's timer, due at once
+	if _, err := h.bot.Ask(context.Background(), alice, dm, q.Question, true); err != nil {
+		t.Fatal(err)
+	}
+	as := h.attempts(alice)
+	if len(as) != 1 || as[0].Outcome != bot.OutcomeTimeout {
+		t.Fatalf("got attempts %+v, want the earlier question recorded as timed out", as)
+	}
+}

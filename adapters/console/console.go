@@ -95,8 +95,13 @@ func IsTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 // Practice asks q through b and prints what follows until a verdict. It returns the verdict.
 func (a *Adapter) Practice(ctx context.Context, b *bot.Bot, q *bot.Question, opts Options) (*bot.Verdict, error) {
 	d := a.driver(b, opts)
-	if s, ok := b.OpenSession(d.u, d.conv); ok && s.State == bot.SessionOpen && d.opts.Clock.Now().Before(s.Closes()) {
-		fmt.Fprintf(opts.Err, "(An unanswered question from an earlier run, %s, is closed as skipped.)\n", s.Question)
+	if s, ok := b.OpenSession(d.u, d.conv); ok && s.State == bot.SessionOpen {
+		d.earlier = s.ID
+		if d.opts.Clock.Now().Before(s.Closes()) {
+			fmt.Fprintf(opts.Err, "(An unanswered question from an earlier run, %s, is closed as skipped.)\n", s.Question)
+		} else {
+			fmt.Fprintln(opts.Err, earlierTimedOut(s.Question))
+		}
 	}
 	if _, err := b.Ask(ctx, d.u, d.conv, q, true); err != nil {
 		return nil, err
@@ -125,7 +130,8 @@ func (a *Adapter) Interview(ctx context.Context, b *bot.Bot, topic string, opts 
 	opts.inInterview = true
 	d := a.driver(b, opts)
 	d.interview = true
-	if s, ok := b.OpenSession(d.u, d.conv); ok && s.State == bot.SessionOpen && d.opts.Clock.Now().Before(s.Closes()) {
+	if s, ok := b.OpenSession(d.u, d.conv); ok && s.State == bot.SessionOpen {
+		d.earlier = s.ID
 		b.Handle(ctx, bot.Event{User: d.u, Conv: d.conv, Text: "stop"})
 		a.drain()
 		fmt.Fprintf(opts.Err, "(An unanswered question from an earlier run, %s, was closed.)\n", s.Question)
@@ -153,6 +159,16 @@ type driver struct {
 	answered  bool
 	interview bool
 	piped     *bufio.Scanner // standard input split into answers, for interviews
+	earlier   uint64         // the session an earlier run left open, already told about
+}
+
+// earlierTimedOut tells about the question (id, when known) an earlier run left open
+// whose time ran out.
+func earlierTimedOut(id string) string {
+	if id != "" {
+		return fmt.Sprintf("(The question an earlier run left open, %s, ran out of time; it counts as timed out.)", id)
+	}
+	return "(The question an earlier run left open ran out of time; it counts as timed out.)"
 }
 
 func (a *Adapter) driver(b *bot.Bot, opts Options) *driver {
@@ -184,7 +200,9 @@ func (d *driver) run(ctx context.Context, until bot.MessageKind) (bot.Message, e
 		case bot.MsgTimeUp:
 			if d.session == nil || msg.Session != d.session.ID {
 				// A question an earlier run left open ran out as this one started.
-				fmt.Fprintln(opts.Err, "(The question an earlier run left open ran out of time; it counts as timed out.)")
+				if msg.Session != d.earlier {
+					fmt.Fprintln(opts.Err, earlierTimedOut(""))
+				}
 				continue
 			}
 			fmt.Fprintf(opts.Err, "\n%s\n", firstParagraph(msg.Text))

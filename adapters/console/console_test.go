@@ -208,3 +208,44 @@ func TestEarlierRunsTimeUpDoesNotEndThisQuestion(t *testing.T) {
 		t.Errorf("stderr does not say what became of the earlier question:\n%s", errs.String())
 	}
 }
+
+// TestEarlierRunsQuestionPastDue: a run starts after the time of a question an earlier
+// run left open has run out (its timer never fired: the process had stopped). The run says
+// so once, records it as timed out, and goes on with its own question.
+func TestEarlierRunsQuestionPastDue(t *testing.T) {
+	clock := bottest.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
+	bank := bottest.Bank(t)
+	q, _ := bank.Lookup("raft-election")
+	st, err := store.Open(filepath.Join(t.TempDir(), "q.db"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	run := func(in string) (*bot.Verdict, string, error) {
+		a := New()
+		b := bot.New(bot.Config{Bank: bank, Grader: rubric.New(rubric.Options{}), Store: st, Clock: clock, Rand: rand.New(rand.NewPCG(1, 1))})
+		b.AddPlatform(a)
+		if err := b.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		var out, errs bytes.Buffer
+		v, err := a.Practice(context.Background(), b, q, Options{In: strings.NewReader(in), Out: &out, Err: &errs, Clock: clock})
+		return v, errs.String(), err
+	}
+	if _, _, err := run("\x00binary"); !errors.Is(err, ErrNoVerdict) {
+		t.Fatalf("got %v, want the question left open", err)
+	}
+	clock.Advance(10 * time.Minute) // no process runs: nothing fires
+	v, errs, err := run(goodAnswer)
+	if err != nil || !v.Pass {
+		t.Fatalf("got %v (%v), want this run's answer graded PASS\nstderr:\n%s", v, err, errs)
+	}
+	if n := strings.Count(errs, "ran out of time; it counts as timed out"); n != 1 || strings.Contains(errs, "closed as skipped") {
+		t.Fatalf("stderr tells about the earlier question %d times (or as skipped), want once as timed out:\n%s", n, errs)
+	}
+	as, err := st.Attempts(context.Background(), User().Key())
+	if err != nil || len(as) != 2 || as[0].Outcome != bot.OutcomeTimeout {
+		t.Fatalf("got attempts %+v (%v), want the earlier question timed out, then this one", as, err)
+	}
+}
