@@ -139,27 +139,13 @@ func (b *Bot) ParseFilter(args []string) (Filter, error) {
 		}
 	}
 	if len(rest) > 0 {
-		want := strings.Join(rest, "-")
-		topics := b.bank.Topics()
-		for _, t := range topics {
-			if t == want {
-				f.Topic = t
-			}
+		// A topic, or a system or idea: "practice kafka", "practice vector clocks".
+		name := matchTopic(strings.Join(rest, "-"), b.bank.Topics(), b.bank.Tags())
+		if name == "" {
+			return f, fmt.Errorf("I don't know the topic %q. Topics: %s. You can also name a system or idea, such as kafka, raft, etcd or crdt", truncate(strings.Join(rest, " "), 40), strings.Join(b.bank.Topics(), ", "))
 		}
-		if f.Topic == "" {
-			for _, t := range topics {
-				if strings.HasPrefix(t, want) || strings.HasPrefix(t, strings.TrimSuffix(want, "s")) {
-					f.Topic = t
-					break
-				}
-			}
-		}
-		if f.Topic == "" {
-			f.Tag = b.bank.Tag(want) // a system or idea: "practice kafka", "practice vector clocks"
-		}
-		if f.Topic == "" && f.Tag == "" {
-			return f, fmt.Errorf("I don't know the topic %q. Topics: %s. You can also name a system or idea, such as kafka, raft, etcd or crdt", truncate(strings.Join(rest, " "), 40), strings.Join(topics, ", "))
-		}
+		on := b.topicFilter(name)
+		f.Topic, f.Tag = on.Topic, on.Tag
 	}
 	if len(b.bank.Select(f)) == 0 {
 		return f, fmt.Errorf("I have no %s questions. Try `practice %s`, or just `practice`", describeFilter(f), f.Topic+f.Tag)
@@ -325,7 +311,7 @@ func (b *Bot) helpText() string {
 		"`help`: this message",
 		"",
 		"Topics: " + strings.Join(b.bank.Topics(), ", "),
-		"Systems and ideas work as topics too: " + strings.Join(b.bank.Tags()[:min(10, len(b.bank.Tags()))], ", ") + "…",
+		"Systems and ideas work as topics too: " + strings.Join(b.bank.TopTags(10), ", ") + "…",
 	}, "\n")
 }
 

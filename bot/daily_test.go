@@ -26,6 +26,8 @@ func TestParseDaily(t *testing.T) {
 		{[]string{"6:30pm", "utc", "weekends", "consensus"}, "18:30 UTC, Sun, Sat, consensus"},
 		{[]string{"07:15", "america/new_york", "mon,wed,fri", "repl"}, "07:15 America/New_York, Mon, Wed, Fri, replication"},
 		{[]string{"08:00", "Kafka"}, "08:00 UTC, every day, kafka"},
+		{[]string{"08:00", "replications"}, "08:00 UTC, every day, replication"}, // the rule practice uses
+		{[]string{"08:00", "s"}, `I don't understand "s"`},
 		{[]string{"25:00"}, `I can't read "25:00" as a time`},
 		{[]string{"09:00", "Mars/Olympus"}, `I don't know the timezone "Mars/Olympus"`},
 		{[]string{"09:00", "sometimes"}, `I don't understand "sometimes"`},

@@ -181,21 +181,6 @@ func (b *Bot) planInterview(ctx context.Context, u User, topic string) ([]*Quest
 	return plan, nil
 }
 
-// matchTopic returns the topic that word names (exactly, or as its start: "repl"), or else
-// the tag it names (exactly, or as a plural: "kafka", "quorums"), or "" for neither.
-func matchTopic(word string, topics, tags []string) string {
-	word = strings.ToLower(strings.TrimSpace(word))
-	if word == "" {
-		return ""
-	}
-	for _, t := range topics {
-		if t == word || strings.HasPrefix(t, word) {
-			return t
-		}
-	}
-	return tagNamed(tags, word)
-}
-
 // topicFilter reads a stored topic (an interview's, a daily or channel drill's): a topic
 // of the bank, or else a tag ("kafka").
 func (b *Bot) topicFilter(topic string) Filter {

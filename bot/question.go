@@ -189,6 +189,33 @@ func (b *Bank) Tags() []string {
 	return out
 }
 
+// TopTags returns the n tags most questions carry (all of them when there are fewer).
+func (b *Bank) TopTags(n int) []string {
+	tags := b.Tags()
+	return tags[:min(n, len(tags))]
+}
+
+// matchTopic returns what word names, the one rule for every topic argument (practice,
+// interviews, daily and channel drills): a topic exactly, else the topic it starts
+// ("repl", "transaction" for transactions), else a tag exactly or as its plural ("kafka",
+// "quorums"); "" for none of them.
+func matchTopic(word string, topics, tags []string) string {
+	word = strings.ToLower(strings.TrimSpace(word))
+	if word == "" {
+		return ""
+	}
+	if slices.Contains(topics, word) {
+		return word
+	}
+	singular := strings.TrimSuffix(word, "s")
+	for _, t := range topics {
+		if strings.HasPrefix(t, word) || singular != "" && strings.HasPrefix(t, singular) {
+			return t
+		}
+	}
+	return tagNamed(tags, word)
+}
+
 // Tag returns the bank's tag that s names ("kafka", "raft", "consistent-hashing"; a
 // plural for a singular tag too), or "" when no question carries it.
 func (b *Bank) Tag(s string) string { return tagNamed(b.Tags(), s) }

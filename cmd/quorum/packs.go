@@ -89,7 +89,7 @@ func writeCounts(w io.Writer, bank *bot.Bank) {
 // topTags returns the n tags most questions carry, with their counts.
 func topTags(bank *bot.Bank, n int) []string {
 	var out []string
-	for _, t := range bank.Tags()[:min(n, len(bank.Tags()))] {
+	for _, t := range bank.TopTags(n) {
 		out = append(out, fmt.Sprintf("%s %d", t, len(bank.Select(bot.Filter{Tag: t}))))
 	}
 	return out
