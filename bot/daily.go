@@ -185,7 +185,7 @@ func ParseDaily(args []string, tz string, topics, tags []string) (*Daily, error)
 		default:
 			found := matchTopic(a, topics, tags)
 			if found == "" {
-				return nil, fmt.Errorf("I don't understand %q. %s; topics: %s.", a, form, strings.Join(topics, ", "))
+				return nil, fmt.Errorf("I don't understand %q. %s; topics: %s, or a system such as kafka or raft.", a, form, strings.Join(topics, ", "))
 			}
 			d.Topic = found
 		}

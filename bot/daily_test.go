@@ -28,6 +28,7 @@ func TestParseDaily(t *testing.T) {
 		{[]string{"08:00", "Kafka"}, "08:00 UTC, every day, kafka"},
 		{[]string{"08:00", "replications"}, "08:00 UTC, every day, replication"}, // the rule practice uses
 		{[]string{"08:00", "s"}, `I don't understand "s"`},
+		{[]string{"08:00", "kafak"}, "I don't understand \"kafak\". Say it like `daily on 09:00 Europe/Berlin mon-fri` (timezone, days and a topic are optional); topics: consensus, replication, or a system such as kafka or raft."},
 		{[]string{"25:00"}, `I can't read "25:00" as a time`},
 		{[]string{"09:00", "Mars/Olympus"}, `I don't know the timezone "Mars/Olympus"`},
 		{[]string{"09:00", "sometimes"}, `I don't understand "sometimes"`},

@@ -275,7 +275,7 @@ func ParseDrill(args []string, topics, tags []string, now time.Time) (*Drill, er
 		default:
 			found := matchTopic(low, topics, tags)
 			if found == "" {
-				return nil, fmt.Errorf("I don't understand %q. %s. Topics: %s.", truncate(a, 30), drillForm, strings.Join(topics, ", "))
+				return nil, fmt.Errorf("I don't understand %q. %s. Topics: %s, or a system such as kafka or raft.", truncate(a, 30), drillForm, strings.Join(topics, ", "))
 			}
 			d.Topic = found
 		}
