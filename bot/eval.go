@@ -139,8 +139,9 @@ func ParseLabelled(file string, data []byte) ([]Labelled, []string, error) {
 }
 
 // LooksLabelled reports a document ParseLabelled would read as a list of labelled
-// answers, even a broken one: its list holds a mapping with a label field. A folder given
-// to grade --eval may hold other YAML (a config, notes), which is skipped rather than
+// answers, even a broken one: its list holds a mapping with a label field, and one with
+// an answer field. A folder given to grade --eval may hold other YAML (a config, notes,
+// a second reader's labels for answers kept elsewhere), which is skipped rather than
 // failing the run.
 func LooksLabelled(data []byte) bool {
 	root, err := yamlx.Parse(data)
@@ -151,14 +152,18 @@ func LooksLabelled(data []byte) bool {
 	if list == nil {
 		return false
 	}
+	label, answer := false, false
 	for _, n := range list.Content {
 		for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
-			if labelledFields[strings.ToLower(n.Content[i].Value)] == "label" {
-				return true
+			switch labelledFields[strings.ToLower(n.Content[i].Value)] {
+			case "label":
+				label = true
+			case "answer":
+				answer = true
 			}
 		}
 	}
-	return false
+	return label && answer
 }
 
 // labelLike returns the key and label of the one field of mapping n, not a field

@@ -460,6 +460,8 @@ func TestGradeEvalFolderOfOtherShapes(t *testing.T) {
 		"sets/a/set.json": `[{"id": 1, "question": "cli-test/raft-election", "category": "too-short", "expected": "FAIL", "text": "Terms and votes."},
  {"id": 2, "question": "cli-test/raft-election", "category": "strong", "expected": "PASS", "text": "Raft splits time into terms, a logical clock with at most one leader each. A follower whose randomized election timeout fires becomes a candidate, increments the term and asks for votes. Every server votes at most once per term, and the candidate needs a majority, so two leaders cannot win one term because any two majorities overlap."}]`,
 		"config.yaml": "log: { level: info }\n",
+		// A second reader's labels for the same answers: labels, but no answers to grade.
+		"sets/a/relabel.yaml": "- set: set.json\n  index: 0\n  question: cli-test/raft-election\n  label: fail\n  why: names terms only\n",
 	}
 	for name, data := range files {
 		p := filepath.Join(dir, name)
@@ -479,7 +481,11 @@ func TestGradeEvalFolderOfOtherShapes(t *testing.T) {
 			t.Errorf("eval output lacks %q:\n%s", want, out)
 		}
 	}
-	for _, want := range []string{"skipped " + filepath.Join(dir, "config.yaml") + ": neither a labelled set nor a question pack", `set.json:1: field "id" is not used`} {
+	for _, want := range []string{
+		"skipped " + filepath.Join(dir, "config.yaml") + ": neither a labelled set nor a question pack",
+		"skipped " + filepath.Join(dir, "sets/a/relabel.yaml") + ": neither a labelled set nor a question pack",
+		`set.json:1: field "id" is not used`,
+	} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errs)
 		}
