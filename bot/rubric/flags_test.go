@@ -3,6 +3,7 @@ package rubric
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -154,5 +155,68 @@ func BenchmarkGrade300WordsOffTopic(b *testing.B) {
 	for b.Loop() {
 		g.Grade(context.Background(), qs[i%len(qs)], a)
 		i++
+	}
+}
+
+// TestMisconceptionCriticised: a misconception followed by what it costs ("immediate
+// retries overload the server") is named to be criticised, not claimed; the same words
+// followed by a benefit, or by a cost that is denied, still claim it.
+func TestMisconceptionCriticised(t *testing.T) {
+	q := &bot.Question{
+		Pack: "t", ID: "retry",
+		Prompt: "A client calls a service that is overloaded. How should it retry?",
+		KeyPoints: []bot.KeyPoint{
+			{ID: "backoff", Weight: 3, Text: "Wait exponentially longer between attempts, capped.", Evidence: []string{"exponential backoff"}},
+			{ID: "jitter", Weight: 2, Text: "Randomize each wait so clients do not retry in waves.", Evidence: []string{"jitter"}},
+		},
+		RedFlags: []bot.RedFlag{
+			{ID: "immediate", Text: "Retries immediately in a tight loop.", Evidence: []string{"retry immediately"}},
+			{ID: "buffer", Text: "Adds a bigger queue in front of the service to absorb it.", Evidence: []string{"bigger queue"}},
+		},
+	}
+	g := New(Options{})
+	for _, c := range []struct {
+		answer string
+		want   []string
+	}{
+		{"If you retry immediately, every client hammers it again. Clients that retry immediately overload the service at the worst moment.", nil},
+		{"A bigger queue only delays the crash; the service is still over capacity.", nil},
+		{"Retrying immediately risks a retry storm.", nil},
+		{"Clients that retry immediately add load at the worst moment.", nil},
+		{"I would retry immediately, because the sooner it retries the sooner it succeeds.", []string{"immediate"}},
+		{"Just retry immediately; it won't overload anything.", []string{"immediate"}},
+		{"Put a bigger queue in front so nothing is lost.", []string{"buffer"}},
+		{"A bigger queue only in the busiest region is enough.", []string{"buffer"}},
+	} {
+		var got []string
+		for _, f := range g.Judge(q, bot.Answer{Text: c.answer}).RedFlags {
+			got = append(got, f.ID)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%q: red flags %v, want %v", c.answer, got, c.want)
+		}
+	}
+}
+
+// TestBankFlagsSpareItsOwnStatements: the bank's red flags do not fire on the bank's own
+// correct statements (each key point's text and each flag's correction, said after the
+// model answer), which is what a candidate who knows the subject says. Three are left,
+// where the correction names the wrong move and then its consequence in words no rule
+// reads as criticism ("tombstoning the element itself turns the set into a 2P-set"):
+// `packs lint` reports them.
+func TestBankFlagsSpareItsOwnStatements(t *testing.T) {
+	bank, err := prompts.LoadBank()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := New(Options{})
+	var found []string
+	for _, q := range bank.Select(bot.Filter{}) {
+		for _, sf := range g.SelfFlags(q) {
+			found = append(found, q.Ref()+": "+sf.Flag+" on "+sf.Said+": "+sf.Quote)
+		}
+	}
+	if len(found) > 3 {
+		t.Errorf("%d red flags fire on their rubric's own statements (at most 3):\n%s", len(found), strings.Join(found, "\n"))
 	}
 }

@@ -787,6 +787,9 @@ func (d *doc) rejected(i, n int) bool {
 	if d.deniedLead(i) {
 		return true
 	}
+	if d.criticised(i + n) {
+		return true
+	}
 	for j := i + n; j < len(d.toks) && j < i+n+3 && d.toks[j].sent == sent; j++ {
 		if rejectedAfter[d.toks[j].lower] {
 			return true
@@ -872,4 +875,63 @@ func (d *doc) quote(i, n int) string {
 		end = d.toks[j].end
 	}
 	return strings.TrimSpace(d.text[start:end])
+}
+
+// critiques, just after a misconception, say what it costs: the speaker names it to
+// criticise it ("immediate retries overload the server", "restoring over production
+// discards every write since the backup"). Stems.
+var critiques = stemSet("lose", "starve", "skip", "discard", "corrupt", "stall", "waste", "hurt",
+	"harm", "overload", "saturate", "postpone", "hide", "amplify", "worse", "slower", "unsafe",
+	"dangerous", "harmful", "throw", "risk", "risky", "break", "breaks")
+
+// onlyCritiques, after "only", say that the misconception does less than it promises:
+// "a bigger buffer only delays the crash", "an unbounded queue only moves the problem".
+var onlyCritiques = stemSet("delay", "postpone", "move", "shift", "hide", "mask", "make", "add",
+	"slow", "help", "work", "cover", "treat", "push")
+
+// stemSet returns the stems the answer's words get (with synonym groups applied, so
+// "discards" is "drop").
+// moreOf and burdens make a cost of two words: "immediate retries add load", "more
+// load", "extra latency".
+var (
+	moreOf  = stemSet("add", "adds", "more", "extra", "increase")
+	burdens = stemSet("load", "latency", "pressure", "contention", "traffic")
+)
+
+func stemSet(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		for _, t := range tokenize(w) {
+			m[t.stem] = true
+		}
+	}
+	return m
+}
+
+// criticised reports a word within three after a misconception's match (which ends
+// before token end) that says what the claim costs or that it only postpones the
+// problem, or that it adds load; a negated one does not count ("retrying at once won't
+// overload anything").
+func (d *doc) criticised(end int) bool {
+	if end >= len(d.toks) {
+		return false
+	}
+	sent := d.toks[end-1].sent
+	for j := end; j < len(d.toks) && j < end+3 && d.toks[j].sent == sent; j++ {
+		if j > end && d.toks[j-1].class&clsNegator != 0 {
+			continue
+		}
+		st := d.toks[j].stem
+		if critiques[st] {
+			return true
+		}
+		next := ""
+		if j+1 < len(d.toks) && d.toks[j+1].sent == sent {
+			next = d.toks[j+1].stem
+		}
+		if d.toks[j].lower == "only" && onlyCritiques[next] || moreOf[st] && burdens[next] {
+			return true
+		}
+	}
+	return false
 }

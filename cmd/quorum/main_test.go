@@ -238,6 +238,38 @@ func TestPacksLintLongEvidence(t *testing.T) {
 	}
 }
 
+// TestPacksLintFlagOnItsCorrection: a red flag whose evidence matches the flag's own
+// correction would mark down a candidate who says the correction; lint says so.
+func TestPacksLintFlagOnItsCorrection(t *testing.T) {
+	data, err := os.ReadFile("testdata/cli-pack.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(string(data), "correction: Whoever first collects a majority of votes wins; ids play no part.",
+		"correction: The lowest id has no say; whoever first collects a majority of votes wins.", 1)
+	changed = strings.Replace(changed, "evidence: [lowest id, smallest id]", "evidence: [id has no say, smallest id]", 1)
+	if changed == string(data) {
+		t.Fatal("the test pack changed: the lowest-id red flag was not found")
+	}
+	file := filepath.Join(t.TempDir(), "pack.yaml")
+	if err := os.WriteFile(file, []byte(changed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := cli(t, "", "", "packs", "lint", file)
+	if code != 0 {
+		t.Fatalf("exit %d, want 0 (a warning is not an error):\n%s", code, out)
+	}
+	for _, w := range []string{"warning: raft-election: red flag lowest-id matches the correction of red flag lowest-id", "ok, 2 questions, 1 warnings"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("lint output lacks %q:\n%s", w, out)
+		}
+	}
+	code, out, _ = cli(t, "", "", "packs", "lint", "testdata/cli-pack.yaml")
+	if code != 0 || strings.Contains(out, "warning") {
+		t.Errorf("the unchanged pack: exit %d, %s", code, out)
+	}
+}
+
 func TestPacksList(t *testing.T) {
 	code, out, errs := cli(t, "", "", "packs", "list", "--counts")
 	if code != 0 {
