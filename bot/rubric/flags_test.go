@@ -183,6 +183,8 @@ func TestMisconceptionCriticised(t *testing.T) {
 		{"A bigger queue only delays the crash; the service is still over capacity.", nil},
 		{"Retrying immediately risks a retry storm.", nil},
 		{"Clients that retry immediately add load at the worst moment.", nil},
+		{"A bigger queue just moves the cliff further out.", nil},
+		{"A bigger queue just works, it absorbs the burst.", []string{"buffer"}},
 		{"I would retry immediately, because the sooner it retries the sooner it succeeds.", []string{"immediate"}},
 		{"Just retry immediately; it won't overload anything.", []string{"immediate"}},
 		{"Put a bigger queue in front so nothing is lost.", []string{"buffer"}},

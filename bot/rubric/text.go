@@ -886,8 +886,13 @@ var critiques = stemSet("lose", "starve", "skip", "discard", "corrupt", "stall",
 
 // onlyCritiques, after "only", say that the misconception does less than it promises:
 // "a bigger buffer only delays the crash", "an unbounded queue only moves the problem".
-var onlyCritiques = stemSet("delay", "postpone", "move", "shift", "hide", "mask", "make", "add",
-	"slow", "help", "work", "cover", "treat", "push")
+// After "just" fewer do, since "X just works" claims X: justCritiques ("raising the
+// triggers just moves the cliff").
+var (
+	onlyCritiques = stemSet("delay", "postpone", "defer", "move", "shift", "hide", "mask", "make",
+		"add", "slow", "help", "work", "cover", "treat", "push")
+	justCritiques = stemSet("delay", "postpone", "defer", "move", "shift", "hide", "mask", "push")
+)
 
 // stemSet returns the stems the answer's words get (with synonym groups applied, so
 // "discards" is "drop").
@@ -929,7 +934,8 @@ func (d *doc) criticised(end int) bool {
 		if j+1 < len(d.toks) && d.toks[j+1].sent == sent {
 			next = d.toks[j+1].stem
 		}
-		if d.toks[j].lower == "only" && onlyCritiques[next] || moreOf[st] && burdens[next] {
+		switch w := d.toks[j].lower; {
+		case w == "only" && onlyCritiques[next], w == "just" && justCritiques[next], moreOf[st] && burdens[next]:
 			return true
 		}
 	}
