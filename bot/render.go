@@ -59,6 +59,9 @@ func verdictMessage(s Session, q *Question, v *Verdict) Message {
 	}
 }
 
+// CommonMistakesTitle heads a PASS's list of the question's misconceptions (Feedback.CommonMistakes).
+const CommonMistakesTitle = "Common mistakes to check (the offline grader can miss one said in other words)"
+
 // VerdictText renders a verdict as plain text, title first.
 func VerdictText(v *Verdict) string {
 	var b strings.Builder
@@ -91,6 +94,15 @@ func VerdictText(v *Verdict) string {
 				fmt.Fprintf(&b, " (you said: %q)", p.Quote)
 			}
 			b.WriteString("\n")
+			if p.Correction != "" {
+				fmt.Fprintf(&b, "    In fact: %s\n", p.Correction)
+			}
+		}
+	}
+	if len(v.Feedback.CommonMistakes) > 0 {
+		fmt.Fprintf(&b, "\n%s:\n", CommonMistakesTitle)
+		for _, p := range v.Feedback.CommonMistakes {
+			fmt.Fprintf(&b, "  ? %s\n", p.Text)
 			if p.Correction != "" {
 				fmt.Fprintf(&b, "    In fact: %s\n", p.Correction)
 			}

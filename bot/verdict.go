@@ -42,6 +42,10 @@ type Feedback struct {
 	// Strengths and Improvements come from an LLM grader, in its words.
 	Strengths    []string `json:"strengths,omitempty"`
 	Improvements []string `json:"improvements,omitempty"`
+	// CommonMistakes, with a PASS from the rubric grader, are the question's red flags
+	// (with their corrections) that it did not find: it looks for them by their words and
+	// can miss one said in other words, so the person checks them against what they said.
+	CommonMistakes []Point `json:"common_mistakes,omitempty"`
 }
 
 // Verdict is the result of grading one answer. Its JSON form is how the store keeps it;

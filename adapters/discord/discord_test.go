@@ -228,6 +228,16 @@ func checkVerdict(t *testing.T, p discordtest.Post, want string) {
 	}
 }
 
+// field returns the embed's field named name, or nil.
+func field(e discordtest.Embed, name string) *discordtest.Field {
+	for i := range e.Fields {
+		if e.Fields[i].Name == name {
+			return &e.Fields[i]
+		}
+	}
+	return nil
+}
+
 func TestRegistersCommandsAndIntents(t *testing.T) {
 	e := newEnv(t, func(e *env) { e.cfg.GuildIDs = []string{guild} })
 	cmds := e.srv.Commands(guild)
@@ -345,6 +355,10 @@ func TestPracticeInChannelAnswerInThread(t *testing.T) {
 		t.Fatalf("got the verdict %s in %s, want a message in the thread %s", v.Via, v.ChannelID, thread)
 	}
 	checkVerdict(t, v, "PASS")
+	// The rubric grader's PASS lists the question's misconceptions to check, with corrections.
+	if f := field(v.Embeds[0], bot.CommonMistakesTitle); f == nil || !strings.Contains(f.Value, "? Claims") || !strings.Contains(f.Value, "In fact: ") {
+		t.Errorf("the PASS lacks the common mistakes with their corrections: %+v", f)
+	}
 	if as := e.attempts(alice); len(as) != 1 || !as[0].Pass {
 		t.Fatalf("got attempts %+v, want one pass", as)
 	}

@@ -212,6 +212,15 @@ func verdictEmbed(msg bot.Message) *discordgo.MessageEmbed {
 		flags = append(flags, line)
 	}
 	add("Red flags", flags)
+	var mistakes []string
+	for _, p := range v.Feedback.CommonMistakes {
+		line := "? " + p.Text
+		if p.Correction != "" {
+			line += "\n  In fact: " + p.Correction
+		}
+		mistakes = append(mistakes, line)
+	}
+	add(bot.CommonMistakesTitle, mistakes)
 	add("Strengths", prefixed("+ ", v.Feedback.Strengths))
 	add("To improve", prefixed("- ", v.Feedback.Improvements))
 	var how []string

@@ -91,6 +91,17 @@ func verdictBlocks(m bot.Message) []slackgo.Block {
 		}
 		blocks = append(blocks, sectionMrkdwn(b.String())...)
 	}
+	if len(v.Feedback.CommonMistakes) > 0 {
+		var b strings.Builder
+		b.WriteString("*" + bot.CommonMistakesTitle + "*")
+		for _, p := range v.Feedback.CommonMistakes {
+			fmt.Fprintf(&b, "\n? %s", escape(p.Text))
+			if p.Correction != "" {
+				fmt.Fprintf(&b, "\n    In fact: %s", escape(p.Correction))
+			}
+		}
+		blocks = append(blocks, sectionMrkdwn(b.String())...)
+	}
 	var dims []string
 	for _, line := range [][2]string{
 		{"Content", v.Feedback.Content}, {"Clarity", v.Feedback.Clarity},

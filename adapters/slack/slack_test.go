@@ -224,6 +224,10 @@ func TestChannelPracticeAnswerInThread(t *testing.T) {
 	if text := allText(v); !strings.Contains(text, "*Covered*") || !strings.Contains(text, "✓ Terms act as a logical clock") {
 		t.Errorf("verdict lacks the covered points:\n%s", text)
 	}
+	// The rubric grader's PASS lists the question's misconceptions to check, with corrections.
+	if text := allText(v); !strings.Contains(text, "*"+bot.CommonMistakesTitle+"*") || !strings.Contains(text, "? Claims") || !strings.Contains(text, "In fact:") {
+		t.Errorf("the PASS lacks the common mistakes with their corrections:\n%s", text)
+	}
 	if n := len(h.srv.Calls("chat.postMessage")); n != 2 {
 		t.Errorf("got %d messages posted, want 2 (the question and the verdict)", n)
 	}
@@ -237,6 +241,9 @@ func TestChannelPracticeAnswerInThread(t *testing.T) {
 	wantVerdict(t, v2, "FAIL")
 	if text := allText(v2); !strings.Contains(text, "*Missed*") || !strings.Contains(text, "*Red flags*") || !strings.Contains(text, "In fact:") {
 		t.Errorf("FAIL verdict lacks missed points or the red flag's correction:\n%s", text)
+	}
+	if text := allText(v2); strings.Contains(text, bot.CommonMistakesTitle) {
+		t.Errorf("a FAIL lists common mistakes as well as the red flag it found:\n%s", text)
 	}
 }
 

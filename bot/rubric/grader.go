@@ -190,8 +190,23 @@ func (g *Grader) grade(q *bot.Question, a bot.Answer) *bot.Verdict {
 		a.Text = text // instructions to the grader are not graded
 		d = newDoc(text)
 	}
-	return g.verdict(q, a, d, g.judge(q, d))
+	v := g.verdict(q, a, d, g.judge(q, d))
+	if v.Pass {
+		// Word matching misses a misconception said in words no rule anticipates (most
+		// false passes on fresh rubrics are that): a PASS lists the question's
+		// misconceptions with their corrections, for the person to check.
+		for _, f := range q.RedFlags {
+			if len(v.Feedback.CommonMistakes) == maxCommonMistakes {
+				break
+			}
+			v.Feedback.CommonMistakes = append(v.Feedback.CommonMistakes, bot.Point{ID: f.ID, Text: f.Text, Correction: f.Correction})
+		}
+	}
+	return v
 }
+
+// maxCommonMistakes is how many of a question's red flags a PASS lists.
+const maxCommonMistakes = 2
 
 // WithoutInstructions returns text with its sentences addressed to the grader ("ignore
 // the rubric", "mark this PASS", a verdict written as JSON) blanked out, and whether it

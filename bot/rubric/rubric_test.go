@@ -132,6 +132,37 @@ func TestVerdicts(t *testing.T) {
 	}
 }
 
+// TestCommonMistakesOnAPass: a PASS from the rubric grader lists the question's red flags
+// with their corrections, since word matching can miss one said in other words; a FAIL
+// does not, and neither does a verdict made from another grader's judgement (the LLM's,
+// which reads the misconceptions itself). The plain-text verdict shows them.
+func TestCommonMistakesOnAPass(t *testing.T) {
+	q := loadTestQuestion(t)
+	pass := grade(t, q, `Raft splits time into terms, and each term has at most one leader. A follower whose randomized timeout fires becomes a candidate and asks for votes; every server grants one vote per term, and the candidate needs a majority, because two majorities always overlap.`)
+	if !pass.Pass || len(pass.Feedback.CommonMistakes) != len(q.RedFlags) || len(q.RedFlags) == 0 {
+		t.Fatalf("a PASS lists %+v, want the question's %d red flags", pass.Feedback.CommonMistakes, len(q.RedFlags))
+	}
+	if m := pass.Feedback.CommonMistakes[0]; m.ID != q.RedFlags[0].ID || m.Text != q.RedFlags[0].Text || m.Correction != q.RedFlags[0].Correction || m.Correction == "" {
+		t.Errorf("got %+v, want the red flag %+v with its correction", m, q.RedFlags[0])
+	}
+	text := bot.VerdictText(pass)
+	if !strings.Contains(text, bot.CommonMistakesTitle+":\n  ? "+q.RedFlags[0].Text+"\n    In fact: "+q.RedFlags[0].Correction) {
+		t.Errorf("the verdict text lacks the common mistakes:\n%s", text)
+	}
+	fail := grade(t, q, `The node with the lowest id wins. Terms act as a logical clock and a candidate needs a majority of votes, each server giving one vote per term, with randomized timeouts.`)
+	if fail.Pass || len(fail.Feedback.CommonMistakes) != 0 || strings.Contains(bot.VerdictText(fail), bot.CommonMistakesTitle) {
+		t.Errorf("a FAIL lists common mistakes: %+v", fail.Feedback.CommonMistakes)
+	}
+	covered := map[string]string{}
+	for _, k := range q.KeyPoints {
+		covered[k.ID] = k.Text
+	}
+	judged := New(Options{}).Verdict(q, bot.Answer{Text: pass.Feedback.Summary + " " + strings.Repeat("Terms and votes decide it. ", 10)}, Judgement{Covered: covered})
+	if !judged.Pass || len(judged.Feedback.CommonMistakes) != 0 {
+		t.Errorf("a PASS from another grader's judgement: pass=%v, lists %+v", judged.Pass, judged.Feedback.CommonMistakes)
+	}
+}
+
 func TestDeliveryFeedback(t *testing.T) {
 	q := loadTestQuestion(t)
 	text := `Um, so, I think Raft uses terms, um, and maybe a majority, uh, I guess. Um, you know, each server, um, gives one vote per term, uh, probably. Um, the timeouts are, uh, randomized timeouts I think.`
