@@ -184,6 +184,8 @@ func TestMisconceptionCriticised(t *testing.T) {
 		{"Retrying immediately risks a retry storm.", nil},
 		{"Clients that retry immediately add load at the worst moment.", nil},
 		{"A bigger queue just moves the cliff further out.", nil},
+		{"A bigger queue throws away the newest messages first.", nil},
+		{"I'd retry immediately and throw if it still fails.", []string{"immediate"}},
 		{"A bigger queue just works, it absorbs the burst.", []string{"buffer"}},
 		{"I would retry immediately, because the sooner it retries the sooner it succeeds.", []string{"immediate"}},
 		{"Just retry immediately; it won't overload anything.", []string{"immediate"}},

@@ -882,7 +882,7 @@ func (d *doc) quote(i, n int) string {
 // discards every write since the backup"). Stems.
 var critiques = stemSet("lose", "starve", "skip", "discard", "corrupt", "stall", "waste", "hurt",
 	"harm", "overload", "saturate", "postpone", "hide", "amplify", "worse", "slower", "unsafe",
-	"dangerous", "harmful", "throw", "risk", "risky", "break", "breaks")
+	"dangerous", "harmful", "risk", "risky", "break")
 
 // onlyCritiques, after "only", say that the misconception does less than it promises:
 // "a bigger buffer only delays the crash", "an unbounded queue only moves the problem".
@@ -894,15 +894,17 @@ var (
 	justCritiques = stemSet("delay", "postpone", "defer", "move", "shift", "hide", "mask", "push")
 )
 
-// stemSet returns the stems the answer's words get (with synonym groups applied, so
-// "discards" is "drop").
 // moreOf and burdens make a cost of two words: "immediate retries add load", "more
-// load", "extra latency".
+// load", "extra latency"; so does "throws away".
 var (
-	moreOf  = stemSet("add", "adds", "more", "extra", "increase")
+	moreOf  = stemSet("add", "more", "extra", "increase")
 	burdens = stemSet("load", "latency", "pressure", "contention", "traffic")
+	throw   = stemSet("throw")
+	away    = stemSet("away")
 )
 
+// stemSet returns the stems the answer's words get (with synonym groups applied, so
+// "discards" is "drop").
 func stemSet(words ...string) map[string]bool {
 	m := make(map[string]bool, len(words))
 	for _, w := range words {
@@ -935,7 +937,7 @@ func (d *doc) criticised(end int) bool {
 			next = d.toks[j+1].stem
 		}
 		switch w := d.toks[j].lower; {
-		case w == "only" && onlyCritiques[next], w == "just" && justCritiques[next], moreOf[st] && burdens[next]:
+		case w == "only" && onlyCritiques[next], w == "just" && justCritiques[next], moreOf[st] && burdens[next], throw[st] && away[next]:
 			return true
 		}
 	}
