@@ -152,6 +152,10 @@ func TestBlindSets(t *testing.T) {
 		{"v", floors{agreement: 0.864, falsePass: 0.053, falseFail: 0.223, stuffedPass: 0.17}},
 		{"w", floors{agreement: 0.769, falsePass: 0.027, falseFail: 0.445, stuffedPass: 0.01}},
 		{"x", floors{agreement: 0.769, falsePass: 0.053, falseFail: 0.417, stuffedPass: 0.01}},
+		{"y", floors{agreement: 0.837, falsePass: 0.079, falseFail: 0.25, stuffedPass: 0.17}},
+		{"z", floors{agreement: 0.837, falsePass: 0.132, falseFail: 0.195, stuffedPass: 0.17}},
+		{"aa", floors{agreement: 0.823, falsePass: 0.136, falseFail: 0.217, stuffedPass: 0.01}},
+		{"ab", floors{agreement: 0.837, falsePass: 0.106, falseFail: 0.223, stuffedPass: 0.01}},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			rep := evaluate(t, "../../testdata/blind/set-"+set.name+".yaml", "../../testdata/blind/packs/blind-"+set.name+".yaml")
