@@ -143,11 +143,7 @@ func (b *Bot) statsMessage(ctx context.Context, u User, conv Conversation, withC
 	}
 	total, rows := Stats(attempts)
 	var sb strings.Builder
-	noun := "attempts"
-	if total.Attempts == 1 {
-		noun = "attempt"
-	}
-	fmt.Fprintf(&sb, "%d %s, %d passed (%d%%), average score %.0f", total.Attempts, noun, total.Passed, total.PassRate(), total.AvgScore)
+	fmt.Fprintf(&sb, "%s, %d passed (%d%%), average score %.0f", countNoun(total.Attempts, "attempt"), total.Passed, total.PassRate(), total.AvgScore)
 	if total.Skipped > 0 {
 		fmt.Fprintf(&sb, "; %d skipped", total.Skipped)
 	}

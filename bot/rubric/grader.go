@@ -417,7 +417,7 @@ func (g *Grader) verdict(q *bot.Question, a bot.Answer, d *doc, j Judgement) *bo
 		reasons = append(reasons, fmt.Sprintf("It covers %d%% of the key-point weight; a pass needs %d%%.", pct(coverage), pct(q.PassWeight)))
 	}
 	if len(v.RedFlags) > 0 {
-		reasons = append(reasons, fmt.Sprintf("It states %s.", plural(len(v.RedFlags), "misconception", "misconceptions")))
+		reasons = append(reasons, fmt.Sprintf("It states %s.", bot.Count(len(v.RedFlags), "misconception", "misconceptions")))
 	}
 	if len(reasons) == 0 && v.Score < g.passScore {
 		reasons = append(reasons, fmt.Sprintf("The overall score %d is under the pass mark of %d.", v.Score, g.passScore))
@@ -431,7 +431,7 @@ func (g *Grader) verdict(q *bot.Question, a bot.Answer, d *doc, j Judgement) *bo
 	g.feedback(v, q, d, an, coverage, reasons, restated, a.TimeLimit)
 	if unexplained := j.Named - len(v.Covered); unexplained > 0 && !restated {
 		v.Feedback.Content += fmt.Sprintf(" You named %s without explaining %s: say how it works and why.",
-			plural(unexplained, "more key point", "more key points"), map[bool]string{true: "it", false: "them"}[unexplained == 1])
+			bot.Count(unexplained, "more key point", "more key points"), map[bool]string{true: "it", false: "them"}[unexplained == 1])
 	}
 	return v
 }
@@ -465,7 +465,7 @@ func (g *Grader) feedback(v *bot.Verdict, q *bot.Question, d *doc, an Analysis, 
 			fb.Content += " It passes because it says much of what a strong answer says in other words; make the missed points explicitly to be sure."
 		}
 		if len(v.RedFlags) > 0 {
-			fb.Content += fmt.Sprintf(" %s cost %d points.", capitalize(plural(len(v.RedFlags), "red flag", "red flags")), 25*len(v.RedFlags))
+			fb.Content += fmt.Sprintf(" %s cost %d points.", capitalize(bot.Count(len(v.RedFlags), "red flag", "red flags")), 25*len(v.RedFlags))
 		}
 	}
 
@@ -485,7 +485,7 @@ func (g *Grader) feedback(v *bot.Verdict, q *bot.Question, d *doc, an Analysis, 
 	case an.Signals == 0:
 		fb.Clarity = "You used no structure words (first, then, because, the trade-off is); add them so the listener can follow the steps."
 	default:
-		fb.Clarity = fmt.Sprintf("You used %s (first, because, the trade-off...) across %s of %.0f words on average.", plural(an.Signals, "structure signal", "structure signals"), plural(an.Sentences, "sentence", "sentences"), avg)
+		fb.Clarity = fmt.Sprintf("You used %s (first, because, the trade-off...) across %s of %.0f words on average.", bot.Count(an.Signals, "structure signal", "structure signals"), bot.Count(an.Sentences, "sentence", "sentences"), avg)
 	}
 
 	switch {
@@ -512,9 +512,9 @@ func (g *Grader) feedback(v *bot.Verdict, q *bot.Question, d *doc, an Analysis, 
 	case an.Spoken && an.LongPauses > 2:
 		fb.Delivery = fmt.Sprintf("You paused for over 2 seconds %s (the longest %.1f s); plan the next point while you finish the current one.", times(an.LongPauses), an.LongestPause)
 	case an.Spoken:
-		fb.Delivery = fmt.Sprintf("You spoke %d words at %.0f words a minute, with %s and %s over 2 seconds.", an.Words, an.WordsPerMin, plural(an.Fillers, "filler", "fillers"), plural(an.LongPauses, "pause", "pauses"))
+		fb.Delivery = fmt.Sprintf("You spoke %d words at %.0f words a minute, with %s and %s over 2 seconds.", an.Words, an.WordsPerMin, bot.Count(an.Fillers, "filler", "fillers"), bot.Count(an.LongPauses, "pause", "pauses"))
 	default:
-		fb.Delivery = fmt.Sprintf("At %d words the length fits the time, with %s.", an.Words, plural(an.Fillers, "filler", "fillers"))
+		fb.Delivery = fmt.Sprintf("At %d words the length fits the time, with %s.", an.Words, bot.Count(an.Fillers, "filler", "fillers"))
 	}
 
 	fb.NextStep = nextStep(v, q, an)
@@ -595,13 +595,6 @@ var stopwords = func() map[string]bool {
 }()
 
 func pct(f float64) int { return int(math.Round(100 * f)) }
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
 
 func capitalize(s string) string {
 	if s == "" {

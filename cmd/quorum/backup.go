@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/quorum-dev/quorum/bot"
 	"github.com/quorum-dev/quorum/store"
 )
 
@@ -55,7 +56,7 @@ func cmdBackup(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Backed up %s to %s (%s): %d bytes, schema version %d, %s, %s, %s.\n",
-		cfg.Store.Path, dest, how, n, sum.Version, count(sum.People, "person", "people"), count(sum.Attempts, "attempt", "attempts"), count(sum.Sessions, "open session", "open sessions"))
+		cfg.Store.Path, dest, how, n, sum.Version, bot.Count(sum.People, "person", "people"), bot.Count(sum.Attempts, "attempt", "attempts"), bot.Count(sum.Sessions, "open session", "open sessions"))
 	return nil
 }
 
@@ -128,12 +129,4 @@ func sameFile(a, b string) (bool, error) {
 		return false, err
 	}
 	return os.SameFile(fa, fb), nil
-}
-
-// count says n things, in the singular for one.
-func count(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
