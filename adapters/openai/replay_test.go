@@ -53,6 +53,7 @@ var replaySets = []struct {
 	{"held-out", "../../testdata/heldout/*.yaml", nil},
 	{"blind Q-T", "", []string{"q", "r", "s", "t"}},
 	{"blind U-X", "", []string{"u", "v", "w", "x"}},
+	{"blind Y-AB", "", []string{"y", "z", "aa", "ab"}},
 }
 
 // recorded is one reply in the replay file.
@@ -291,7 +292,8 @@ func TestLLMGraderOnLabelledSets(t *testing.T) {
 
 	// Floors: the figures measured with the recorded replies (development 98.3%, false
 	// pass 1.4%, false fail 2.1%; held-out 99.0%, 0.6%, 1.5%; blind Q-T 95.6%, 2.0%, 6.9%;
-	// blind U-X 98.3%, 0.7%, 2.8%; no keyword-stuffed or injection answer passes), so a
+	// blind U-X 98.3%, 0.7%, 2.8%; blind Y-AB 95.3%, 0.7%, 9.0%; no keyword-stuffed or
+	// injection answer passes), so a
 	// change to the quote checks or the verdict rule that loses agreement fails here.
 	type floor struct{ agreement, falsePass, falseFail, stuffedFP, injectionFP float64 }
 	floors := map[string]floor{
@@ -299,6 +301,7 @@ func TestLLMGraderOnLabelledSets(t *testing.T) {
 		"held-out":    {0.989, 0.007, 0.016, 0, 0},
 		"blind Q-T":   {0.955, 0.02, 0.07, 0, 0},
 		"blind U-X":   {0.983, 0.007, 0.028, 0, 0},
+		"blind Y-AB":  {0.952, 0.007, 0.09, 0, 0},
 	}
 	names := make([]string, 0, len(floors))
 	for n := range floors {
