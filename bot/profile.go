@@ -236,14 +236,3 @@ func (b *Bot) forget(ctx context.Context, ev Event, args []string) {
 	b.log.Info("forgot a person", "user", ev.User.Key(), "records", n)
 	b.reply(ctx, ev, MsgInfo, "", fmt.Sprintf("Done: I deleted everything I kept about you (%d stored records).", n))
 }
-
-// Count is "1 attempt" or "3 attempts": n with the noun's singular or plural form.
-func Count(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
-// countNoun is Count for a noun whose plural adds an s: "1 question" or "3 questions".
-func countNoun(n int, noun string) string { return Count(n, noun, noun+"s") }

@@ -262,3 +262,14 @@ func Streak(attempts []*Attempt, loc *time.Location, now time.Time) (current, be
 	}
 	return current, best
 }
+
+// Count is "1 attempt" or "3 attempts": n with the noun's singular or plural form.
+func Count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// countNoun is Count for a noun whose plural adds an s: "1 question" or "3 questions".
+func countNoun(n int, noun string) string { return Count(n, noun, noun+"s") }
