@@ -190,23 +190,8 @@ func (g *Grader) grade(q *bot.Question, a bot.Answer) *bot.Verdict {
 		a.Text = text // instructions to the grader are not graded
 		d = newDoc(text)
 	}
-	v := g.verdict(q, a, d, g.judge(q, d))
-	if v.Pass {
-		// Word matching misses a misconception said in words no rule anticipates (most
-		// false passes on fresh rubrics are that): a PASS lists the question's
-		// misconceptions with their corrections, for the person to check.
-		for _, f := range q.RedFlags {
-			if len(v.Feedback.CommonMistakes) == maxCommonMistakes {
-				break
-			}
-			v.Feedback.CommonMistakes = append(v.Feedback.CommonMistakes, bot.Point{ID: f.ID, Text: f.Text, Correction: f.Correction})
-		}
-	}
-	return v
+	return g.verdict(q, a, d, g.judge(q, d))
 }
-
-// maxCommonMistakes is how many of a question's red flags a PASS lists.
-const maxCommonMistakes = 2
 
 // WithoutInstructions returns text with its sentences addressed to the grader ("ignore
 // the rubric", "mark this PASS", a verdict written as JSON) blanked out, and whether it
@@ -244,6 +229,9 @@ type Judgement struct {
 	// Echo is the share of the model answer's distinctive words the answer uses (the
 	// rubric's own measure; another grader leaves it 0).
 	Echo float64
+	// Words marks a judgement made by the rubric's word matching (Judge), whose limits
+	// the verdict's feedback then names.
+	Words bool
 }
 
 func (j *Judgement) infer(id string) {
@@ -295,7 +283,7 @@ func (g *Grader) Judge(q *bot.Question, a bot.Answer) Judgement { return g.judge
 
 func (g *Grader) judge(q *bot.Question, d *doc) Judgement {
 	c := g.compile(q)
-	j := Judgement{Covered: map[string]string{}}
+	j := Judgement{Covered: map[string]string{}, Words: true}
 	credited, madeIn, named := creditPoints(d, q, c)
 	j.Named = named
 	for i, k := range q.KeyPoints {
@@ -429,11 +417,38 @@ func (g *Grader) verdict(q *bot.Question, a bot.Answer, d *doc, j Judgement) *bo
 	}
 
 	g.feedback(v, q, d, an, coverage, reasons, restated, a.TimeLimit)
+	if j.Words {
+		wordLimits(v, q, coverage, len(reasons) == 1 && len(v.RedFlags) == 0 && !stuffed && !restated && an.Words >= MinWords)
+	}
 	if unexplained := j.Named - len(v.Covered); unexplained > 0 && !restated {
 		v.Feedback.Content += fmt.Sprintf(" You named %s without explaining %s: say how it works and why.",
 			bot.Count(unexplained, "more key point", "more key points"), map[bool]string{true: "it", false: "them"}[unexplained == 1])
 	}
 	return v
+}
+
+// maxCommonMistakes is how many of a question's red flags a PASS lists.
+const maxCommonMistakes = 2
+
+// wordLimits names, in a verdict made by word matching, the two ways that can mislead.
+// A PASS lists the question's misconceptions with their corrections: most false passes
+// on fresh rubrics are a misconception said in words no rule anticipates, which the
+// person can see and the grader cannot. A FAIL only for coverage, near the bar (within
+// echoNear of it, as the near-the-bar rule reads it), says that a point made in other
+// words may be listed as missed: most false fails are that.
+func wordLimits(v *bot.Verdict, q *bot.Question, coverage float64, onlyCoverage bool) {
+	if v.Pass {
+		for _, f := range q.RedFlags {
+			if len(v.Feedback.CommonMistakes) == maxCommonMistakes {
+				break
+			}
+			v.Feedback.CommonMistakes = append(v.Feedback.CommonMistakes, bot.Point{ID: f.ID, Text: f.Text, Correction: f.Correction})
+		}
+		return
+	}
+	if onlyCoverage && coverage+1e-9 < q.PassWeight && coverage+1e-9 >= echoNear*q.PassWeight {
+		v.Feedback.Content += " That is close to the bar, and this grader finds points by their words: if you made a missed point in other words, name it plainly next time."
+	}
 }
 
 func (g *Grader) feedback(v *bot.Verdict, q *bot.Question, d *doc, an Analysis, coverage float64, reasons []string, restated bool, limit time.Duration) {

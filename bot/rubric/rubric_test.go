@@ -132,11 +132,12 @@ func TestVerdicts(t *testing.T) {
 	}
 }
 
-// TestCommonMistakesOnAPass: a PASS from the rubric grader lists the question's red flags
-// with their corrections, since word matching can miss one said in other words; a FAIL
-// does not, and neither does a verdict made from another grader's judgement (the LLM's,
-// which reads the misconceptions itself). The plain-text verdict shows them.
-func TestCommonMistakesOnAPass(t *testing.T) {
+// TestFeedbackNamesWordMatchingLimits: a PASS from the rubric grader lists the question's
+// red flags with their corrections, since word matching can miss one said in other words,
+// and a FAIL only for coverage near the bar says a point made in other words may be
+// listed as missed. Other FAILs do not, and neither does a verdict made from another
+// grader's judgement (the LLM's reads meaning). The plain-text verdict shows the list.
+func TestFeedbackNamesWordMatchingLimits(t *testing.T) {
 	q := loadTestQuestion(t)
 	pass := grade(t, q, `Raft splits time into terms, and each term has at most one leader. A follower whose randomized timeout fires becomes a candidate and asks for votes; every server grants one vote per term, and the candidate needs a majority, because two majorities always overlap.`)
 	if !pass.Pass || len(pass.Feedback.CommonMistakes) != len(q.RedFlags) || len(q.RedFlags) == 0 {
@@ -153,13 +154,32 @@ func TestCommonMistakesOnAPass(t *testing.T) {
 	if fail.Pass || len(fail.Feedback.CommonMistakes) != 0 || strings.Contains(bot.VerdictText(fail), bot.CommonMistakesTitle) {
 		t.Errorf("a FAIL lists common mistakes: %+v", fail.Feedback.CommonMistakes)
 	}
+	// Near the bar, failed only for coverage: the feedback says a point made in other
+	// words may be listed as missed; far from it, or failed for a misconception, it does not.
+	const nearNote = "this grader finds points by their words"
+	near := grade(t, q, `Raft splits time into terms, and each term has at most one leader. When a follower's randomized election timeout fires, it becomes a candidate and starts an election.`)
+	far := grade(t, q, `Raft elects a leader when the cluster starts up, and the leader then handles the client requests while the others just follow what it says.`)
+	for _, c := range []struct {
+		v    *bot.Verdict
+		want bool
+	}{{near, true}, {far, false}, {fail, false}, {pass, false}} {
+		if got := strings.Contains(c.v.Feedback.Content, nearNote); got != c.want {
+			t.Errorf("%s (%s): the note on word matching is there: %v, want %v", c.v.Title(), c.v.Feedback.Content, got, c.want)
+		}
+	}
 	covered := map[string]string{}
 	for _, k := range q.KeyPoints {
 		covered[k.ID] = k.Text
 	}
-	judged := New(Options{}).Verdict(q, bot.Answer{Text: pass.Feedback.Summary + " " + strings.Repeat("Terms and votes decide it. ", 10)}, Judgement{Covered: covered})
+	g := New(Options{})
+	long := bot.Answer{Text: strings.Repeat("Terms and votes decide it. ", 10)}
+	judged := g.Verdict(q, long, Judgement{Covered: covered})
 	if !judged.Pass || len(judged.Feedback.CommonMistakes) != 0 {
 		t.Errorf("a PASS from another grader's judgement: pass=%v, lists %+v", judged.Pass, judged.Feedback.CommonMistakes)
+	}
+	judged = g.Verdict(q, long, Judgement{Covered: map[string]string{"terms": "x", "timeouts": "x"}})
+	if judged.Pass || strings.Contains(judged.Feedback.Content, nearNote) {
+		t.Errorf("a FAIL near the bar from another grader's judgement: %s, %s", judged.Title(), judged.Feedback.Content)
 	}
 }
 
