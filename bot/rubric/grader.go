@@ -435,7 +435,8 @@ const maxCommonMistakes = 2
 // on fresh rubrics are a misconception said in words no rule anticipates, which the
 // person can see and the grader cannot. A FAIL only for coverage, near the bar (within
 // echoNear of it, as the near-the-bar rule reads it), says that a point made in other
-// words may be listed as missed: most false fails are that.
+// words may be listed as missed: on fresh rubrics, about half the false fails are that,
+// and such a FAIL is wrong more often than right.
 func wordLimits(v *bot.Verdict, q *bot.Question, coverage float64, onlyCoverage bool) {
 	if v.Pass {
 		for _, f := range q.RedFlags {
