@@ -138,21 +138,20 @@ func ParseLabelled(file string, data []byte) ([]Labelled, []string, error) {
 	return out, warnings, nil
 }
 
-// LooksLabelled reports a document ParseLabelled would read as a list of labelled
-// answers, even a broken one: its list holds a mapping with a label field, and one with
-// an answer field. A folder given to grade --eval may hold other YAML (a config, notes,
-// a second reader's labels for answers kept elsewhere), which is skipped rather than
-// failing the run.
-func LooksLabelled(data []byte) bool {
+// LooksLabelled reports what of a labelled set a document has, broken or not: label is
+// true when its list holds a mapping with a label field, answer when one has an answer
+// field. A folder given to grade --eval may hold other YAML (a config, notes, a second
+// reader's labels for answers kept elsewhere), which is skipped rather than failing the
+// run; a set needs both.
+func LooksLabelled(data []byte) (label, answer bool) {
 	root, err := yamlx.Parse(data)
 	if err != nil {
-		return false
+		return false, false
 	}
 	list := labelledList(root)
 	if list == nil {
-		return false
+		return false, false
 	}
-	label, answer := false, false
 	for _, n := range list.Content {
 		for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
 			switch labelledFields[strings.ToLower(n.Content[i].Value)] {
@@ -163,7 +162,7 @@ func LooksLabelled(data []byte) bool {
 			}
 		}
 	}
-	return label && answer
+	return label, answer
 }
 
 // labelLike returns the key and label of the one field of mapping n, not a field

@@ -166,9 +166,14 @@ func cmdEval(ctx context.Context, e env, cfgFile string, packs []string, path st
 	var set []bot.Labelled
 	for _, f := range sets {
 		items, warnings, err := bot.ParseLabelled(f, contents[f])
-		if err != nil && fi.IsDir() && !bot.LooksLabelled(contents[f]) {
-			// Some other file in the folder (a config, notes): not a set.
-			fmt.Fprintf(e.stderr, "skipped %s: neither a labelled set nor a question pack\n", f)
+		if label, answer := bot.LooksLabelled(contents[f]); err != nil && fi.IsDir() && !(label && answer) {
+			// Some other file in the folder (a config, notes, labels kept apart from
+			// their answers): not a set.
+			why := "neither a labelled set nor a question pack"
+			if label {
+				why = "it has labels but no answers to grade (each item needs an answer field)"
+			}
+			fmt.Fprintf(e.stderr, "skipped %s: %s\n", f, why)
 			continue
 		}
 		if err != nil {
