@@ -63,7 +63,9 @@ var (
 	_ bot.Outbox     = (*Store)(nil)
 )
 
-// Open opens (or creates, with mode 0600) the store at path. lockTimeout zero means DefaultLockTimeout.
+// Open opens (or creates, with mode 0600) the store at path. lockTimeout zero means
+// DefaultLockTimeout. A file that is cut short or is not a store is refused with an
+// error wrapping ErrDamaged, its message fit to show as it is.
 func Open(path string, lockTimeout time.Duration) (*Store, error) {
 	if lockTimeout <= 0 {
 		lockTimeout = DefaultLockTimeout
@@ -72,6 +74,9 @@ func Open(path string, lockTimeout time.Duration) (*Store, error) {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("create store folder: %w", err)
 		}
+	}
+	if _, err := checkFile(path); err != nil {
+		return nil, err
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
 	if errors.Is(err, berrors.ErrTimeout) {

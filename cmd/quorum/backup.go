@@ -105,6 +105,9 @@ func writeChecked(dest string, copyTo func(io.Writer) (int64, error)) (int64, st
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
+	if errors.Is(err, store.ErrDamaged) {
+		return n, sum, err // the store's fault, not the copy's: its message names the file
+	}
 	if err != nil {
 		return n, sum, fmt.Errorf("write backup: %w", err)
 	}

@@ -286,6 +286,17 @@ func TestStoreInUse(t *testing.T) {
 	}
 }
 
+// A store file cut short (an interrupted restore) is one line naming it, not a crash.
+func TestDamagedStoreIsOneLine(t *testing.T) {
+	cfg, db := storeWithAttempts(t, t.TempDir(), 40)
+	cutShort(t, db, 20000)
+	code, out, errs := cli(t, "", "", "stats", "--config", cfg)
+	want := "quorum: " + db + " is damaged or incomplete (20000 bytes, the store needs at least "
+	if code != 1 || !strings.HasPrefix(errs, want) || !strings.HasSuffix(errs, "; restore another copy of it\n") || strings.Count(errs, "\n") != 1 {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want one line starting %q", code, out, errs, want)
+	}
+}
+
 func TestGradeWithLLMAndFallback(t *testing.T) {
 	srv := openaitest.New()
 	defer srv.Close()
