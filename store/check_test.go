@@ -92,6 +92,9 @@ func TestOpenRefusesTruncatedFile(t *testing.T) {
 	// The intact file still opens, with what was written.
 	s := open(t, path)
 	defer s.Close()
+	if s.WasEmpty() {
+		t.Fatal("WasEmpty on a used store")
+	}
 	if as, err := s.Attempts(ctx, "test:person-0"); err != nil || len(as) != 9 {
 		t.Fatalf("got %d attempts, %v; want 9", len(as), err)
 	}
@@ -124,6 +127,37 @@ func TestOpenRefusesNotAStore(t *testing.T) {
 	_, err := Open(path, 0)
 	if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "not a Quorum store") {
 		t.Fatalf("got %v, want ErrDamaged saying it may not be a store", err)
+	}
+}
+
+func TestOpenEmptyFileIsNewStoreAndSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.db")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := open(t, empty)
+	if !s.WasEmpty() {
+		t.Fatal("WasEmpty is false for a 0-byte file")
+	}
+	if err := s.SaveSession(ctx, &bot.Session{User: bot.User{Platform: "test", ID: "al"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = open(t, empty)
+	if s.WasEmpty() {
+		t.Fatal("WasEmpty is true at the second open")
+	}
+	s.Close()
+
+	// A missing file is a first start, not a warning.
+	s = open(t, filepath.Join(dir, "new", "quorum.db"))
+	defer s.Close()
+	if s.WasEmpty() {
+		t.Fatal("WasEmpty is true for a new file")
+	}
+	if ss, err := s.Sessions(ctx); err != nil || len(ss) != 0 {
+		t.Fatalf("got %v, %v; want a new, empty store", ss, err)
 	}
 }
 

@@ -46,6 +46,9 @@ func cmdBackup(ctx context.Context, e env, args []string) error {
 			return 0, err
 		}
 		defer st.Close()
+		if st.WasEmpty() {
+			fmt.Fprintln(e.stderr, emptyStoreWarning(cfg.Store.Path))
+		}
 		return st.Backup(ctx, w)
 	}
 	if _, err := os.Stat(cfg.Store.Path); errors.Is(err, os.ErrNotExist) {

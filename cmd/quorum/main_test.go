@@ -297,6 +297,22 @@ func TestDamagedStoreIsOneLine(t *testing.T) {
 	}
 }
 
+// An empty store file (a restore that copied nothing) still opens, as a new store,
+// but says so once.
+func TestEmptyStoreWarns(t *testing.T) {
+	cfg, db := testConfig(t)
+	if err := os.WriteFile(db, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := cli(t, "", "", "stats", "--config", cfg)
+	if want := emptyStoreWarning(db) + "\n"; code != 0 || errs != want || !strings.Contains(out, "No attempts yet") {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want status 0, no attempts and stderr %q", code, out, errs, want)
+	}
+	if code, _, errs := cli(t, "", "", "stats", "--config", cfg); code != 0 || errs != "" {
+		t.Fatalf("second start: exit %d, stderr %q; want no warning", code, errs)
+	}
+}
+
 func TestGradeWithLLMAndFallback(t *testing.T) {
 	srv := openaitest.New()
 	defer srv.Close()
