@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,5 +63,61 @@ func TestBackupOfDamagedStore(t *testing.T) {
 	}
 	if left := tempFiles(dir); len(left) > 0 {
 		t.Fatalf("temporary files left: %v", left)
+	}
+}
+
+// Every way writeChecked can fail leaves neither FILE nor its temporary file behind.
+func TestBackupRemovesTempFileOnEveryError(t *testing.T) {
+	src := t.TempDir()
+	_, db := storeWithAttempts(t, src, 40)
+	good, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(b []byte) func(io.Writer) (int64, error) {
+		return func(w io.Writer) (int64, error) { n, err := w.Write(b); return int64(n), err }
+	}
+	for _, c := range []struct {
+		name   string
+		copyTo func(io.Writer) (int64, error)
+		dest   func(dir string) string
+		want   string
+	}{
+		{"copy fails half-way", func(w io.Writer) (int64, error) {
+			n, _ := w.Write(good[:5000])
+			return int64(n), errors.New("connection reset")
+		}, nil, "write backup: connection reset"},
+		{"copy is not a store", write([]byte("<html>502 Bad Gateway</html>")), nil, "the copy does not open as a store"},
+		{"copy is cut short", write(good[:20000]), nil, "is damaged or incomplete (20000 bytes, the store needs at least "},
+		{"copy is empty", write(nil), nil, "is damaged or incomplete: it is empty"},
+		{"rename fails", write(good), func(dir string) string {
+			d := filepath.Join(dir, "taken")
+			if err := os.MkdirAll(filepath.Join(d, "inside"), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}, "write backup: rename"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			dest := filepath.Join(dir, "copy.db")
+			if c.dest != nil {
+				dest = c.dest(dir)
+			}
+			_, _, err := writeChecked(dest, c.copyTo)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want an error with %q", err, c.want)
+			}
+			if left := tempFiles(dir); len(left) > 0 {
+				t.Fatalf("temporary files left: %v", left)
+			}
+			if fi, err := os.Stat(dest); c.dest == nil && err == nil {
+				t.Fatalf("a failed backup left %s (%d bytes)", dest, fi.Size())
+			}
+		})
+	}
+	// No folder to write in: nothing is created.
+	if _, _, err := writeChecked(filepath.Join(src, "missing", "copy.db"), write(good)); err == nil || !strings.Contains(err.Error(), "create backup file") {
+		t.Fatalf("got %v, want a create error", err)
 	}
 }
