@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/quorum-dev/quorum/bot"
 	"github.com/quorum-dev/quorum/store"
@@ -119,5 +121,45 @@ func TestBackupRemovesTempFileOnEveryError(t *testing.T) {
 	// No folder to write in: nothing is created.
 	if _, _, err := writeChecked(filepath.Join(src, "missing", "copy.db"), write(good)); err == nil || !strings.Contains(err.Error(), "create backup file") {
 		t.Fatalf("got %v, want a create error", err)
+	}
+}
+
+// `quorum backup FOLDER` writes the copy in the folder under a dated name, as cp does
+// with a folder, instead of failing to rename over it.
+func TestBackupIntoFolder(t *testing.T) {
+	dir := t.TempDir()
+	cfg, _ := storeWithAttempts(t, dir, 3)
+	folder := filepath.Join(dir, "backups")
+	if err := os.Mkdir(folder, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := cli(t, "", "", "backup", "--config", cfg, folder)
+	if code != 0 {
+		t.Fatalf("exit %d: %q %q", code, out, errs)
+	}
+	names, _ := filepath.Glob(filepath.Join(folder, "*"))
+	if len(names) != 1 || !regexp.MustCompile(`^q-\d{4}-\d\d-\d\d-\d{6}\.db$`).MatchString(filepath.Base(names[0])) {
+		t.Fatalf("got %v in the folder, want one q-DATE-TIME.db", names)
+	}
+	if !strings.Contains(out, " to "+names[0]+" ") {
+		t.Fatalf("got %q, want it to name %s", out, names[0])
+	}
+	sum, err := store.Inspect(names[0], 0)
+	if err != nil || sum.Attempts != 3 {
+		t.Fatalf("got %+v, %v; want a store with 3 attempts", sum, err)
+	}
+}
+
+func TestDatedName(t *testing.T) {
+	now := time.Date(2026, 11, 24, 15, 30, 0, 0, time.UTC)
+	for _, c := range []struct{ store, want string }{
+		{"quorum.db", "quorum-2026-11-24-153000.db"},
+		{"/var/lib/quorum/quorum.db", "quorum-2026-11-24-153000.db"},
+		{"data/store", "store-2026-11-24-153000.db"},
+		{"my.store.bolt", "my.store-2026-11-24-153000.bolt"},
+	} {
+		if got := datedName(c.store, now); got != c.want {
+			t.Errorf("datedName(%q): got %q, want %q", c.store, got, c.want)
+		}
 	}
 }
