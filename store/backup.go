@@ -52,11 +52,16 @@ type Summary struct {
 
 // Inspect opens the store file at path read-only, checks its pages and counts what it
 // holds: a backup is worth keeping only once it opens. It waits up to lockTimeout for a
-// writer to let go of the file.
+// writer to let go of the file. A file cut short or empty is refused with ErrDamaged.
 func Inspect(path string, lockTimeout time.Duration) (Summary, error) {
 	var sum Summary
 	if lockTimeout <= 0 {
 		lockTimeout = DefaultLockTimeout
+	}
+	if empty, err := checkFile(path); err != nil {
+		return sum, err
+	} else if empty {
+		return sum, fmt.Errorf("%s is %w: it is empty", path, ErrDamaged)
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: lockTimeout})
 	if err != nil {

@@ -51,6 +51,8 @@ const DefaultLockTimeout = time.Second
 type Store struct {
 	db   *bolt.DB
 	path string
+	// wasEmpty: Open found path as a 0-byte file (see WasEmpty).
+	wasEmpty bool
 	// writers counts session and attempt writes in flight (see write).
 	writers atomic.Int32
 }
@@ -63,7 +65,10 @@ var (
 	_ bot.Outbox     = (*Store)(nil)
 )
 
-// Open opens (or creates, with mode 0600) the store at path. lockTimeout zero means DefaultLockTimeout.
+// Open opens (or creates, with mode 0600) the store at path. lockTimeout zero means
+// DefaultLockTimeout. A file that is cut short or is not a store is refused with an
+// error wrapping ErrDamaged, its message fit to show as it is. An existing empty file
+// becomes a new store, and WasEmpty says so.
 func Open(path string, lockTimeout time.Duration) (*Store, error) {
 	if lockTimeout <= 0 {
 		lockTimeout = DefaultLockTimeout
@@ -73,6 +78,10 @@ func Open(path string, lockTimeout time.Duration) (*Store, error) {
 			return nil, fmt.Errorf("create store folder: %w", err)
 		}
 	}
+	empty, err := checkFile(path)
+	if err != nil {
+		return nil, err
+	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("open %s: %w", path, ErrInUse)
@@ -81,7 +90,7 @@ func Open(path string, lockTimeout time.Duration) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	db.MaxBatchDelay = batchDelay // see write
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, wasEmpty: empty}
 	if err := s.init(); err != nil {
 		db.Close()
 		return nil, err
@@ -102,6 +111,12 @@ func (s *Store) init() error {
 	}
 	return migrate(s.db, s.path, migrations)
 }
+
+// WasEmpty reports whether Open found the file existing but empty (0 bytes) and made a
+// new store in it. Unlike a missing file, that is worth a warning: a restore or copy
+// that failed half-way leaves such a file, and the store then looks like nobody has
+// used it.
+func (s *Store) WasEmpty() bool { return s.wasEmpty }
 
 // Path is the file the store lives in.
 func (s *Store) Path() string { return s.path }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/quorum-dev/quorum/bot"
@@ -19,18 +20,22 @@ import (
 // everyone else out) it asks that process over metrics.listen (POST /backup), which
 // streams a read transaction's snapshot. Either way the copy is written to a temporary
 // file beside FILE, checked, and renamed into place, so FILE is never half written.
+// FILE may be a folder: the copy goes in it under a dated name (datedName).
 func cmdBackup(ctx context.Context, e env, args []string) error {
 	fs, cfgFile := newFlags(e, "backup")
 	if err := parseFlags(fs, args, true); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usagef("backup needs one FILE to write the copy to, e.g. quorum backup quorum-%s.db", time.Now().Format("2006-01-02"))
+		return usagef("backup needs one FILE (or FOLDER) to write the copy to, e.g. quorum backup quorum-%s.db", time.Now().Format("2006-01-02"))
 	}
 	dest := fs.Arg(0)
 	cfg, err := LoadConfig(*cfgFile, nil)
 	if err != nil {
 		return err
+	}
+	if fi, err := os.Stat(dest); err == nil && fi.IsDir() {
+		dest = filepath.Join(dest, datedName(cfg.Store.Path, time.Now()))
 	}
 	if same, _ := sameFile(dest, cfg.Store.Path); same {
 		return usagef("%s is the store itself; give another file for the copy", dest)
@@ -46,6 +51,9 @@ func cmdBackup(ctx context.Context, e env, args []string) error {
 			return 0, err
 		}
 		defer st.Close()
+		if st.WasEmpty() {
+			fmt.Fprintln(e.stderr, emptyStoreWarning(cfg.Store.Path))
+		}
 		return st.Backup(ctx, w)
 	}
 	if _, err := os.Stat(cfg.Store.Path); errors.Is(err, os.ErrNotExist) {
@@ -58,6 +66,18 @@ func cmdBackup(ctx context.Context, e env, args []string) error {
 	fmt.Fprintf(e.stdout, "Backed up %s to %s (%s): %d bytes, schema version %d, %s, %s, %s.\n",
 		cfg.Store.Path, dest, how, n, sum.Version, bot.Count(sum.People, "person", "people"), bot.Count(sum.Attempts, "attempt", "attempts"), bot.Count(sum.Sessions, "open session", "open sessions"))
 	return nil
+}
+
+// datedName names a backup of the store at storePath made at now, for `quorum backup
+// FOLDER`: quorum.db becomes quorum-2026-11-24-153000.db. Names sort by time, and
+// backups made the same day do not replace one another.
+func datedName(storePath string, now time.Time) string {
+	base := filepath.Base(storePath)
+	ext := filepath.Ext(base)
+	if ext == "" {
+		ext = ".db"
+	}
+	return strings.TrimSuffix(base, filepath.Ext(base)) + "-" + now.Format("2006-01-02-150405") + ext
 }
 
 // backupFromRunning asks the process that holds the store for a copy.
@@ -104,6 +124,9 @@ func writeChecked(dest string, copyTo func(io.Writer) (int64, error)) (int64, st
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
+	}
+	if errors.Is(err, store.ErrDamaged) {
+		return n, sum, err // the store's fault, not the copy's: its message names the file
 	}
 	if err != nil {
 		return n, sum, fmt.Errorf("write backup: %w", err)

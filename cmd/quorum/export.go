@@ -30,7 +30,7 @@ func cmdExport(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.close()
-	if err := a.openStore(); err != nil {
+	if err := a.openStore(e.stderr); err != nil {
 		return err
 	}
 	b := bot.New(bot.Config{Bank: a.bank, Grader: a.grader, Store: a.store})

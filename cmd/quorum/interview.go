@@ -26,7 +26,7 @@ func cmdInterview(ctx context.Context, e env, args []string) error {
 	if _, err := flagFilter(a.bank, *topic, "", ""); err != nil {
 		return err
 	}
-	if err := a.openStore(); err != nil {
+	if err := a.openStore(e.stderr); err != nil {
 		return err
 	}
 	con, b, err := a.terminalBot(ctx, e)

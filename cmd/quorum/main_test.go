@@ -286,6 +286,33 @@ func TestStoreInUse(t *testing.T) {
 	}
 }
 
+// A store file cut short (an interrupted restore) is one line naming it, not a crash.
+func TestDamagedStoreIsOneLine(t *testing.T) {
+	cfg, db := storeWithAttempts(t, t.TempDir(), 40)
+	cutShort(t, db, 20000)
+	code, out, errs := cli(t, "", "", "stats", "--config", cfg)
+	want := "quorum: " + db + " is damaged or incomplete (20000 bytes, the store needs at least "
+	if code != 1 || !strings.HasPrefix(errs, want) || !strings.HasSuffix(errs, "; restore another copy of it\n") || strings.Count(errs, "\n") != 1 {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want one line starting %q", code, out, errs, want)
+	}
+}
+
+// An empty store file (a restore that copied nothing) still opens, as a new store,
+// but says so once.
+func TestEmptyStoreWarns(t *testing.T) {
+	cfg, db := testConfig(t)
+	if err := os.WriteFile(db, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := cli(t, "", "", "stats", "--config", cfg)
+	if want := emptyStoreWarning(db) + "\n"; code != 0 || errs != want || !strings.Contains(out, "No attempts yet") {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want status 0, no attempts and stderr %q", code, out, errs, want)
+	}
+	if code, _, errs := cli(t, "", "", "stats", "--config", cfg); code != 0 || errs != "" {
+		t.Fatalf("second start: exit %d, stderr %q; want no warning", code, errs)
+	}
+}
+
 func TestGradeWithLLMAndFallback(t *testing.T) {
 	srv := openaitest.New()
 	defer srv.Close()

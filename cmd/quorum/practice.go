@@ -107,7 +107,9 @@ func quiet(cfg *Config) *Config {
 	return &c
 }
 
-func (a *app) openStore() error {
+// openStore opens the configured store, and warns on stderr when its file was there but
+// empty: a restore that failed half-way leaves one, and the store would look unused.
+func (a *app) openStore(stderr io.Writer) error {
 	st, err := store.Open(a.cfg.Store.Path, time.Duration(a.cfg.Store.LockTimeout))
 	if errors.Is(err, store.ErrInUse) {
 		return fmt.Errorf("%s is in use by another Quorum process (a running bot?); stop it, or use another store.path in the config", a.cfg.Store.Path)
@@ -115,8 +117,16 @@ func (a *app) openStore() error {
 	if err != nil {
 		return err
 	}
+	if st.WasEmpty() {
+		fmt.Fprintln(stderr, emptyStoreWarning(a.cfg.Store.Path))
+	}
 	a.store = st
 	return nil
+}
+
+// emptyStoreWarning is the line a command prints when store.Store.WasEmpty.
+func emptyStoreWarning(path string) string {
+	return fmt.Sprintf("quorum: warning: %s was empty; starting a new store (if a backup was being restored into it, that copy failed)", path)
 }
 
 // terminalBot starts a Bot on the terminal platform, for the commands that converse.
@@ -165,7 +175,7 @@ func cmdPractice(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := a.openStore(); err != nil {
+	if err := a.openStore(e.stderr); err != nil {
 		return err
 	}
 

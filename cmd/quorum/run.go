@@ -72,7 +72,7 @@ func cmdRun(ctx context.Context, e env, args []string) error {
 		stopAdmin = stop
 		log.Info("metrics listening", "addr", addr)
 	}
-	if err := a.openStore(); err != nil {
+	if err := a.openStore(e.stderr); err != nil {
 		stopAdmin()
 		return err
 	}

@@ -46,7 +46,7 @@ func cmdTailor(ctx context.Context, e env, args []string) error {
 		}
 		*f.dst = text
 	}
-	if err := a.openStore(); err != nil {
+	if err := a.openStore(e.stderr); err != nil {
 		return err
 	}
 	u := console.User()
@@ -120,7 +120,7 @@ func cmdForget(ctx context.Context, e env, args []string) error {
 			return errSilent
 		}
 	}
-	if err := a.openStore(); err != nil {
+	if err := a.openStore(e.stderr); err != nil {
 		return err
 	}
 	n, err := a.store.Forget(ctx, console.User().Key())
