@@ -62,7 +62,7 @@ func (s *Store) AttemptSummaries(ctx context.Context, userKey string) ([]*bot.At
 	var missing [][]byte
 	prefix := append([]byte(userKey), 0)
 	d := summaryDecoder{strings: map[string]string{}}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		// Walk the attempts and the index side by side: the attempts bucket says which
 		// attempts exist, so a summary that is missing or unreadable costs only speed.
 		var ic *bolt.Cursor
@@ -98,7 +98,7 @@ func (s *Store) AttemptSummaries(ctx context.Context, userKey string) ([]*bot.At
 	}
 	if len(missing) > 0 {
 		// Best effort: the summaries are already right; a failed write is retried by the next read.
-		_ = s.db.Update(func(tx *bolt.Tx) error { return backfillAttemptIndex(tx, missing) })
+		_ = s.update(func(tx *bolt.Tx) error { return backfillAttemptIndex(tx, missing) })
 	}
 	return out, nil
 }

@@ -44,7 +44,7 @@ func (s *Store) DailyOf(ctx context.Context, userKey string) (*bot.Daily, error)
 		return nil, err
 	}
 	var d *bot.Daily
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		id := tx.Bucket(bucketDailyUsers).Get([]byte(userKey))
 		if id == nil {
 			return bot.ErrNotFound

@@ -21,7 +21,7 @@ func (s *Store) SaveDrill(ctx context.Context, d *bot.Drill) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketDrills)
 		if d.ID == 0 {
 			id, err := b.NextSequence()
@@ -40,7 +40,7 @@ func (s *Store) DeleteDrill(ctx context.Context, id uint64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketDrills).Delete(be64(id)) })
+	return s.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketDrills).Delete(be64(id)) })
 }
 
 // Drill implements bot.Drills.
@@ -49,7 +49,7 @@ func (s *Store) Drill(ctx context.Context, id uint64) (*bot.Drill, error) {
 		return nil, err
 	}
 	var d *bot.Drill
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketDrills).Get(be64(id))
 		if v == nil {
 			return bot.ErrNotFound
@@ -66,7 +66,7 @@ func (s *Store) Drills(ctx context.Context) ([]*bot.Drill, error) {
 		return nil, err
 	}
 	var out []*bot.Drill
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketDrills).ForEach(func(k, v []byte) error {
 			d := new(bot.Drill)
 			if err := json.Unmarshal(v, d); err != nil {
@@ -86,7 +86,7 @@ func (s *Store) ClaimDrillRun(ctx context.Context, r *bot.DrillRun) (bool, error
 		return false, err
 	}
 	claimed := false
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketDrillRuns)
 		k := drillRunKey(r.Drill, r.Key)
 		if b.Get(k) != nil {
@@ -104,7 +104,7 @@ func (s *Store) SaveDrillRun(ctx context.Context, r *bot.DrillRun) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketDrillRuns)
 		k := drillRunKey(r.Drill, r.Key)
 		cp := *r
@@ -121,7 +121,7 @@ func (s *Store) SaveDrillRun(ctx context.Context, r *bot.DrillRun) error {
 
 // DeleteDrillRun implements bot.Drills.
 func (s *Store) DeleteDrillRun(ctx context.Context, drill uint64, key string) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketDrillRuns).Delete(drillRunKey(drill, key)) })
+	return s.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketDrillRuns).Delete(drillRunKey(drill, key)) })
 }
 
 // DrillRuns implements bot.Drills.
@@ -130,7 +130,7 @@ func (s *Store) DrillRuns(ctx context.Context, match func(*bot.DrillRun) bool) (
 		return nil, err
 	}
 	var out []*bot.DrillRun
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketDrillRuns).ForEach(func(k, v []byte) error {
 			r := new(bot.DrillRun)
 			if err := json.Unmarshal(v, r); err != nil {
@@ -151,7 +151,7 @@ func (s *Store) LastDrillRun(ctx context.Context, drill uint64) (string, error) 
 		return "", err
 	}
 	last := ""
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketDrillRuns).Cursor()
 		prefix := be64(drill)
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
@@ -169,7 +169,7 @@ func (s *Store) AnswerDrillRun(ctx context.Context, drill uint64, key string, a 
 		return false, err
 	}
 	recorded := false
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		runs := tx.Bucket(bucketDrillRuns)
 		k := drillRunKey(drill, key)
 		v := runs.Get(k)

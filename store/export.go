@@ -23,7 +23,7 @@ func (s *Store) Export(ctx context.Context, userKey string) (*bot.PersonalData, 
 	d := &bot.PersonalData{Format: bot.ExportFormat, User: userKey, Attempts: []*bot.Attempt{}, Sessions: []*bot.Session{},
 		Dailies: []*bot.Daily{}, DailyRuns: []bot.DailyRun{}, Interviews: []*bot.Interview{},
 		DrillsSetUp: []*bot.Drill{}, DrillAnswers: []bot.DrillRunAnswer{}, Undelivered: []*bot.Delivery{}}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if v := tx.Bucket(bucketUsers).Get([]byte(userKey)); v != nil {
 			var p Person
 			if err := json.Unmarshal(v, &p); err != nil {

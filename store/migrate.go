@@ -75,7 +75,7 @@ func migrate(db *bolt.DB, path string, ms []migration) error {
 // Version returns the store's schema version.
 func (s *Store) Version() (uint64, error) {
 	var v uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if b := tx.Bucket(bucketMeta).Get(keySchema); b != nil {
 			v = binary.BigEndian.Uint64(b)
 		}

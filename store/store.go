@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync/atomic"
 	"time"
 
@@ -82,7 +83,25 @@ func Open(path string, lockTimeout time.Duration) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+	return openChecked(path, lockTimeout, empty)
+}
+
+// openChecked opens the checked file. A page damaged inside a file of the right length makes
+// bbolt panic (an assertion, a slice out of range) or fault on its memory map while
+// the buckets are created and migrated; that is reported as ErrDamaged, with the file
+// closed, instead of crashing the command.
+func openChecked(path string, lockTimeout time.Duration, empty bool) (s *Store, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	var db *bolt.DB
+	defer func() {
+		if recover() != nil {
+			if db != nil {
+				db.Close()
+			}
+			s, err = nil, damagedPage(path)
+		}
+	}()
+	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("open %s: %w", path, ErrInUse)
 	}
@@ -90,7 +109,7 @@ func Open(path string, lockTimeout time.Duration) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	db.MaxBatchDelay = batchDelay // see write
-	s := &Store{db: db, path: path, wasEmpty: empty}
+	s = &Store{db: db, path: path, wasEmpty: empty}
 	if err := s.init(); err != nil {
 		db.Close()
 		return nil, err
@@ -99,7 +118,7 @@ func Open(path string, lockTimeout time.Duration) (*Store, error) {
 }
 
 func (s *Store) init() error {
-	if err := s.db.Update(func(tx *bolt.Tx) error {
+	if err := s.update(func(tx *bolt.Tx) error {
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
@@ -117,6 +136,35 @@ func (s *Store) init() error {
 // that failed half-way leaves such a file, and the store then looks like nobody has
 // used it.
 func (s *Store) WasEmpty() bool { return s.wasEmpty }
+
+// view and update run a bbolt transaction. A page damaged inside the file makes bbolt
+// panic (an assertion, a slice out of range) or fault on its memory map when it reads
+// the page; safely reports that as ErrDamaged, so one damaged page makes the commands
+// that need it fail with a sentence instead of crashing the bot. bbolt rolls back a
+// write transaction that panics.
+func (s *Store) view(fn func(*bolt.Tx) error) error {
+	return s.safely(func() error { return s.db.View(fn) })
+}
+
+func (s *Store) update(fn func(*bolt.Tx) error) error {
+	return s.safely(func() error { return s.db.Update(fn) })
+}
+
+func (s *Store) safely(run func() error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if recover() != nil {
+			err = damagedPage(s.path)
+		}
+	}()
+	return run()
+}
+
+// damagedPage is the error for bbolt panicking or faulting on a page of the file at
+// path. The panic's own text says nothing a person can act on, so it is not kept.
+func damagedPage(path string) error {
+	return fmt.Errorf("%s is %w (a page inside it cannot be read); restore another copy of it", path, ErrDamaged)
+}
 
 // Path is the file the store lives in.
 func (s *Store) Path() string { return s.path }
@@ -147,9 +195,9 @@ const batchDelay = 2 * time.Millisecond
 func (s *Store) write(fn func(*bolt.Tx) error) error {
 	defer s.writers.Add(-1)
 	if s.writers.Add(1) == 1 {
-		return s.db.Update(fn)
+		return s.update(fn)
 	}
-	return s.db.Batch(fn)
+	return s.safely(func() error { return s.db.Batch(fn) })
 }
 
 // SaveSession implements bot.Store.
@@ -273,7 +321,7 @@ func (s *Store) Undelivered(ctx context.Context) ([]*bot.Delivery, error) {
 		return nil, err
 	}
 	var out []*bot.Delivery
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		_, out, err = records[bot.Delivery](tx, bucketOutbox, "delivery", nil)
 		return err
@@ -310,7 +358,7 @@ func (s *Store) Person(ctx context.Context, userKey string) (*Person, error) {
 		return nil, err
 	}
 	var p *Person
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketUsers).Get([]byte(userKey))
 		if v == nil {
 			return bot.ErrNotFound
@@ -352,7 +400,7 @@ func (s *Store) Sessions(ctx context.Context) ([]*bot.Session, error) {
 		return nil, err
 	}
 	var out []*bot.Session
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketSessions).ForEach(func(k, v []byte) error {
 			sess := new(bot.Session)
 			if err := json.Unmarshal(v, sess); err != nil {
@@ -372,7 +420,7 @@ func (s *Store) Attempts(ctx context.Context, userKey string) ([]*bot.Attempt, e
 	}
 	var out []*bot.Attempt
 	prefix := append([]byte(userKey), 0)
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketAttempts).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			a := new(bot.Attempt)
@@ -398,7 +446,7 @@ func (s *Store) loadProfile(ctx context.Context, userKey string) (profileRecord,
 	if err := ctx.Err(); err != nil {
 		return rec, err
 	}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketProfiles).Get([]byte(userKey))
 		if v == nil {
 			return nil
@@ -412,7 +460,7 @@ func (s *Store) updateProfile(ctx context.Context, userKey string, change func(*
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketProfiles)
 		var rec profileRecord
 		if v := b.Get([]byte(userKey)); v != nil {
@@ -459,7 +507,7 @@ func (s *Store) Forget(ctx context.Context, userKey string) (int, error) {
 		return 0, err
 	}
 	n := 0
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketProfiles, bucketUsers} {
 			if tx.Bucket(b).Get([]byte(userKey)) != nil {
 				n++
@@ -531,7 +579,7 @@ func (s *Store) SaveInterview(ctx context.Context, iv *bot.Interview) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketInterviews)
 		if iv.ID == 0 {
 			id, err := b.NextSequence()
@@ -550,7 +598,7 @@ func (s *Store) Interview(ctx context.Context, id uint64) (*bot.Interview, error
 		return nil, err
 	}
 	var iv *bot.Interview
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketInterviews).Get(be64(id))
 		if v == nil {
 			return bot.ErrNotFound
@@ -567,7 +615,7 @@ func (s *Store) RunningInterviews(ctx context.Context) ([]*bot.Interview, error)
 		return nil, err
 	}
 	var out []*bot.Interview
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		_, out, err = records(tx, bucketInterviews, "interview", func(iv *bot.Interview) bool { return iv.State == bot.InterviewRunning })
 		return err
@@ -580,7 +628,7 @@ func (s *Store) SaveDaily(ctx context.Context, d *bot.Daily) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketDailies)
 		if d.ID == 0 {
 			id, err := b.NextSequence()
@@ -603,7 +651,7 @@ func (s *Store) DeleteDaily(ctx context.Context, id uint64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error { return deleteDaily(tx, id) })
+	return s.update(func(tx *bolt.Tx) error { return deleteDaily(tx, id) })
 }
 
 func deleteDaily(tx *bolt.Tx, id uint64) error {
@@ -629,7 +677,7 @@ func (s *Store) Daily(ctx context.Context, id uint64) (*bot.Daily, error) {
 		return nil, err
 	}
 	var d *bot.Daily
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketDailies).Get(be64(id))
 		if v == nil {
 			return bot.ErrNotFound
@@ -646,7 +694,7 @@ func (s *Store) Dailies(ctx context.Context) ([]*bot.Daily, error) {
 		return nil, err
 	}
 	var out []*bot.Daily
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketDailies).ForEach(func(k, v []byte) error {
 			d := new(bot.Daily)
 			if err := json.Unmarshal(v, d); err != nil {
@@ -666,7 +714,7 @@ func (s *Store) ClaimRun(ctx context.Context, id uint64, key string) (bool, erro
 		return false, err
 	}
 	claimed := false
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		var err error
 		claimed, err = claimRun(tx, id, key)
 		return err
@@ -687,7 +735,7 @@ func claimRun(tx *bolt.Tx, id uint64, key string) (bool, error) {
 
 // ReleaseRun implements bot.Schedules.
 func (s *Store) ReleaseRun(ctx context.Context, id uint64, key string) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketRuns).Delete(append(be64(id), key...)) })
+	return s.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketRuns).Delete(append(be64(id), key...)) })
 }
 
 // LastRun implements bot.Schedules.
@@ -696,7 +744,7 @@ func (s *Store) LastRun(ctx context.Context, id uint64) (string, error) {
 		return "", err
 	}
 	last := ""
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketRuns).Cursor()
 		prefix := be64(id)
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
