@@ -479,6 +479,41 @@ func TestButtonsAndModal(t *testing.T) {
 	}
 }
 
+// wrongAnswer states the lowest-id misconception; the rubric quotes its sentence.
+const wrongAnswer = "The node with the lowest id becomes the leader, because it starts first.\tThe others just follow it."
+
+// TestPrivateAnswerNotQuotedInThread: a verdict in the thread names the misconception of
+// an answer given by the form, and its correction, without quoting what was typed.
+func TestPrivateAnswerNotQuotedInThread(t *testing.T) {
+	e := newEnv(t, nil)
+	e.srv.Slash(alice, "practice", discordtest.String("topic", "consensus"))
+	q := e.question(alice)
+	e.srv.Submit(alice, q.ID, "quorum:answer-modal", map[string]string{"answer": wrongAnswer})
+	v := e.srv.NextPost(t, "the verdict", titled("FAIL"))
+	flags := field(v.Embeds[0], "Red flags")
+	if v.ChannelID != q.ID || flags == nil {
+		t.Fatalf("got the verdict in %s with red flags %v, want it in the thread %s with red flags", v.ChannelID, flags, q.ID)
+	}
+	if !strings.Contains(flags.Value, "lowest id") || !strings.Contains(flags.Value, "In fact: ") {
+		t.Errorf("got red flags %q, want the misconception and its correction", flags.Value)
+	}
+	if text := v.Text(); strings.Contains(text, "starts first") || strings.Contains(text, "you said") {
+		t.Errorf("the public verdict quotes the answer typed in the form:\n%s", text)
+	}
+	if as := e.attempts(alice); len(as) != 1 || as[0].Verdict == nil || len(as[0].Verdict.RedFlags) == 0 || as[0].Verdict.RedFlags[0].Quote == "" {
+		t.Errorf("got attempts %+v, want the stored verdict to keep its quote", as)
+	}
+
+	// Typed in the thread, the answer is public already: its verdict quotes it.
+	e.srv.Slash(alice, "practice", discordtest.String("topic", "consensus"))
+	q2 := e.question(alice)
+	e.srv.Say(in(alice, q2.ID), wrongAnswer)
+	v2 := e.srv.NextPost(t, "the second verdict", titled("FAIL"))
+	if f := field(v2.Embeds[0], "Red flags"); f == nil || !strings.Contains(f.Value, "you said") {
+		t.Errorf("got red flags %v, want a quote of the answer typed in the thread", f)
+	}
+}
+
 func TestEphemeralFeedback(t *testing.T) {
 	e := newEnv(t, func(e *env) { e.cfg.EphemeralFeedback = true })
 	it := e.srv.Slash(alice, "practice", discordtest.String("topic", "consensus"))
@@ -558,7 +593,10 @@ func TestDrillNeedsManageServer(t *testing.T) {
 		t.Fatalf("drill question buttons %+v lack Answer privately", q.Buttons)
 	}
 	e.srv.Submit(bob, q.ID, "quorum:answer-modal", map[string]string{"answer": "The node with the lowest id wins, because it starts first."})
-	e.srv.NextPost(t, "bob's verdict", titled("FAIL"))
+	bv := e.srv.NextPost(t, "bob's verdict", titled("FAIL"))
+	if text := bv.Text(); bv.ChannelID == q.ID && strings.Contains(text, "starts first") {
+		t.Errorf("bob's verdict in the thread quotes what he typed in the form:\n%s", text)
+	}
 	e.clock.Advance(time.Hour)
 	sum := e.srv.NextPost(t, "the summary", inChannel(channel))
 	text := sum.Content + fmt.Sprint(sum.Embeds)

@@ -406,6 +406,40 @@ func TestButtonsAndPrivateAnswer(t *testing.T) {
 	}
 }
 
+// TestPrivateAnswerNotQuotedInThread: the verdict in the thread on an answer typed in
+// the modal names the misconception and its correction but quotes nothing, in the
+// blocks and in the notification text.
+func TestPrivateAnswerNotQuotedInThread(t *testing.T) {
+	h := newHarness(t, options{})
+	h.srv.Slash("U1", "C1", "practice consensus")
+	q := h.srv.Wait(t, "chat.postMessage", in("C1", ""))
+	h.asked("U1", "C1", q.TS)
+	h.srv.Press(slacktest.Click{User: "U1", Channel: "C1", MessageTS: q.TS, ActionID: "quorum_answer_privately", MessageText: q.Param("text")})
+	open := h.srv.Wait(t, "views.open", nil)
+	h.srv.Submit("U1", open, map[string]map[string]string{"answer": {"text": wrongAnswer}})
+	v := h.srv.Wait(t, "chat.postMessage", in("C1", q.TS))
+	wantVerdict(t, v, "FAIL")
+	blocks, text := allText(v), v.Param("text")
+	for _, got := range []string{blocks, text} {
+		if !strings.Contains(got, "Red flags") || !strings.Contains(got, "In fact: ") {
+			t.Errorf("got verdict %q, want its red flag and correction", got)
+		}
+		if strings.Contains(got, "starts first") || strings.Contains(got, "you said") {
+			t.Errorf("the verdict in the thread quotes the answer typed in the modal:\n%s", got)
+		}
+	}
+
+	// Typed in the thread, the answer is public already: its verdict quotes it.
+	h.srv.Slash("U1", "C1", "practice consensus")
+	q2 := h.srv.Wait(t, "chat.postMessage", in("C1", ""))
+	h.asked("U1", "C1", q2.TS)
+	h.srv.Post(slacktest.Message{User: "U1", Channel: "C1", ThreadTS: q2.TS, Text: wrongAnswer})
+	v2 := h.srv.Wait(t, "chat.postMessage", in("C1", q2.TS))
+	if got := allText(v2); !strings.Contains(got, "you said") {
+		t.Errorf("got verdict %q, want a quote of the answer typed in the thread", got)
+	}
+}
+
 func TestNotInChannelSaysSoPrivately(t *testing.T) {
 	h := newHarness(t, options{})
 	h.srv.Outside("C9")
