@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/quorum-dev/quorum/adapters/discord"
 	"github.com/quorum-dev/quorum/adapters/discord/discordtest"
@@ -70,6 +71,8 @@ type env struct {
 	bank  *bot.Bank
 	cfg   discord.Config
 	trans bot.Transcriber
+	// grader replaces the rubric when set.
+	grader bot.Grader
 
 	store  *store.Store
 	bot    *bot.Bot
@@ -103,7 +106,11 @@ func (e *env) start() {
 		e.t.Fatal(err)
 	}
 	e.store = st
-	e.bot = bot.New(bot.Config{Bank: e.bank, Grader: rubric.New(rubric.Options{}), Store: st, Clock: e.clock,
+	var grader bot.Grader = rubric.New(rubric.Options{})
+	if e.grader != nil {
+		grader = e.grader
+	}
+	e.bot = bot.New(bot.Config{Bank: e.bank, Grader: grader, Store: st, Clock: e.clock,
 		Grace: 10 * time.Second, Rand: rand.New(rand.NewPCG(1, 2)), Transcriber: e.trans})
 	ad, err := discord.New(e.cfg)
 	if err != nil {
@@ -511,6 +518,48 @@ func TestPrivateAnswerNotQuotedInThread(t *testing.T) {
 	v2 := e.srv.NextPost(t, "the second verdict", titled("FAIL"))
 	if f := field(v2.Embeds[0], "Red flags"); f == nil || !strings.Contains(f.Value, "you said") {
 		t.Errorf("got red flags %v, want a quote of the answer typed in the thread", f)
+	}
+}
+
+// TestRedFlagQuoteShortened: a quote too long for the red flags field is shortened at a
+// word, so every flag's correction still shows; quotes and tabs in it show as typed.
+func TestRedFlagQuoteShortened(t *testing.T) {
+	said := "He said \"the node with the lowest id wins\",\tthen " + strings.Repeat("it simply keeps on leading ", 60)
+	grader := bot.GraderFunc(func(_ context.Context, q *bot.Question, _ bot.Answer) (*bot.Verdict, error) {
+		return &bot.Verdict{QuestionID: q.Ref(), Score: 10, Grader: bot.GraderLLM, RedFlags: []bot.Point{
+			{ID: "lowest-id", Text: "Claims the node with the lowest id becomes leader.", Quote: said,
+				Correction: "Whoever first collects a majority of votes wins; ids play no part."},
+			{ID: "two-leaders", Text: "Claims two leaders can share a term.", Quote: `"both" lead`,
+				Correction: "A term has at most one leader."},
+		}}, nil
+	})
+	e := newEnv(t, func(e *env) { e.grader = grader })
+	a := dm(e.srv, alice)
+	e.srv.Say(a, "practice consensus")
+	e.srv.NextPost(t, "the question", inChannel(a.ChannelID))
+	e.srv.Say(a, "The node with the lowest id wins.")
+	v := e.srv.NextPost(t, "the verdict", titled("FAIL"))
+	f := field(v.Embeds[0], "Red flags")
+	if f == nil {
+		t.Fatalf("the verdict has no red flags field:\n%s", v.Text())
+	}
+	if n := utf8.RuneCountInString(f.Value); n > 1024 {
+		t.Errorf("got a red flags field of %d runes, want at most 1024", n)
+	}
+	for _, want := range []string{
+		"In fact: Whoever first collects a majority of votes wins; ids play no part.",
+		"In fact: A term has at most one leader.",
+		"(you said: “He said \"the node with the lowest id wins\", then it simply",
+		"(you said: “\"both\" lead”)",
+	} {
+		if !strings.Contains(f.Value, want) {
+			t.Errorf("red flags lack %q:\n%s", want, f.Value)
+		}
+	}
+	_, quote, _ := strings.Cut(f.Value, "(you said: “")
+	quote, _, cut := strings.Cut(quote, "…”)")
+	if words := strings.Join(strings.Fields(said), " "); !cut || !strings.HasPrefix(words, quote+" ") {
+		t.Errorf("got quote %q, want the start of what was said cut at a word and marked with …", quote)
 	}
 }
 
