@@ -959,3 +959,33 @@ func TestRedeliveryWindowKinds(t *testing.T) {
 		}
 	}
 }
+
+// TestRepeatedMessageHandledOnce: a MESSAGE_CREATE dispatched twice is one answer, read
+// neither as a second answer nor, after the verdict, as a command.
+func TestRepeatedMessageHandledOnce(t *testing.T) {
+	e := newEnv(t, nil)
+	a := dm(e.srv, alice)
+	e.srv.Say(a, "practice consensus")
+	e.srv.NextPost(t, "the question", inChannel(a.ChannelID))
+	answer := e.srv.Say(a, goodAnswer)
+	e.srv.Repeat(answer) // while the first is being graded
+	checkVerdict(t, e.srv.NextPost(t, "the verdict", inChannel(a.ChannelID)), "PASS")
+	e.srv.Repeat(answer) // after the verdict
+	e.srv.Say(a, "help")
+	if p := e.srv.NextPost(t, "the help", inChannel(a.ChannelID)); !strings.Contains(p.Text(), "practice") {
+		t.Errorf("got %q after the copies, want the help", p.Text())
+	}
+	e.stop() // waits for every event being handled
+	var texts []string
+	for _, p := range e.srv.PostsIn(a.ChannelID, 0) {
+		texts = append(texts, strings.TrimSpace(firstLineOf(p.Text())))
+	}
+	if len(texts) != 3 {
+		t.Errorf("got %d messages %q, want 3: the question, one verdict, the help", len(texts), texts)
+	}
+}
+
+func firstLineOf(s string) string {
+	l, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return l
+}

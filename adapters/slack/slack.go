@@ -18,6 +18,7 @@ import (
 	slackgo "github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/quorum-dev/quorum/adapters/internal/dedup"
 	"github.com/quorum-dev/quorum/bot"
 )
 
@@ -28,6 +29,10 @@ const Name = "slack"
 const DefaultAPIURL = "https://slack.com/api/"
 
 const (
+	// seenFor and seenMax bound the events remembered to drop a redelivery: Slack retries
+	// an event three times over a few minutes.
+	seenFor = 10 * time.Minute
+	seenMax = 4096
 	// maxRateLimitRetries is how often one Web API call is retried after a 429.
 	maxRateLimitRetries = 5
 	// drainTimeout is how long Run lets events being handled finish once ctx ends.
@@ -73,6 +78,9 @@ type Adapter struct {
 	up atomic.Bool
 	// scopeOnce logs a missing files:write scope once.
 	scopeOnce sync.Once
+	// seen are the Events API events handled lately: Slack sends one again when it
+	// saw no ack in time.
+	seen *dedup.Set
 }
 
 // Connected reports whether the Socket Mode connection is open: the adapter's part
@@ -121,6 +129,7 @@ func New(cfg Config) (*Adapter, error) {
 		log:     cfg.Logger.With("component", "slack"),
 		threads: map[string]bool{},
 		replies: map[string]reply{},
+		seen:    dedup.New(seenFor, seenMax, nil),
 	}, nil
 }
 

@@ -671,3 +671,36 @@ func TestRedeliveryWindowKinds(t *testing.T) {
 		}
 	}
 }
+
+// TestRedeliveredEventHandledOnce: Slack sends an event again, with the same event_id,
+// when it saw no ack in time. The answer is graded once, and a copy is read neither as
+// a second answer nor as a command.
+func TestRedeliveredEventHandledOnce(t *testing.T) {
+	h := newHarness(t, options{})
+	dm := slacktest.Message{User: "U1", Channel: "DU1", ChannelType: "im"}
+	say := func(text string) string {
+		m := dm
+		m.Text = text
+		env, _ := h.srv.Post(m)
+		return env
+	}
+	say("practice consensus")
+	h.srv.Wait(t, "chat.postMessage", in("DU1", ""))
+	answer := say(goodAnswer)
+	h.srv.Resend(answer) // while the first is being graded
+	wantVerdict(t, h.srv.Wait(t, "chat.postMessage", in("DU1", "")), "PASS")
+	h.srv.Resend(answer) // after the verdict
+	say("help")
+	if c := h.srv.Wait(t, "chat.postMessage", in("DU1", "")); header(c) != "Quorum" {
+		t.Errorf("got %q after the copies, want the help", c.Param("text"))
+	}
+	h.bot.Idle()
+	var texts []string
+	for _, c := range h.srv.Calls("chat.postMessage") {
+		texts = append(texts, firstLine(c.Param("text")))
+	}
+	if len(texts) != 3 {
+		t.Errorf("got %d messages %q, want 3: the question, one verdict, the help", len(texts), texts)
+	}
+	h.srv.WaitAck(t, answer)
+}
