@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -219,13 +220,28 @@ loop:
 	return runErr
 }
 
-// slackError is an error as one short line, without anything a token could leak into.
+// slackError is an error as one short line, without anything a token could leak into:
+// nor a URL's path, which for an upload_url, a response_url or the socket's URL is a
+// capability.
 func slackError(err error) string {
 	var se slackgo.SlackErrorResponse
 	if errors.As(err, &se) {
 		return se.Err
 	}
-	return strings.ReplaceAll(err.Error(), "\n", " ")
+	return strings.ReplaceAll(scrub(err).Error(), "\n", " ")
+}
+
+// scrub drops the path and query from the URL in a transport error.
+func scrub(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	where := "…"
+	if u, perr := url.Parse(ue.URL); perr == nil {
+		where = u.Scheme + "://" + u.Host + "/…"
+	}
+	return fmt.Errorf("%s %s: %w", ue.Op, where, ue.Err)
 }
 
 // retry calls f, and again after the server's Retry-After while Slack answers 429.
@@ -416,7 +432,7 @@ func (a *Adapter) notInChannel(ctx context.Context, channel, user string) {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		a.log.Warn("response_url", "channel", channel, "err", err)
+		a.log.Warn("post to the response_url", "channel", channel, "err", slackError(err))
 		return
 	}
 	resp.Body.Close()

@@ -456,6 +456,25 @@ func TestNotInChannelSaysSoPrivately(t *testing.T) {
 	}
 }
 
+// TestResponseURLNotLogged: a failed post to a slash command's response_url is logged
+// without the URL, which lets anyone holding it post to the channel.
+func TestResponseURLNotLogged(t *testing.T) {
+	h := newHarness(t, options{})
+	h.srv.Outside("C9")
+	h.srv.BreakResponseURLs()
+	h.srv.Slash("U1", "C9", "practice")
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(h.logs.String(), "response_url") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no log of the failed post to the response_url:\n%s", h.logs.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if logs := h.logs.String(); strings.Contains(logs, "/commands/") {
+		t.Errorf("the log holds the response_url:\n%s", logs)
+	}
+}
+
 func TestEphemeralFeedback(t *testing.T) {
 	h := newHarness(t, options{ephemeral: true})
 	h.srv.Slash("U1", "C1", "practice consensus")
