@@ -702,6 +702,7 @@ func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
 		b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't grade that just now. Your question is still open: send the answer again, or say `skip`.")
 		return
 	}
+	v.PrivateAnswer = ev.Answer && ev.Audio == nil
 	outcome := OutcomeGraded
 	if s.Interview == 0 && (s.State == SessionExpired || ev.Time.After(s.Closes())) {
 		outcome = OutcomeLate

@@ -733,6 +733,7 @@ func (b *Bot) drillAnswer(ctx context.Context, ev Event, o *openRun) {
 		b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't grade that just now. Please send your answer again in a moment.")
 		return
 	}
+	v.PrivateAnswer = ev.Answer && ev.Audio == nil
 	msg := b.drillVerdict(verdictMessage(Session{User: ev.User, Conv: ev.Conv}, q, v))
 	a := &Attempt{
 		User: who, Conv: ev.Conv.Key(), Question: q.Ref(), Topic: q.Topic, Difficulty: q.Difficulty, Kind: KindDrill,

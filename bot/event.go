@@ -59,7 +59,8 @@ type Event struct {
 	Text string
 	// Action is the pressed button's action id, for EventAction.
 	Action string
-	// Answer marks Text as an answer (a modal, the terminal), never a command.
+	// Answer marks Text as an answer typed where only Quorum sees it (a modal, the
+	// terminal), never a command. Its verdict does not quote it outside a DM.
 	Answer bool
 	// Audio is a spoken answer (a voice message, an audio or video clip).
 	Audio *Audio

@@ -605,16 +605,21 @@ func NewReport(iv *Interview, attempts []*Attempt) *Report {
 
 	// Strongest and weakest moments, in the person's own words.
 	sort.SliceStable(graded, func(i, j int) bool { return graded[i].Score > graded[j].Score })
+	// An answer given privately is not quoted where others can read the report.
+	hidden := func(a *Attempt) bool { return a.Verdict.PrivateAnswer && !iv.Conv.DM }
 	if len(graded) > 0 {
 		best := graded[0]
 		for _, p := range best.Verdict.Covered {
-			if p.Quote != "" {
+			if p.Quote != "" && !hidden(best) {
 				r.Strongest = fmt.Sprintf("On %s you said \"%s\", which makes the point: %s", idOf(best.Question), p.Quote, p.Text)
 				break
 			}
 		}
 		worst := graded[len(graded)-1]
 		switch {
+		case len(worst.Verdict.RedFlags) > 0 && hidden(worst):
+			f := worst.Verdict.RedFlags[0]
+			r.Weakest = fmt.Sprintf("On %s: %s In fact: %s", idOf(worst.Question), f.Text, f.Correction)
 		case len(worst.Verdict.RedFlags) > 0:
 			f := worst.Verdict.RedFlags[0]
 			r.Weakest = fmt.Sprintf("On %s you said \"%s\"; in fact: %s", idOf(worst.Question), f.Quote, f.Correction)

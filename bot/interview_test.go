@@ -393,3 +393,40 @@ func TestFollowUpOnWhatWasSaid(t *testing.T) {
 		t.Fatalf("the follow-up is on %s, want it on the weak answer's question %s:\n%s", fu.Question.Ref(), weak, fu.Text)
 	}
 }
+
+// TestReportQuotesPrivateAnswersOnlyInDM: an interview report in a channel does not quote
+// an answer given by the form; in a DM it does.
+func TestReportQuotesPrivateAnswersOnlyInDM(t *testing.T) {
+	attempts := func() []*bot.Attempt {
+		v := func(score int, covered, flag string) *bot.Verdict {
+			v := &bot.Verdict{Score: score, PrivateAnswer: true}
+			if covered != "" {
+				v.Covered = []bot.Point{{ID: "terms", Text: "Terms order leaders.", Quote: covered}}
+			}
+			if flag != "" {
+				v.RedFlags = []bot.Point{{ID: "lowest-id", Text: "Claims the lowest id leads.", Quote: flag, Correction: "A majority decides."}}
+			}
+			return v
+		}
+		return []*bot.Attempt{
+			{Question: "test/a", Outcome: bot.OutcomeGraded, Score: 90, Pass: true, Verdict: v(90, "each term has one leader", "")},
+			{Question: "test/b", Outcome: bot.OutcomeGraded, Score: 20, Verdict: v(20, "", "the lowest id starts first")},
+		}
+	}
+	for _, tc := range []struct {
+		dm    bool
+		quote bool
+	}{{dm: false, quote: false}, {dm: true, quote: true}} {
+		iv := &bot.Interview{Conv: bot.Conversation{Platform: "discord", ID: "c1", Thread: "t1", DM: tc.dm}}
+		r := bot.NewReport(iv, attempts())
+		text := r.Strongest + "\n" + r.Weakest + "\n" + r.Markdown()
+		for _, q := range []string{"each term has one leader", "the lowest id starts first"} {
+			if got := strings.Contains(text, q); got != tc.quote {
+				t.Errorf("dm %v: report quotes %q: got %v, want %v\n%s", tc.dm, q, got, tc.quote, text)
+			}
+		}
+		if !strings.Contains(r.Weakest, "A majority decides.") {
+			t.Errorf("dm %v: got weakest %q, want the correction", tc.dm, r.Weakest)
+		}
+	}
+}

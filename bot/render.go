@@ -39,7 +39,11 @@ func messageKey(kind string, id uint64, at time.Time) string {
 }
 
 // verdictMessage renders a verdict; the title (and the text's first line) starts with PASS or FAIL.
+// A verdict on an answer given privately quotes it only in a DM: elsewhere others see it.
 func verdictMessage(s Session, q *Question, v *Verdict) Message {
+	if v.PrivateAnswer && !s.Conv.DM {
+		v = v.Unquoted()
+	}
 	return Message{
 		Kind:     MsgVerdict,
 		Conv:     s.Conv,

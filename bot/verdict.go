@@ -68,6 +68,28 @@ type Verdict struct {
 	Metrics Metrics `json:"metrics"`
 	// Usage is what an LLM grader spent on this verdict (zero for the rubric).
 	Usage Usage `json:"usage,omitempty"`
+	// PrivateAnswer is set when the answer was typed where only Quorum saw it (the
+	// "Answer privately" form): a verdict shown outside a DM leaves out its quotes.
+	PrivateAnswer bool `json:"private_answer,omitempty"`
+}
+
+// Unquoted is a copy of v without the parts of the answer its points quote.
+func (v *Verdict) Unquoted() *Verdict {
+	c := *v
+	unquote := func(ps []Point) []Point {
+		if ps == nil {
+			return nil
+		}
+		out := make([]Point, len(ps))
+		for i, p := range ps {
+			p.Quote = ""
+			out[i] = p
+		}
+		return out
+	}
+	c.Covered, c.Missed, c.RedFlags = unquote(v.Covered), unquote(v.Missed), unquote(v.RedFlags)
+	c.Feedback.CommonMistakes = unquote(v.Feedback.CommonMistakes)
+	return &c
 }
 
 // Usage counts the tokens of LLM calls.

@@ -18,6 +18,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
 
+	"github.com/quorum-dev/quorum/adapters/internal/dedup"
 	"github.com/quorum-dev/quorum/bot"
 )
 
@@ -31,6 +32,13 @@ const Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | disco
 
 // drainTimeout is how long Run waits, once its context ends, for answers being graded.
 const drainTimeout = 10 * time.Second
+
+// seenFor and seenMax bound the message ids remembered to drop a MESSAGE_CREATE
+// dispatched twice.
+const (
+	seenFor = 10 * time.Minute
+	seenMax = 4096
+)
 
 // tokenLife is how long an interaction token takes follow-ups (Discord says 15 minutes).
 const tokenLife = 14 * time.Minute
@@ -74,6 +82,8 @@ type Adapter struct {
 	hctx    context.Context
 	// up is set while the gateway is connected and the commands are registered.
 	up atomic.Bool
+	// seen are the messages handled lately: the gateway may dispatch one twice.
+	seen *dedup.Set
 }
 
 // Connected reports whether the gateway is connected and the slash commands
@@ -126,6 +136,7 @@ func New(cfg Config) (*Adapter, error) {
 	return &Adapter{
 		cfg: cfg, log: log.With("component", "discord"), s: s, client: client,
 		threads: map[string]string{}, foreign: map[string]bool{}, origins: map[string]*origin{},
+		seen: dedup.New(seenFor, seenMax, nil),
 	}, nil
 }
 
@@ -340,6 +351,10 @@ func (a *Adapter) onMessage(h bot.Handler, m *discordgo.Message) {
 	// discordgo hands over what it could decode even when decoding failed: a "d" that is
 	// null or not an object leaves no message at all.
 	if m == nil || m.Author == nil || m.Author.ID == "" || m.Author.Bot || m.Author.ID == a.bot() {
+		return
+	}
+	if a.seen.Seen(m.ID) {
+		a.log.Debug("message dispatched again; dropped", "message", m.ID)
 		return
 	}
 	a.spawn(func(ctx context.Context) {

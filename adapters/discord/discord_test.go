@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/quorum-dev/quorum/adapters/discord"
 	"github.com/quorum-dev/quorum/adapters/discord/discordtest"
@@ -70,6 +71,8 @@ type env struct {
 	bank  *bot.Bank
 	cfg   discord.Config
 	trans bot.Transcriber
+	// grader replaces the rubric when set.
+	grader bot.Grader
 
 	store  *store.Store
 	bot    *bot.Bot
@@ -103,7 +106,11 @@ func (e *env) start() {
 		e.t.Fatal(err)
 	}
 	e.store = st
-	e.bot = bot.New(bot.Config{Bank: e.bank, Grader: rubric.New(rubric.Options{}), Store: st, Clock: e.clock,
+	var grader bot.Grader = rubric.New(rubric.Options{})
+	if e.grader != nil {
+		grader = e.grader
+	}
+	e.bot = bot.New(bot.Config{Bank: e.bank, Grader: grader, Store: st, Clock: e.clock,
 		Grace: 10 * time.Second, Rand: rand.New(rand.NewPCG(1, 2)), Transcriber: e.trans})
 	ad, err := discord.New(e.cfg)
 	if err != nil {
@@ -479,6 +486,83 @@ func TestButtonsAndModal(t *testing.T) {
 	}
 }
 
+// wrongAnswer states the lowest-id misconception; the rubric quotes its sentence.
+const wrongAnswer = "The node with the lowest id becomes the leader, because it starts first.\tThe others just follow it."
+
+// TestPrivateAnswerNotQuotedInThread: a verdict in the thread names the misconception of
+// an answer given by the form, and its correction, without quoting what was typed.
+func TestPrivateAnswerNotQuotedInThread(t *testing.T) {
+	e := newEnv(t, nil)
+	e.srv.Slash(alice, "practice", discordtest.String("topic", "consensus"))
+	q := e.question(alice)
+	e.srv.Submit(alice, q.ID, "quorum:answer-modal", map[string]string{"answer": wrongAnswer})
+	v := e.srv.NextPost(t, "the verdict", titled("FAIL"))
+	flags := field(v.Embeds[0], "Red flags")
+	if v.ChannelID != q.ID || flags == nil {
+		t.Fatalf("got the verdict in %s with red flags %v, want it in the thread %s with red flags", v.ChannelID, flags, q.ID)
+	}
+	if !strings.Contains(flags.Value, "lowest id") || !strings.Contains(flags.Value, "In fact: ") {
+		t.Errorf("got red flags %q, want the misconception and its correction", flags.Value)
+	}
+	if text := v.Text(); strings.Contains(text, "starts first") || strings.Contains(text, "you said") {
+		t.Errorf("the public verdict quotes the answer typed in the form:\n%s", text)
+	}
+	if as := e.attempts(alice); len(as) != 1 || as[0].Verdict == nil || len(as[0].Verdict.RedFlags) == 0 || as[0].Verdict.RedFlags[0].Quote == "" {
+		t.Errorf("got attempts %+v, want the stored verdict to keep its quote", as)
+	}
+
+	// Typed in the thread, the answer is public already: its verdict quotes it.
+	e.srv.Slash(alice, "practice", discordtest.String("topic", "consensus"))
+	q2 := e.question(alice)
+	e.srv.Say(in(alice, q2.ID), wrongAnswer)
+	v2 := e.srv.NextPost(t, "the second verdict", titled("FAIL"))
+	if f := field(v2.Embeds[0], "Red flags"); f == nil || !strings.Contains(f.Value, "you said") {
+		t.Errorf("got red flags %v, want a quote of the answer typed in the thread", f)
+	}
+}
+
+// TestRedFlagQuoteShortened: a quote too long for the red flags field is shortened at a
+// word, so every flag's correction still shows; quotes and tabs in it show as typed.
+func TestRedFlagQuoteShortened(t *testing.T) {
+	said := "He said \"the node with the lowest id wins\",\tthen " + strings.Repeat("it simply keeps on leading ", 60)
+	grader := bot.GraderFunc(func(_ context.Context, q *bot.Question, _ bot.Answer) (*bot.Verdict, error) {
+		return &bot.Verdict{QuestionID: q.Ref(), Score: 10, Grader: bot.GraderLLM, RedFlags: []bot.Point{
+			{ID: "lowest-id", Text: "Claims the node with the lowest id becomes leader.", Quote: said,
+				Correction: "Whoever first collects a majority of votes wins; ids play no part."},
+			{ID: "two-leaders", Text: "Claims two leaders can share a term.", Quote: `"both" lead`,
+				Correction: "A term has at most one leader."},
+		}}, nil
+	})
+	e := newEnv(t, func(e *env) { e.grader = grader })
+	a := dm(e.srv, alice)
+	e.srv.Say(a, "practice consensus")
+	e.srv.NextPost(t, "the question", inChannel(a.ChannelID))
+	e.srv.Say(a, "The node with the lowest id wins.")
+	v := e.srv.NextPost(t, "the verdict", titled("FAIL"))
+	f := field(v.Embeds[0], "Red flags")
+	if f == nil {
+		t.Fatalf("the verdict has no red flags field:\n%s", v.Text())
+	}
+	if n := utf8.RuneCountInString(f.Value); n > 1024 {
+		t.Errorf("got a red flags field of %d runes, want at most 1024", n)
+	}
+	for _, want := range []string{
+		"In fact: Whoever first collects a majority of votes wins; ids play no part.",
+		"In fact: A term has at most one leader.",
+		"(you said: “He said \"the node with the lowest id wins\", then it simply",
+		"(you said: “\"both\" lead”)",
+	} {
+		if !strings.Contains(f.Value, want) {
+			t.Errorf("red flags lack %q:\n%s", want, f.Value)
+		}
+	}
+	_, quote, _ := strings.Cut(f.Value, "(you said: “")
+	quote, _, cut := strings.Cut(quote, "…”)")
+	if words := strings.Join(strings.Fields(said), " "); !cut || !strings.HasPrefix(words, quote+" ") {
+		t.Errorf("got quote %q, want the start of what was said cut at a word and marked with …", quote)
+	}
+}
+
 func TestEphemeralFeedback(t *testing.T) {
 	e := newEnv(t, func(e *env) { e.cfg.EphemeralFeedback = true })
 	it := e.srv.Slash(alice, "practice", discordtest.String("topic", "consensus"))
@@ -558,7 +642,10 @@ func TestDrillNeedsManageServer(t *testing.T) {
 		t.Fatalf("drill question buttons %+v lack Answer privately", q.Buttons)
 	}
 	e.srv.Submit(bob, q.ID, "quorum:answer-modal", map[string]string{"answer": "The node with the lowest id wins, because it starts first."})
-	e.srv.NextPost(t, "bob's verdict", titled("FAIL"))
+	bv := e.srv.NextPost(t, "bob's verdict", titled("FAIL"))
+	if text := bv.Text(); bv.ChannelID == q.ID && strings.Contains(text, "starts first") {
+		t.Errorf("bob's verdict in the thread quotes what he typed in the form:\n%s", text)
+	}
 	e.clock.Advance(time.Hour)
 	sum := e.srv.NextPost(t, "the summary", inChannel(channel))
 	text := sum.Content + fmt.Sprint(sum.Embeds)
@@ -871,4 +958,34 @@ func TestRedeliveryWindowKinds(t *testing.T) {
 			t.Errorf("kind %v: window %v, want %v", kind, got, want)
 		}
 	}
+}
+
+// TestRepeatedMessageHandledOnce: a MESSAGE_CREATE dispatched twice is one answer, read
+// neither as a second answer nor, after the verdict, as a command.
+func TestRepeatedMessageHandledOnce(t *testing.T) {
+	e := newEnv(t, nil)
+	a := dm(e.srv, alice)
+	e.srv.Say(a, "practice consensus")
+	e.srv.NextPost(t, "the question", inChannel(a.ChannelID))
+	answer := e.srv.Say(a, goodAnswer)
+	e.srv.Repeat(answer) // while the first is being graded
+	checkVerdict(t, e.srv.NextPost(t, "the verdict", inChannel(a.ChannelID)), "PASS")
+	e.srv.Repeat(answer) // after the verdict
+	e.srv.Say(a, "help")
+	if p := e.srv.NextPost(t, "the help", inChannel(a.ChannelID)); !strings.Contains(p.Text(), "practice") {
+		t.Errorf("got %q after the copies, want the help", p.Text())
+	}
+	e.stop() // waits for every event being handled
+	var texts []string
+	for _, p := range e.srv.PostsIn(a.ChannelID, 0) {
+		texts = append(texts, strings.TrimSpace(firstLineOf(p.Text())))
+	}
+	if len(texts) != 3 {
+		t.Errorf("got %d messages %q, want 3: the question, one verdict, the help", len(texts), texts)
+	}
+}
+
+func firstLineOf(s string) string {
+	l, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return l
 }

@@ -202,14 +202,8 @@ func verdictEmbed(msg bot.Message) *discordgo.MessageEmbed {
 	add("Missed", points("✗", v.Missed))
 	var flags []string
 	for _, p := range v.RedFlags {
-		line := "⚠ " + p.Text
-		if p.Quote != "" {
-			line += fmt.Sprintf(" (you said: %q)", p.Quote)
-		}
-		if p.Correction != "" {
-			line += "\n  In fact: " + p.Correction
-		}
-		flags = append(flags, line)
+		// Each flag's share of the field, so every correction shows.
+		flags = append(flags, flagLine(p, maxFieldValue/len(v.RedFlags)-1))
 	}
 	add("Red flags", flags)
 	var mistakes []string
@@ -244,6 +238,40 @@ func verdictEmbed(msg bot.Message) *discordgo.MessageEmbed {
 	e.Footer = &discordgo.MessageEmbedFooter{Text: footer}
 	fitEmbed(e)
 	return e
+}
+
+// minQuote is the shortest quote worth showing, in runes.
+const minQuote = 12
+
+// flagLine is a red flag, what the person said (in typographic quotes, on one line) and
+// its correction, in at most limit runes where it can be: the quote is shortened to
+// make room, never the correction.
+func flagLine(p bot.Point, limit int) string {
+	head, tail := "⚠ "+p.Text, ""
+	if p.Correction != "" {
+		tail = "\n  In fact: " + p.Correction
+	}
+	if q := strings.Join(strings.Fields(p.Quote), " "); q != "" {
+		const open, end = " (you said: “", "”)"
+		room := limit - utf8.RuneCountInString(head+tail+open+end)
+		if room >= minQuote {
+			head += open + shorten(q, room) + end
+		}
+	}
+	return head + tail
+}
+
+// shorten cuts s to at most n runes at a word boundary, marking the cut with "…".
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	cut := string(r[:n-1])
+	if i := strings.LastIndexByte(cut, ' '); i > len(cut)/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,;:.") + "…"
 }
 
 func prefixed(p string, xs []string) []string {

@@ -82,6 +82,10 @@ func (d *dispatcher) dispatch(evt socketmode.Event) {
 	case socketmode.EventTypeEventsAPI:
 		d.ack(evt)
 		if ev, ok := evt.Data.(slackevents.EventsAPIEvent); ok {
+			if key := eventKey(ev); d.a.seen.Seen(key) {
+				log.Debug("event delivered again; dropped", "event", key)
+				return
+			}
 			d.spawn(func(ctx context.Context) { d.eventsAPI(ctx, ev) })
 		}
 	case socketmode.EventTypeInteractive:
@@ -90,6 +94,18 @@ func (d *dispatcher) dispatch(evt socketmode.Event) {
 			d.spawn(func(ctx context.Context) { d.interactive(ctx, cb) })
 		}
 	}
+}
+
+// eventKey names an Events API event to tell a redelivery from a new event: its
+// event_id, else a message's channel and ts.
+func eventKey(ev slackevents.EventsAPIEvent) string {
+	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" {
+		return cb.EventID
+	}
+	if m, ok := ev.InnerEvent.Data.(*slackevents.MessageEvent); ok && m.TimeStamp != "" {
+		return m.Channel + "/" + m.TimeStamp
+	}
+	return ""
 }
 
 // ack acknowledges an envelope with an empty payload: Slack wants it within 3 seconds,

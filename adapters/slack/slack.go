@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +19,7 @@ import (
 	slackgo "github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/quorum-dev/quorum/adapters/internal/dedup"
 	"github.com/quorum-dev/quorum/bot"
 )
 
@@ -28,6 +30,10 @@ const Name = "slack"
 const DefaultAPIURL = "https://slack.com/api/"
 
 const (
+	// seenFor and seenMax bound the events remembered to drop a redelivery: Slack retries
+	// an event three times over a few minutes.
+	seenFor = 10 * time.Minute
+	seenMax = 4096
 	// maxRateLimitRetries is how often one Web API call is retried after a 429.
 	maxRateLimitRetries = 5
 	// drainTimeout is how long Run lets events being handled finish once ctx ends.
@@ -73,6 +79,9 @@ type Adapter struct {
 	up atomic.Bool
 	// scopeOnce logs a missing files:write scope once.
 	scopeOnce sync.Once
+	// seen are the Events API events handled lately: Slack sends one again when it
+	// saw no ack in time.
+	seen *dedup.Set
 }
 
 // Connected reports whether the Socket Mode connection is open: the adapter's part
@@ -121,6 +130,7 @@ func New(cfg Config) (*Adapter, error) {
 		log:     cfg.Logger.With("component", "slack"),
 		threads: map[string]bool{},
 		replies: map[string]reply{},
+		seen:    dedup.New(seenFor, seenMax, nil),
 	}, nil
 }
 
@@ -210,13 +220,28 @@ loop:
 	return runErr
 }
 
-// slackError is an error as one short line, without anything a token could leak into.
+// slackError is an error as one short line, without anything a token could leak into:
+// nor a URL's path, which for an upload_url, a response_url or the socket's URL is a
+// capability.
 func slackError(err error) string {
 	var se slackgo.SlackErrorResponse
 	if errors.As(err, &se) {
 		return se.Err
 	}
-	return strings.ReplaceAll(err.Error(), "\n", " ")
+	return strings.ReplaceAll(scrub(err).Error(), "\n", " ")
+}
+
+// scrub drops the path and query from the URL in a transport error.
+func scrub(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	where := "…"
+	if u, perr := url.Parse(ue.URL); perr == nil {
+		where = u.Scheme + "://" + u.Host + "/…"
+	}
+	return fmt.Errorf("%s %s: %w", ue.Op, where, ue.Err)
 }
 
 // retry calls f, and again after the server's Retry-After while Slack answers 429.
@@ -407,7 +432,7 @@ func (a *Adapter) notInChannel(ctx context.Context, channel, user string) {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		a.log.Warn("response_url", "channel", channel, "err", err)
+		a.log.Warn("post to the response_url", "channel", channel, "err", slackError(err))
 		return
 	}
 	resp.Body.Close()

@@ -406,6 +406,40 @@ func TestButtonsAndPrivateAnswer(t *testing.T) {
 	}
 }
 
+// TestPrivateAnswerNotQuotedInThread: the verdict in the thread on an answer typed in
+// the modal names the misconception and its correction but quotes nothing, in the
+// blocks and in the notification text.
+func TestPrivateAnswerNotQuotedInThread(t *testing.T) {
+	h := newHarness(t, options{})
+	h.srv.Slash("U1", "C1", "practice consensus")
+	q := h.srv.Wait(t, "chat.postMessage", in("C1", ""))
+	h.asked("U1", "C1", q.TS)
+	h.srv.Press(slacktest.Click{User: "U1", Channel: "C1", MessageTS: q.TS, ActionID: "quorum_answer_privately", MessageText: q.Param("text")})
+	open := h.srv.Wait(t, "views.open", nil)
+	h.srv.Submit("U1", open, map[string]map[string]string{"answer": {"text": wrongAnswer}})
+	v := h.srv.Wait(t, "chat.postMessage", in("C1", q.TS))
+	wantVerdict(t, v, "FAIL")
+	blocks, text := allText(v), v.Param("text")
+	for _, got := range []string{blocks, text} {
+		if !strings.Contains(got, "Red flags") || !strings.Contains(got, "In fact: ") {
+			t.Errorf("got verdict %q, want its red flag and correction", got)
+		}
+		if strings.Contains(got, "starts first") || strings.Contains(got, "you said") {
+			t.Errorf("the verdict in the thread quotes the answer typed in the modal:\n%s", got)
+		}
+	}
+
+	// Typed in the thread, the answer is public already: its verdict quotes it.
+	h.srv.Slash("U1", "C1", "practice consensus")
+	q2 := h.srv.Wait(t, "chat.postMessage", in("C1", ""))
+	h.asked("U1", "C1", q2.TS)
+	h.srv.Post(slacktest.Message{User: "U1", Channel: "C1", ThreadTS: q2.TS, Text: wrongAnswer})
+	v2 := h.srv.Wait(t, "chat.postMessage", in("C1", q2.TS))
+	if got := allText(v2); !strings.Contains(got, "you said") {
+		t.Errorf("got verdict %q, want a quote of the answer typed in the thread", got)
+	}
+}
+
 func TestNotInChannelSaysSoPrivately(t *testing.T) {
 	h := newHarness(t, options{})
 	h.srv.Outside("C9")
@@ -419,6 +453,25 @@ func TestNotInChannelSaysSoPrivately(t *testing.T) {
 	h.srv.Wait(t, "chat.postMessage", in("C1", ""))
 	if n := len(h.srv.Calls("response_url")); n != 1 {
 		t.Errorf("got %d notes on the response_url, want 1", n)
+	}
+}
+
+// TestResponseURLNotLogged: a failed post to a slash command's response_url is logged
+// without the URL, which lets anyone holding it post to the channel.
+func TestResponseURLNotLogged(t *testing.T) {
+	h := newHarness(t, options{})
+	h.srv.Outside("C9")
+	h.srv.BreakResponseURLs()
+	h.srv.Slash("U1", "C9", "practice")
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(h.logs.String(), "response_url") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no log of the failed post to the response_url:\n%s", h.logs.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if logs := h.logs.String(); strings.Contains(logs, "/commands/") {
+		t.Errorf("the log holds the response_url:\n%s", logs)
 	}
 }
 
@@ -636,4 +689,37 @@ func TestRedeliveryWindowKinds(t *testing.T) {
 			t.Errorf("kind %v: window %v, want %v", kind, got, want)
 		}
 	}
+}
+
+// TestRedeliveredEventHandledOnce: Slack sends an event again, with the same event_id,
+// when it saw no ack in time. The answer is graded once, and a copy is read neither as
+// a second answer nor as a command.
+func TestRedeliveredEventHandledOnce(t *testing.T) {
+	h := newHarness(t, options{})
+	dm := slacktest.Message{User: "U1", Channel: "DU1", ChannelType: "im"}
+	say := func(text string) string {
+		m := dm
+		m.Text = text
+		env, _ := h.srv.Post(m)
+		return env
+	}
+	say("practice consensus")
+	h.srv.Wait(t, "chat.postMessage", in("DU1", ""))
+	answer := say(goodAnswer)
+	h.srv.Resend(answer) // while the first is being graded
+	wantVerdict(t, h.srv.Wait(t, "chat.postMessage", in("DU1", "")), "PASS")
+	h.srv.Resend(answer) // after the verdict
+	say("help")
+	if c := h.srv.Wait(t, "chat.postMessage", in("DU1", "")); header(c) != "Quorum" {
+		t.Errorf("got %q after the copies, want the help", c.Param("text"))
+	}
+	h.bot.Idle()
+	var texts []string
+	for _, c := range h.srv.Calls("chat.postMessage") {
+		texts = append(texts, firstLine(c.Param("text")))
+	}
+	if len(texts) != 3 {
+		t.Errorf("got %d messages %q, want 3: the question, one verdict, the help", len(texts), texts)
+	}
+	h.srv.WaitAck(t, answer)
 }

@@ -240,7 +240,8 @@ type Server struct {
 	changed      chan struct{}
 	seq          int64
 	channels     map[string]*channel
-	msgChannel   map[string]string // message id -> channel id
+	msgChannel   map[string]string         // message id -> channel id
+	said         map[string]map[string]any // message id -> its MESSAGE_CREATE, for Repeat
 	posts        []Post
 	taken        []bool
 	byChannel    map[string][]int // channel id -> indexes into posts
@@ -305,7 +306,7 @@ func New(token string) *Server {
 		Token: token, AppID: "900000000000000001", BotID: "900000000000000001",
 		HeartbeatInterval: 41250 * time.Millisecond, InteractionDeadline: 3 * time.Second,
 		changed: make(chan struct{}), seq: 1000,
-		channels: map[string]*channel{}, msgChannel: map[string]string{}, commands: map[string][]map[string]any{},
+		channels: map[string]*channel{}, msgChannel: map[string]string{}, said: map[string]map[string]any{}, commands: map[string][]map[string]any{},
 		interactions: map[string]*pending{}, attempts: map[string]int{}, attachments: map[string][]byte{},
 		attachTypes: map[string]string{}, sessions: map[string]*gwSession{}, byChannel: map[string][]int{}, byNonce: map[string]int{},
 	}
@@ -1271,9 +1272,22 @@ func (s *Server) message(by Invoker, text string, flags int, atts []Attachment) 
 	}
 	s.mu.Lock()
 	s.msgChannel[id] = by.ChannelID
+	s.said[id] = m
 	s.mu.Unlock()
 	s.Dispatch("MESSAGE_CREATE", m)
 	return id
+}
+
+// Repeat dispatches the MESSAGE_CREATE of message id (from Say or Voice) again, as
+// Discord may deliver an event twice.
+func (s *Server) Repeat(id string) {
+	s.mu.Lock()
+	m, ok := s.said[id]
+	s.mu.Unlock()
+	if !ok {
+		panic("discordtest: Repeat of unknown message " + id)
+	}
+	s.Dispatch("MESSAGE_CREATE", m)
 }
 
 func (s *Server) interaction(by Invoker, typ int, data map[string]any, messageID string) Interaction {

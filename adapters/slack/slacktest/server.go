@@ -145,9 +145,11 @@ type Server struct {
 	groups       map[string][]string // usergroups.users.list, by group id
 	uploads      map[string]*Upload  // by file id, from files.getUploadURLExternal on
 	noFilesWrite bool
-	seq          int
-	lastTS       int64
-	closeOnce    sync.Once
+	// brokenReplies closes response_url connections unanswered (BreakResponseURLs).
+	brokenReplies bool
+	seq           int
+	lastTS        int64
+	closeOnce     sync.Once
 }
 
 type wsConn struct {
@@ -240,9 +242,26 @@ func (s *Server) Outside(channel string) {
 	s.outside[channel] = true
 }
 
+// BreakResponseURLs makes posts to response_urls fail: the connection closes with no
+// answer, as when the network drops.
+func (s *Server) BreakResponseURLs() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.brokenReplies = true
+}
+
 // responseURL takes what an app posts to a slash command's response_url; it is
 // recorded as a call of method "response_url" with the JSON body.
 func (s *Server) responseURL(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	broken := s.brokenReplies
+	s.mu.Unlock()
+	if hj, ok := w.(http.Hijacker); ok && broken {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+	}
 	c := Call{Method: "response_url", Form: url.Values{}, At: time.Now(), Status: http.StatusOK}
 	body, _ := io.ReadAll(r.Body)
 	if json.Unmarshal(body, &c.JSON) != nil {

@@ -115,12 +115,16 @@ func (s *Server) deliver(conn *wsConn, e *Envelope) {
 // Send sends an envelope of type typ ("slash_commands", "events_api", "interactive")
 // with payload, and returns its envelope id. Without an open socket it waits for one.
 func (s *Server) Send(typ string, payload any) string {
+	return s.send(typ, payload, 0, "")
+}
+
+func (s *Server) send(typ string, payload any, attempt int, reason string) string {
 	s.mu.Lock()
 	s.seq++
 	id := fmt.Sprintf("env-%d", s.seq)
 	body, _ := json.Marshal(map[string]any{
 		"envelope_id": id, "type": typ, "payload": payload,
-		"accepts_response_payload": typ != "events_api", "retry_attempt": 0, "retry_reason": "",
+		"accepts_response_payload": typ != "events_api", "retry_attempt": attempt, "retry_reason": reason,
 	})
 	e := &Envelope{ID: id, Type: typ, Body: body}
 	s.envs = append(s.envs, e)
@@ -135,6 +139,26 @@ func (s *Server) Send(typ string, payload any) string {
 		s.deliver(conn, e)
 	}
 	return id
+}
+
+// Resend sends envelope id's payload again in a new envelope, as Slack does when it
+// saw no ack in time: retry_attempt one more, retry_reason "timeout", the same event_id.
+// It returns the new envelope's id.
+func (s *Server) Resend(id string) string {
+	s.mu.Lock()
+	var body map[string]any
+	for _, e := range s.envs {
+		if e.ID == id {
+			json.Unmarshal(e.Body, &body)
+		}
+	}
+	s.mu.Unlock()
+	if body == nil {
+		panic("slacktest: Resend of unknown envelope " + id)
+	}
+	typ, _ := body["type"].(string)
+	attempt, _ := body["retry_attempt"].(float64)
+	return s.send(typ, body["payload"], int(attempt)+1, "timeout")
 }
 
 // WaitAck waits for the app to ack envelope id and returns it.
