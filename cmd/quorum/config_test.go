@@ -74,3 +74,20 @@ func TestExampleConfigIsValid(t *testing.T) {
 		t.Fatalf("the example should show the defaults: got %+v %+v %+v", c.Store, c.Practice, c.Grader)
 	}
 }
+
+func TestConfigEnvFillsNumbersAndBooleans(t *testing.T) {
+	// Block style: in a {flow: mapping} the braces of ${VAR} end a plain value.
+	data := []byte("practice:\n  pass_score: ${PS:-70}\n  time_limit: ${TL:-2m}\ndiscord:\n  enabled: ${DE:-false}\nllm:\n  max_retries: ${MR}\n")
+	c, err := ParseConfig("quorum.yaml", data, lookup(map[string]string{"MR": "5"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Practice.PassScore != 70 || c.Discord.Enabled || time.Duration(c.Practice.TimeLimit) != 2*time.Minute || c.LLM.MaxRetries != 5 {
+		t.Fatalf("got pass_score %d, discord.enabled %v, time_limit %s, max_retries %d; want 70, false, 2m, 5",
+			c.Practice.PassScore, c.Discord.Enabled, time.Duration(c.Practice.TimeLimit), c.LLM.MaxRetries)
+	}
+	c, err = ParseConfig("quorum.yaml", data, lookup(map[string]string{"MR": "5", "DE": "true", "DISCORD_TOKEN": "x"}))
+	if err == nil || !strings.Contains(err.Error(), "discord.enabled is true but discord.token is empty") {
+		t.Fatalf("got %v, %v; want DE=true to turn Discord on", c, err)
+	}
+}

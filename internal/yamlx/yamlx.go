@@ -252,16 +252,27 @@ func ExpandEnv(node *yaml.Node, lookup func(string) (string, bool)) {
 				}
 				return sub[2]
 			})
-			// An expanded value is always text, whatever it looks like.
-			if n.Tag == "!!null" || n.Value == "" {
-				n.Tag = "!!str"
-			}
+			retag(n)
 		}
 		for i, c := range n.Content {
 			walk(c, n.Kind == yaml.MappingNode && i%2 == 0)
 		}
 	}
 	walk(node, false)
+}
+
+// retag gives an expanded scalar the type YAML would give its new text, so
+// `pass_score: ${PS:-70}` is a number. A quoted, block or explicitly tagged value keeps
+// its tag, and a value that reads as null stays text (a token of "~" is still "~").
+func retag(n *yaml.Node) {
+	const keep = yaml.SingleQuotedStyle | yaml.DoubleQuotedStyle | yaml.LiteralStyle | yaml.FoldedStyle | yaml.TaggedStyle
+	if n.Style&keep == 0 {
+		n.Tag = ""
+		n.Tag = n.ShortTag() // with no tag, ShortTag resolves one from the value
+	}
+	if n.Tag == "!!null" || n.Value == "" {
+		n.Tag = "!!str"
+	}
 }
 
 // Duration is a time.Duration written as "3m", "90s" or "1h30m".

@@ -62,3 +62,39 @@ func TestSyntaxAndEmpty(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestExpandedPlainValuesTakeTheirYAMLType(t *testing.T) {
+	type typed struct {
+		Score   int      `yaml:"score"`
+		Enabled bool     `yaml:"enabled"`
+		Ratio   float64  `yaml:"ratio"`
+		Wait    Duration `yaml:"wait"`
+		Name    string   `yaml:"name"`
+		Token   string   `yaml:"token"`
+		Quoted  string   `yaml:"quoted"`
+		Empty   string   `yaml:"empty"`
+	}
+	env := map[string]string{"ON": "true", "TOKEN": "0x1F", "NULLISH": "~"}
+	root, err := Parse([]byte("score: ${PS:-70}\nenabled: ${ON}\nratio: ${R:-0.5}\nwait: ${W:-90s}\n" +
+		"name: ${NULLISH}\ntoken: ${TOKEN}\nquoted: \"${Q:-false}\"\nempty: ${NOPE}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ExpandEnv(root, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	var got typed
+	if err := Decode(root, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := typed{Score: 70, Enabled: true, Ratio: 0.5, Wait: Duration(90 * time.Second), Name: "~", Token: "0x1F", Quoted: "false"}
+	if got != want {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+	// A quoted or explicitly tagged value stays text, so it cannot fill a number.
+	for _, text := range []string{"score: \"${PS:-70}\"\n", "score: '${PS:-70}'\n", "score: !!str ${PS:-70}\n"} {
+		root, _ = Parse([]byte(text))
+		ExpandEnv(root, nil)
+		if err := Decode(root, &got); err == nil || !strings.Contains(err.Error(), `"70" is text, want a whole number`) {
+			t.Errorf("%q: got %v, want 70 to stay text", text, err)
+		}
+	}
+}
