@@ -2,9 +2,12 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/quorum-dev/quorum/prompts"
 )
 
 func lookup(vars map[string]string) func(string) (string, bool) {
@@ -89,5 +92,26 @@ func TestConfigEnvFillsNumbersAndBooleans(t *testing.T) {
 	c, err = ParseConfig("quorum.yaml", data, lookup(map[string]string{"MR": "5", "DE": "true", "DISCORD_TOKEN": "x"}))
 	if err == nil || !strings.Contains(err.Error(), "discord.enabled is true but discord.token is empty") {
 		t.Fatalf("got %v, %v; want DE=true to turn Discord on", c, err)
+	}
+}
+
+// Latin-1 text saved into a config or a pack is reported at its line, not the last one.
+func TestNotUTF8IsReportedAtItsLine(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "quorum.yaml")
+	if err := os.WriteFile(cfg, []byte("store:\n  path: caf\xe9.db\nlog:\n  level: info\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	want := cfg + ":2: this line is not UTF-8 text; save the file as UTF-8"
+	if _, err := LoadConfig(cfg, lookup(nil)); err == nil || err.Error() != want {
+		t.Errorf("config: got %v, want %q", err, want)
+	}
+	pack := filepath.Join(dir, "team.yaml")
+	if err := os.WriteFile(pack, []byte("pack: team\ntitle: Team\nquestions:\n  - id: q1\n    prompt: Na\xefve?\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	want = pack + ":5: this line is not UTF-8 text; save the file as UTF-8"
+	if _, err := prompts.ReadPack(pack); err == nil || err.Error() != want {
+		t.Errorf("pack: got %v, want %q", err, want)
 	}
 }

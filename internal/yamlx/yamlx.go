@@ -3,6 +3,7 @@
 package yamlx
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -79,6 +81,10 @@ var lineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
 // Parse reads data into a document node. Syntax errors come back as Errors.
 func Parse(data []byte) (*yaml.Node, error) {
+	// yaml.v3 says "invalid leading UTF-8 octet" with no line; find the line here.
+	if line := notUTF8Line(data); line > 0 {
+		return nil, Errors{{Line: line, Msg: "this line is not UTF-8 text; save the file as UTF-8"}}
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		es := convert(err).(Errors)
@@ -95,6 +101,27 @@ func Parse(data []byte) (*yaml.Node, error) {
 		return nil, Errors{{Line: 1, Msg: "the file is empty"}}
 	}
 	return doc.Content[0], nil
+}
+
+// notUTF8Line returns the line of the first byte that is not UTF-8, or 0 when data is
+// UTF-8 or starts with a UTF-16 byte order mark (YAML allows UTF-16; yaml.v3 reads it).
+// Lines end at \n, \r\n or \r, as yaml.v3 counts them.
+func notUTF8Line(data []byte) int {
+	if utf8.Valid(data) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) || bytes.HasPrefix(data, []byte{0xff, 0xfe}) {
+		return 0
+	}
+	line := 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			return line
+		case r == '\n', r == '\r' && (i+1 == len(data) || data[i+1] != '\n'):
+			line++
+		}
+		i += size
+	}
+	return line
 }
 
 // convert turns yaml.v3's error text ("yaml: line 3: ...") into Errors.

@@ -98,3 +98,23 @@ func TestExpandedPlainValuesTakeTheirYAMLType(t *testing.T) {
 		}
 	}
 }
+
+func TestNotUTF8IsReportedAtItsLine(t *testing.T) {
+	for _, tt := range []struct{ text, want string }{
+		{"name: x\nwait: 3m\ninner:\n  count: 3 # caf\xe9\n\n", "f.yaml:4: this line is not UTF-8 text; save the file as UTF-8"},
+		{"name: \xff\r\nwait: 3m\r\n", "f.yaml:1: this line is not UTF-8 text; save the file as UTF-8"},
+		{"# one\rname: x\rwait: \xc3(\r", "f.yaml:3: this line is not UTF-8 text; save the file as UTF-8"},
+	} {
+		if _, err := decode(t, tt.text, nil); err == nil || err.Error() != tt.want {
+			t.Errorf("%q: got %v, want %q", tt.text, err, tt.want)
+		}
+	}
+	// UTF-16 with a byte order mark is YAML too, and is not UTF-8.
+	utf16 := []byte{0xff, 0xfe}
+	for _, r := range "name: x\n" {
+		utf16 = append(utf16, byte(r), 0)
+	}
+	if s, err := decode(t, string(utf16), nil); err != nil || s.Name != "x" {
+		t.Fatalf("UTF-16 file: got %+v, %v; want name x", s, err)
+	}
+}
