@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -155,10 +154,11 @@ func LoadConfig(path string, lookup func(string) (string, bool)) (*Config, error
 func ParseConfig(file string, data []byte, lookup func(string) (string, bool)) (*Config, error) {
 	c := DefaultConfig()
 	c.File = file
-	if strings.TrimSpace(string(data)) == "" {
+	root, err := yamlx.Parse(data)
+	if yamlx.IsEmpty(err) {
+		// Nothing but comments (a commented-out example) is the defaults, as no file is.
 		return c, nil
 	}
-	root, err := yamlx.Parse(data)
 	if err != nil {
 		return nil, yamlx.WithFile(err, file)
 	}

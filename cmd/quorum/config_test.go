@@ -115,3 +115,18 @@ func TestNotUTF8IsReportedAtItsLine(t *testing.T) {
 		t.Errorf("pack: got %v, want %q", err, want)
 	}
 }
+
+// A config whose every line is commented out means the defaults, like an empty one:
+// commands read quorum.yaml by default, so rejecting it would stop every command.
+func TestCommentedOutConfigIsTheDefaults(t *testing.T) {
+	for _, body := range []string{"", "\n\n", "# hi", "# quorum\n\n  # store:\n  #   path: q.db\n", "---\n# nothing yet\n"} {
+		c, err := ParseConfig("quorum.yaml", []byte(body), lookup(nil))
+		if err != nil {
+			t.Errorf("%q: got %v, want the defaults", body, err)
+			continue
+		}
+		if d := DefaultConfig(); c.Store != d.Store || c.Practice != d.Practice || c.UseLLM() {
+			t.Errorf("%q: got %+v %+v (LLM %v), want the defaults", body, c.Store, c.Practice, c.UseLLM())
+		}
+	}
+}

@@ -23,6 +23,15 @@ type Error struct {
 	File string
 	Line int
 	Msg  string
+
+	empty bool // the file holds no YAML (see IsEmpty)
+}
+
+// IsEmpty reports whether err is Parse's "the file is empty": the data held nothing but
+// blank lines and comments. A caller for which that means "all defaults" checks for it.
+func IsEmpty(err error) bool {
+	var es Errors
+	return errors.As(err, &es) && len(es) == 1 && es[0].empty
 }
 
 func (e *Error) Error() string {
@@ -98,7 +107,7 @@ func Parse(data []byte) (*yaml.Node, error) {
 		return nil, es
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
-		return nil, Errors{{Line: 1, Msg: "the file is empty"}}
+		return nil, Errors{{Line: 1, Msg: "the file is empty", empty: true}}
 	}
 	return doc.Content[0], nil
 }

@@ -55,8 +55,13 @@ func TestSyntaxAndEmpty(t *testing.T) {
 	if _, err := decode(t, "name: [unclosed\n", nil); err == nil || !strings.HasPrefix(err.Error(), "f.yaml:") {
 		t.Fatalf("got %v, want a file:line syntax error", err)
 	}
-	if _, err := decode(t, "", nil); err == nil || !strings.Contains(err.Error(), "empty") {
-		t.Fatalf("got %v", err)
+	for _, text := range []string{"", "# only\n  # comments\n\n"} {
+		if _, err := decode(t, text, nil); err == nil || !strings.Contains(err.Error(), "empty") || !IsEmpty(err) {
+			t.Fatalf("%q: got %v, want the file is empty", text, err)
+		}
+	}
+	if _, err := Parse([]byte("a: [")); IsEmpty(err) {
+		t.Fatalf("IsEmpty(%v) = true, want false", err)
 	}
 	if _, err := decode(t, "inner: {count: many}\n", nil); err == nil || !strings.Contains(err.Error(), `"many" is text, want a whole number`) {
 		t.Fatalf("got %v", err)
