@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -81,14 +83,15 @@ type Config struct {
 
 	// File is where the config was read from ("" for defaults).
 	File string `yaml:"-"`
-	// llmBaseURLSet records that the file itself names an LLM server.
+	// llmBaseURLSet records that the file itself names an LLM server that may need no
+	// key (Ollama, vLLM): any llm.base_url but OpenAI's, which always needs one.
 	llmBaseURLSet bool
 	// observeLLM, when set, hears of every LLM and transcription call (metrics).
 	observeLLM func(kind, outcome string, d time.Duration)
 }
 
 // UseLLM reports whether answers are graded by the LLM: grader.mode llm, or auto with
-// llm.api_key or llm.base_url set.
+// llm.api_key set or llm.base_url naming a server other than OpenAI's.
 func (c *Config) UseLLM() bool {
 	switch c.Grader.Mode {
 	case "llm":
@@ -228,7 +231,11 @@ func (c *Config) validate(root *yaml.Node) error {
 	}
 	c.llmBaseURLSet = llmBaseURLSet(root)
 	if c.Grader.Mode == "llm" && c.LLM.APIKey == "" && !c.llmBaseURLSet {
-		add(at("grader", "mode"), "grader.mode is llm but neither llm.api_key nor llm.base_url is set")
+		if isOpenAI(c.LLM.BaseURL) {
+			add(at("grader", "mode"), "grader.mode is llm but llm.api_key is empty, and OpenAI needs one (set OPENAI_API_KEY?)")
+		} else {
+			add(at("grader", "mode"), "grader.mode is llm but neither llm.api_key nor llm.base_url is set")
+		}
 	}
 	if c.Discord.Enabled && c.Discord.Token == "" {
 		add(at("discord", "token"), "discord.enabled is true but discord.token is empty (set DISCORD_TOKEN?)")
@@ -270,8 +277,16 @@ func (c *Config) validate(root *yaml.Node) error {
 	return nil
 }
 
-// llmBaseURLSet reports whether the file itself sets llm.base_url (the default does not count).
+// llmBaseURLSet reports whether the file itself sets llm.base_url to a server other than
+// OpenAI's (the default does not count). Naming OpenAI without a key, as the example
+// once did, would send every answer there to fail.
 func llmBaseURLSet(root *yaml.Node) bool {
 	n := yamlx.Lookup(yamlx.Lookup(root, "llm"), "base_url")
-	return n != nil && n.Value != ""
+	return n != nil && n.Value != "" && !isOpenAI(n.Value)
+}
+
+// isOpenAI reports whether rawURL is on api.openai.com, whatever its scheme, port or path.
+func isOpenAI(rawURL string) bool {
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	return err == nil && strings.EqualFold(u.Hostname(), "api.openai.com")
 }

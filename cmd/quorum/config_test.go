@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/quorum-dev/quorum/bot/rubric"
 	"github.com/quorum-dev/quorum/prompts"
 )
 
@@ -128,5 +129,56 @@ func TestCommentedOutConfigIsTheDefaults(t *testing.T) {
 		if d := DefaultConfig(); c.Store != d.Store || c.Practice != d.Practice || c.UseLLM() {
 			t.Errorf("%q: got %+v %+v (LLM %v), want the defaults", body, c.Store, c.Practice, c.UseLLM())
 		}
+	}
+}
+
+// Copying the example as the README says must not send answers to OpenAI without a key.
+func TestExampleConfigGradesOfflineWithoutAKey(t *testing.T) {
+	data, err := os.ReadFile("../../config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ParseConfig("quorum.yaml", data, lookup(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := newGrader(c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := g.(*rubric.Grader); !ok || c.UseLLM() || newTranscriber(c, nil) != nil {
+		t.Fatalf("no OPENAI_API_KEY: got grader %T (UseLLM %v), want the rubric and no transcriber", g, c.UseLLM())
+	}
+	c, err = ParseConfig("quorum.yaml", data, lookup(map[string]string{"OPENAI_API_KEY": "sk-1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.UseLLM() || c.LLM.BaseURL != "https://api.openai.com/v1" {
+		t.Fatalf("with OPENAI_API_KEY: got UseLLM %v at %q, want OpenAI", c.UseLLM(), c.LLM.BaseURL)
+	}
+}
+
+// In auto mode a base_url without a key means a keyless local server, but OpenAI
+// always needs a key.
+func TestAutoModeKeylessServers(t *testing.T) {
+	for url, want := range map[string]bool{
+		"http://localhost:11434/v1":    true,
+		"http://vllm.internal:8000/v1": true,
+		"https://api.openai.com/v1":    false,
+		"https://API.OpenAI.com:443/":  false,
+		"http://api.openai.com/v1":     false,
+		"${LLM_URL}":                   false, // unset: empty
+	} {
+		c, err := ParseConfig("quorum.yaml", []byte("llm:\n  base_url: "+url+"\n  api_key: ${OPENAI_API_KEY}\n"), lookup(nil))
+		if err != nil {
+			t.Fatalf("%s: %v", url, err)
+		}
+		if c.UseLLM() != want {
+			t.Errorf("base_url %s, no key: got UseLLM %v, want %v", url, c.UseLLM(), want)
+		}
+	}
+	_, err := ParseConfig("quorum.yaml", []byte("grader:\n  mode: llm\nllm:\n  base_url: https://api.openai.com/v1\n"), lookup(nil))
+	if want := "quorum.yaml:2: grader.mode is llm but llm.api_key is empty, and OpenAI needs one (set OPENAI_API_KEY?)"; err == nil || err.Error() != want {
+		t.Errorf("got %v, want %q", err, want)
 	}
 }
