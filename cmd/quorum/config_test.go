@@ -182,3 +182,57 @@ func TestAutoModeKeylessServers(t *testing.T) {
 		t.Errorf("got %v, want %q", err, want)
 	}
 }
+
+// Settings that used to pass `quorum config` and fail only at run time, without a line.
+func TestConfigCatchesRunTimeFailuresAtLoad(t *testing.T) {
+	tests := []struct{ body, want string }{
+		{"metrics:\n  listen: 'localhost:99999'\n", `quorum.yaml:2: metrics.listen "localhost:99999" has no valid port; give a number up to 65535, e.g. 127.0.0.1:9090`},
+		{"metrics:\n  listen: 'localhost:nine'\n", `quorum.yaml:2: metrics.listen "localhost:nine" has no valid port`},
+		{"discord:\n  base_url: 'not a url'\n", `quorum.yaml:2: discord.base_url "not a url" is not a web address; write it like https://discord.com`},
+		{"discord:\n  base_url: discord.com\n", `quorum.yaml:2: discord.base_url "discord.com" is not a web address`},
+		{"slack:\n  api_url: 'ftp://slack.com/api/'\n", `quorum.yaml:2: slack.api_url "ftp://slack.com/api/" is not a web address; write it like https://slack.com/api/`},
+		{"llm:\n  base_url: localhost:11434/v1\n", `quorum.yaml:2: llm.base_url "localhost:11434/v1" is not a web address; write it like http://localhost:11434/v1`},
+		{"speech:\n  base_url: 'http://'\n", `quorum.yaml:2: speech.base_url "http://" is not a web address`},
+		{"packs:\n  - ''\n", "quorum.yaml:2: packs has an empty entry; name a pack file, e.g. team.yaml"},
+		{"packs: [team.yaml, ' ']\n", "quorum.yaml:1: packs has an empty entry"},
+	}
+	for _, tt := range tests {
+		_, err := ParseConfig("quorum.yaml", []byte(tt.body), lookup(nil))
+		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("%q: got %v, want %q", tt.body, err, tt.want)
+		}
+	}
+	for _, ok := range []string{"metrics:\n  listen: ':9090'\n", "metrics:\n  listen: '[::1]:0'\n", "discord:\n  base_url: http://127.0.0.1:8080/\n", "slack:\n  api_url: ''\n", "speech:\n  base_url: ''\n"} {
+		if _, err := ParseConfig("quorum.yaml", []byte(ok), lookup(nil)); err != nil {
+			t.Errorf("%q: got %v, want it accepted", ok, err)
+		}
+	}
+}
+
+// A pack file that is not there is reported at its line in packs: when the config
+// loads, not as "read pack: open ..." when a command starts.
+func TestLoadConfigChecksPackFiles(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "quorum.yaml")
+	if err := os.WriteFile(filepath.Join(dir, "team.yaml"), []byte("pack: team\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "packs"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte("packs:\n  - team.yaml\n  - mypack.yaml\n  - packs\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadConfig(cfg, lookup(nil))
+	want := cfg + `:3: packs: no file "mypack.yaml" (looked for ` + filepath.Join(dir, "mypack.yaml") + "; pack paths are relative to the config file)\n" +
+		cfg + `:4: packs: "packs" is a folder; name a pack file in it`
+	if err == nil || err.Error() != want {
+		t.Fatalf("got %v, want %q", err, want)
+	}
+	if err := os.WriteFile(cfg, []byte("packs: [team.yaml]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := LoadConfig(cfg, lookup(nil)); err != nil || c.Packs[0] != filepath.Join(dir, "team.yaml") {
+		t.Fatalf("got %v, %v; want the pack next to the config", c, err)
+	}
+}
