@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,14 +83,15 @@ type Config struct {
 
 	// File is where the config was read from ("" for defaults).
 	File string `yaml:"-"`
-	// llmBaseURLSet records that the file itself names an LLM server.
+	// llmBaseURLSet records that the file itself names an LLM server that may need no
+	// key (Ollama, vLLM): any llm.base_url but OpenAI's, which always needs one.
 	llmBaseURLSet bool
 	// observeLLM, when set, hears of every LLM and transcription call (metrics).
 	observeLLM func(kind, outcome string, d time.Duration)
 }
 
 // UseLLM reports whether answers are graded by the LLM: grader.mode llm, or auto with
-// llm.api_key or llm.base_url set.
+// llm.api_key set or llm.base_url naming a server other than OpenAI's.
 func (c *Config) UseLLM() bool {
 	switch c.Grader.Mode {
 	case "llm":
@@ -144,21 +146,25 @@ func LoadConfig(path string, lookup func(string) (string, bool)) (*Config, error
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	c, err := ParseConfig(path, data, lookup)
-	if err != nil {
-		return nil, err
-	}
-	return c, nil
+	return parseConfig(path, data, lookup, true)
 }
 
-// ParseConfig parses config file data; errors name file and line.
+// ParseConfig parses config file data; errors name file and line. Unlike LoadConfig it
+// does not look at the files the config names.
 func ParseConfig(file string, data []byte, lookup func(string) (string, bool)) (*Config, error) {
+	return parseConfig(file, data, lookup, false)
+}
+
+// parseConfig parses config file data; with onDisk it also checks that the pack files
+// named are there, so `quorum config` reports them at their line.
+func parseConfig(file string, data []byte, lookup func(string) (string, bool), onDisk bool) (*Config, error) {
 	c := DefaultConfig()
 	c.File = file
-	if strings.TrimSpace(string(data)) == "" {
+	root, err := yamlx.Parse(data)
+	if yamlx.IsEmpty(err) {
+		// Nothing but comments (a commented-out example) is the defaults, as no file is.
 		return c, nil
 	}
-	root, err := yamlx.Parse(data)
 	if err != nil {
 		return nil, yamlx.WithFile(err, file)
 	}
@@ -166,20 +172,62 @@ func ParseConfig(file string, data []byte, lookup func(string) (string, bool)) (
 	var errs yamlx.Errors
 	if err := yamlx.Decode(root, c); err != nil {
 		errs = append(errs, err.(yamlx.Errors)...)
-	} else if err := c.validate(root); err != nil {
-		errs = append(errs, err.(yamlx.Errors)...)
+	} else {
+		if err := c.validate(root); err != nil {
+			errs = append(errs, err.(yamlx.Errors)...)
+		}
+		// Pack paths are relative to the config file.
+		dir := filepath.Dir(file)
+		for i, p := range c.Packs {
+			if strings.TrimSpace(p) != "" && !filepath.IsAbs(p) {
+				c.Packs[i] = filepath.Join(dir, p)
+			}
+		}
+		if onDisk {
+			errs = append(errs, c.checkPacks(root)...)
+		}
 	}
 	if len(errs) > 0 {
 		return nil, yamlx.WithFile(errs, file)
 	}
-	// Pack paths are relative to the config file.
-	dir := filepath.Dir(file)
+	return c, nil
+}
+
+// checkPacks reports each pack file that is not there to be read, at its line in packs:
+// (c.Packs already relative to the config file). The packs' contents are read later.
+func (c *Config) checkPacks(root *yaml.Node) yamlx.Errors {
+	var errs yamlx.Errors
+	list := yamlx.Lookup(root, "packs")
 	for i, p := range c.Packs {
-		if !filepath.IsAbs(p) {
-			c.Packs[i] = filepath.Join(dir, p)
+		if strings.TrimSpace(p) == "" {
+			continue // validate reported it
+		}
+		n, written := list, p
+		if list != nil && i < len(list.Content) {
+			n = list.Content[i]
+			if n.Kind == yaml.ScalarNode {
+				written = n.Value
+			}
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
+				errs = append(errs, yamlx.Errorf(n, "packs: no file %q (looked for %s; pack paths are relative to the config file)", written, p))
+			case errors.Is(err, fs.ErrPermission):
+				errs = append(errs, yamlx.Errorf(n, "packs: %q cannot be read: permission denied", written))
+			default:
+				errs = append(errs, yamlx.Errorf(n, "packs: %q cannot be read (looked for %s)", written, p))
+			}
+			continue
+		}
+		fi, err := f.Stat()
+		f.Close()
+		if err == nil && fi.IsDir() {
+			errs = append(errs, yamlx.Errorf(n, "packs: %q is a folder; name a pack file in it", written))
 		}
 	}
-	return c, nil
+	return errs
 }
 
 // validate checks values; each error names the setting and its line.
@@ -228,7 +276,11 @@ func (c *Config) validate(root *yaml.Node) error {
 	}
 	c.llmBaseURLSet = llmBaseURLSet(root)
 	if c.Grader.Mode == "llm" && c.LLM.APIKey == "" && !c.llmBaseURLSet {
-		add(at("grader", "mode"), "grader.mode is llm but neither llm.api_key nor llm.base_url is set")
+		if isOpenAI(c.LLM.BaseURL) {
+			add(at("grader", "mode"), "grader.mode is llm but llm.api_key is empty, and OpenAI needs one (set OPENAI_API_KEY?)")
+		} else {
+			add(at("grader", "mode"), "grader.mode is llm but neither llm.api_key nor llm.base_url is set")
+		}
 	}
 	if c.Discord.Enabled && c.Discord.Token == "" {
 		add(at("discord", "token"), "discord.enabled is true but discord.token is empty (set DISCORD_TOKEN?)")
@@ -242,8 +294,32 @@ func (c *Config) validate(root *yaml.Node) error {
 		add(at("drills", "feedback"), "drills.feedback %q must be thread or private", c.Drills.Feedback)
 	}
 	if l := c.Metrics.Listen; l != "" {
-		if _, _, err := net.SplitHostPort(l); err != nil {
+		if _, port, err := net.SplitHostPort(l); err != nil {
 			add(at("metrics", "listen"), "metrics.listen %q must be host:port, e.g. 127.0.0.1:9090", l)
+		} else if _, err := net.LookupPort("tcp", port); err != nil {
+			add(at("metrics", "listen"), "metrics.listen %q has no valid port; give a number up to 65535, e.g. 127.0.0.1:9090", l)
+		}
+	}
+	for _, u := range []struct {
+		path    []string
+		value   string
+		example string
+	}{
+		{[]string{"llm", "base_url"}, c.LLM.BaseURL, "http://localhost:11434/v1"},
+		{[]string{"speech", "base_url"}, c.Speech.BaseURL, "http://localhost:8000/v1"},
+		{[]string{"discord", "base_url"}, c.Discord.BaseURL, "https://discord.com"},
+		{[]string{"slack", "api_url"}, c.Slack.APIURL, "https://slack.com/api/"},
+	} {
+		// Empty means the default (speech: the LLM's), as the clients read it.
+		if u.value != "" && !webAddress(u.value) {
+			add(at(u.path...), "%s %q is not a web address; write it like %s", strings.Join(u.path, "."), u.value, u.example)
+		}
+	}
+	if list := yamlx.Lookup(root, "packs"); list != nil && list.Kind == yaml.SequenceNode {
+		for i, p := range c.Packs {
+			if strings.TrimSpace(p) == "" && i < len(list.Content) {
+				add(list.Content[i], "packs has an empty entry; name a pack file, e.g. team.yaml")
+			}
 		}
 	}
 	for _, l := range []struct {
@@ -270,8 +346,22 @@ func (c *Config) validate(root *yaml.Node) error {
 	return nil
 }
 
-// llmBaseURLSet reports whether the file itself sets llm.base_url (the default does not count).
+// llmBaseURLSet reports whether the file itself sets llm.base_url to a server other than
+// OpenAI's (the default does not count). Naming OpenAI without a key, as the example
+// once did, would send every answer there to fail.
 func llmBaseURLSet(root *yaml.Node) bool {
 	n := yamlx.Lookup(yamlx.Lookup(root, "llm"), "base_url")
-	return n != nil && n.Value != ""
+	return n != nil && n.Value != "" && !isOpenAI(n.Value)
+}
+
+// webAddress reports whether s is an absolute http or https URL with a host.
+func webAddress(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// isOpenAI reports whether rawURL is on api.openai.com, whatever its scheme, port or path.
+func isOpenAI(rawURL string) bool {
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	return err == nil && strings.EqualFold(u.Hostname(), "api.openai.com")
 }

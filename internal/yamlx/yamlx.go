@@ -3,6 +3,7 @@
 package yamlx
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -21,6 +23,15 @@ type Error struct {
 	File string
 	Line int
 	Msg  string
+
+	empty bool // the file holds no YAML (see IsEmpty)
+}
+
+// IsEmpty reports whether err is Parse's "the file is empty": the data held nothing but
+// blank lines and comments. A caller for which that means "all defaults" checks for it.
+func IsEmpty(err error) bool {
+	var es Errors
+	return errors.As(err, &es) && len(es) == 1 && es[0].empty
 }
 
 func (e *Error) Error() string {
@@ -79,6 +90,10 @@ var lineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
 // Parse reads data into a document node. Syntax errors come back as Errors.
 func Parse(data []byte) (*yaml.Node, error) {
+	// yaml.v3 says "invalid leading UTF-8 octet" with no line; find the line here.
+	if line := notUTF8Line(data); line > 0 {
+		return nil, Errors{{Line: line, Msg: "this line is not UTF-8 text; save the file as UTF-8"}}
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		es := convert(err).(Errors)
@@ -92,9 +107,30 @@ func Parse(data []byte) (*yaml.Node, error) {
 		return nil, es
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
-		return nil, Errors{{Line: 1, Msg: "the file is empty"}}
+		return nil, Errors{{Line: 1, Msg: "the file is empty", empty: true}}
 	}
 	return doc.Content[0], nil
+}
+
+// notUTF8Line returns the line of the first byte that is not UTF-8, or 0 when data is
+// UTF-8 or starts with a UTF-16 byte order mark (YAML allows UTF-16; yaml.v3 reads it).
+// Lines end at \n, \r\n or \r, as yaml.v3 counts them.
+func notUTF8Line(data []byte) int {
+	if utf8.Valid(data) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) || bytes.HasPrefix(data, []byte{0xff, 0xfe}) {
+		return 0
+	}
+	line := 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			return line
+		case r == '\n', r == '\r' && (i+1 == len(data) || data[i+1] != '\n'):
+			line++
+		}
+		i += size
+	}
+	return line
 }
 
 // convert turns yaml.v3's error text ("yaml: line 3: ...") into Errors.
@@ -252,16 +288,27 @@ func ExpandEnv(node *yaml.Node, lookup func(string) (string, bool)) {
 				}
 				return sub[2]
 			})
-			// An expanded value is always text, whatever it looks like.
-			if n.Tag == "!!null" || n.Value == "" {
-				n.Tag = "!!str"
-			}
+			retag(n)
 		}
 		for i, c := range n.Content {
 			walk(c, n.Kind == yaml.MappingNode && i%2 == 0)
 		}
 	}
 	walk(node, false)
+}
+
+// retag gives an expanded scalar the type YAML would give its new text, so
+// `pass_score: ${PS:-70}` is a number. A quoted, block or explicitly tagged value keeps
+// its tag, and a value that reads as null stays text (a token of "~" is still "~").
+func retag(n *yaml.Node) {
+	const keep = yaml.SingleQuotedStyle | yaml.DoubleQuotedStyle | yaml.LiteralStyle | yaml.FoldedStyle | yaml.TaggedStyle
+	if n.Style&keep == 0 {
+		n.Tag = ""
+		n.Tag = n.ShortTag() // with no tag, ShortTag resolves one from the value
+	}
+	if n.Tag == "!!null" || n.Value == "" {
+		n.Tag = "!!str"
+	}
 }
 
 // Duration is a time.Duration written as "3m", "90s" or "1h30m".
