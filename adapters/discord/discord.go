@@ -298,7 +298,13 @@ func (a *Adapter) connectError(doing string, err error) error {
 	case errors.As(err, &rest) && rest.Response != nil:
 		return fmt.Errorf("discord: %s: %s answered %s", doing, a.cfg.BaseURL, rest.Response.Status)
 	}
-	return fmt.Errorf("discord: %s at %s: %w", doing, a.cfg.BaseURL, err)
+	// discordgo's URLs are discord.com's, which the transport sends to BaseURL: name
+	// BaseURL alone, or the message points at a host Quorum never dialled.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return fmt.Errorf("discord: could not %s at %s: %w", doing, a.cfg.BaseURL, err)
 }
 
 // register overwrites the slash commands, per guild or globally.

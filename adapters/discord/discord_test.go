@@ -989,3 +989,23 @@ func firstLineOf(s string) string {
 	l, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
 	return l
 }
+
+// TestUnreachableServerNamed: when nothing answers at base_url, Run's error names that
+// address and the failure, not discord.com, which discordgo's URLs carry but Quorum never
+// dialled.
+func TestUnreachableServerNamed(t *testing.T) {
+	ad, err := discord.New(discord.Config{Token: token, BaseURL: "http://127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = ad.Run(ctx, nil)
+	if err == nil {
+		t.Fatal("Run with nothing listening returned nil")
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "http://127.0.0.1:1") || strings.Contains(msg, "discord.com") || !strings.Contains(msg, "refused") {
+		t.Errorf("got %q, want it to name http://127.0.0.1:1 and the refusal, not discord.com", msg)
+	}
+}
