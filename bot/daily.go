@@ -46,11 +46,36 @@ type Schedules interface {
 // catchUpWindow is how late a run missed while Quorum was down may still be made.
 const catchUpWindow = time.Hour
 
-// runKey names a run by its local wall time, so the repeated hour when clocks fall
-// back can only run once.
-func (d *Daily) runKey(at time.Time) string {
-	loc, _ := time.LoadLocation(d.TZ)
-	return at.In(loc).Format("2006-01-02T15:04")
+// runKeyLayout is a run's key: its instant in UTC, to the minute ("2026-11-26T14:30Z").
+// A run is named by its instant, not its local wall time, because `daily on` keeps the
+// drill's id when the timezone changes: 09:30 in New York must not take the key of 09:30
+// in Tokyo, claimed that morning. The repeated hour when clocks fall back still runs
+// once, as Next and Prev only ever give its first instant.
+const runKeyLayout = "2006-01-02T15:04Z"
+
+// legacyRunKeyLayout is the key older versions stored: the local wall time in the
+// drill's timezone, without a zone ("2026-11-26T09:30").
+const legacyRunKeyLayout = "2006-01-02T15:04"
+
+// runKey names the run at instant at.
+func (d *Daily) runKey(at time.Time) string { return at.UTC().Format(runKeyLayout) }
+
+// runAt is the instant run key names. A key stored by an older version, a local wall
+// time, is read in the drill's timezone, as it was written, so a run claimed before an
+// upgrade is not made up again after it. It reports false for a key it cannot read.
+func (d *Daily) runAt(key string) (time.Time, bool) {
+	if at, err := time.Parse(runKeyLayout, key); err == nil {
+		return at, true
+	}
+	wall, err := time.Parse(legacyRunKeyLayout, key)
+	if err != nil {
+		return time.Time{}, false
+	}
+	loc, err := time.LoadLocation(d.TZ)
+	if err != nil {
+		loc = time.UTC
+	}
+	return firstAt(wall.Year(), wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), loc), true
 }
 
 func (d *Daily) runsOn(w time.Weekday) bool {
@@ -363,7 +388,7 @@ func (b *Bot) startDailies(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			if last < d.runKey(prev) && !d.Created.After(prev) {
+			if lastAt, ok := d.runAt(last); (!ok || lastAt.Before(prev)) && !d.Created.After(prev) {
 				skip := func() error {
 					_, err := store.ClaimRun(ctx, d.ID, d.runKey(prev))
 					return err

@@ -111,7 +111,7 @@ func TestDailyRestartBetweenRecordAndPost(t *testing.T) {
 	h := dailyHarness(t)
 	ds, _ := h.store.Dailies(context.Background())
 	// A process claims the 10:00 run and dies before posting it.
-	if ok, err := h.store.ClaimRun(context.Background(), ds[0].ID, "2026-11-25T10:00"); !ok || err != nil {
+	if ok, err := h.store.ClaimRun(context.Background(), ds[0].ID, "2026-11-25T10:00Z"); !ok || err != nil {
 		t.Fatalf("claim: %v %v", ok, err)
 	}
 	h.stop()
@@ -119,7 +119,7 @@ func TestDailyRestartBetweenRecordAndPost(t *testing.T) {
 	h.start()
 	h.bot.Idle() // catch-up runs in its own goroutine
 	h.plat.None(t)
-	if ok, _ := h.store.ClaimRun(context.Background(), ds[0].ID, "2026-11-25T10:00"); ok {
+	if ok, _ := h.store.ClaimRun(context.Background(), ds[0].ID, "2026-11-25T10:00Z"); ok {
 		t.Fatal("the run could be claimed twice")
 	}
 }
@@ -135,11 +135,11 @@ func TestDailyStoredQuestionSentAgainOnce(t *testing.T) {
 	h.clock.Advance(time.Hour)
 	q := h.plat.NextKind(t, bot.MsgQuestion)
 	s := h.unconfirm(alice, dm)
-	if s.Run == nil || s.Run.Key != "2026-11-25T10:00" {
+	if s.Run == nil || s.Run.Key != "2026-11-25T10:00Z" {
 		t.Fatalf("session's run %+v, want the 10:00 run", s.Run)
 	}
 	ds, _ := h.store.Dailies(context.Background())
-	if ok, _ := h.store.ClaimRun(context.Background(), ds[0].ID, "2026-11-25T10:00"); ok {
+	if ok, _ := h.store.ClaimRun(context.Background(), ds[0].ID, "2026-11-25T10:00Z"); ok {
 		t.Fatal("storing the run's question did not claim the run")
 	}
 	h.stop()
@@ -175,7 +175,7 @@ func TestDailyRefusedPostIsTriedAgainOnce(t *testing.T) {
 		t.Fatalf("got %d questions, want the daily question once after the refusal", len(qs))
 	}
 	ds, _ := h.store.Dailies(context.Background())
-	if ok, _ := h.store.ClaimRun(context.Background(), ds[0].ID, "2026-11-25T10:00"); ok {
+	if ok, _ := h.store.ClaimRun(context.Background(), ds[0].ID, "2026-11-25T10:00Z"); ok {
 		t.Fatal("the posted run is not claimed")
 	}
 	if s, open := h.bot.OpenSession(alice, dm); !open || s.Run == nil || s.MessageID == "" {
@@ -299,5 +299,74 @@ func TestDailyTimeUpNotesArePaced(t *testing.T) {
 	}
 	if up, refused := plat.kinds[bot.MsgTimeUp], plat.over-refusedBefore; up+refused != n || refused > 1 {
 		t.Fatalf("got %d time's-up notes delivered and %d refused; want %d with at most one refused", up, refused, n)
+	}
+}
+
+// dailyQuestions counts the daily questions sent to alice's DM so far.
+func (h *harness) dailyQuestions() int {
+	n := 0
+	for _, m := range h.plat.Messages() {
+		if m.Kind == bot.MsgQuestion && m.Conv == dm && strings.HasPrefix(m.Text, "Your daily question") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestDailyTimezoneChangeKeepsNextRun: `daily on` keeps the drill's id, so runs are named
+// by their instant: after Tokyo's 09:30 run, New York's 09:30 the same date is another
+// run, not a duplicate of the one Tokyo claimed.
+func TestDailyTimezoneChangeKeepsNextRun(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "daily on 09:30 Asia/Tokyo") // 00:30 UTC on 26 Nov
+	h.plat.NextKind(t, bot.MsgInfo)
+	h.clock.Advance(15*time.Hour + 31*time.Minute)
+	h.bot.Idle()
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.say(alice, dm, goodAnswer)
+	h.plat.NextKind(t, bot.MsgVerdict)
+	// Alice flies to New York: 09:30 EST on 26 Nov is 14:30 UTC.
+	h.say(alice, dm, "daily on 09:30 America/New_York")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "Thu 26 Nov at 09:30 EST") {
+		t.Fatalf("got %q", m.Text)
+	}
+	h.clock.Advance(14 * time.Hour)
+	h.bot.Idle()
+	if got := h.dailyQuestions(); got != 2 {
+		t.Fatalf("got %d daily questions, want 2 (Tokyo's on 26 Nov, then New York's the same date)", got)
+	}
+}
+
+// TestDailyRunClaimedBeforeUpgradeIsNotMadeUp: a version before run keys named instants
+// stored the local wall time ("2026-11-25T09:00" for 09:00 in New York, 14:00 UTC). A start
+// after the upgrade, inside the catch-up hour, reads that key in the drill's timezone and
+// does not post the run again.
+func TestDailyRunClaimedBeforeUpgradeIsNotMadeUp(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "daily on 09:00 America/New_York")
+	h.plat.NextKind(t, bot.MsgInfo)
+	ds, _ := h.store.Dailies(context.Background())
+	h.stop()
+	// The old version posted the 14:00 UTC run under its local wall-time key.
+	st, err := store.Open(h.path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := st.ClaimRun(context.Background(), ds[0].ID, "2026-11-25T09:00"); !ok || err != nil {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	st.Close()
+	h.clock.Advance(5*time.Hour + 20*time.Minute) // 14:20 UTC: 20 minutes after the run
+	h.start()
+	h.bot.Idle()
+	h.plat.None(t)
+	// The next day's run comes, under the new key.
+	h.clock.Advance(24 * time.Hour)
+	h.bot.Idle()
+	if got := h.dailyQuestions(); got != 1 {
+		t.Fatalf("got %d daily questions, want the next day's only", got)
+	}
+	if ok, _ := h.store.ClaimRun(context.Background(), ds[0].ID, "2026-11-26T14:00Z"); ok {
+		t.Fatal("the next day's run was not claimed under its instant")
 	}
 }
