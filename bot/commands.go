@@ -257,6 +257,10 @@ func (b *Bot) model(ctx context.Context, ev Event) {
 		b.reply(ctx, ev, MsgInfo, "", "You haven't answered a question yet. Say `practice` to get one.")
 		return
 	}
+	if b.drillOpen(last) {
+		b.reply(ctx, ev, MsgInfo, "", "Your last answer was to a drill that is still open: "+modelAfterDrill+".")
+		return
+	}
 	q, _ := b.bank.Lookup(last.Question)
 	b.send(ctx, modelMessage(ev, q))
 }

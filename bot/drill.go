@@ -636,12 +636,28 @@ func (b *Bot) AnswersIn(u User, conv Conversation) bool {
 	return ok && (s.Conv.Thread == conv.Thread || s.Conv.Thread == "")
 }
 
+// modelAfterDrill says why a drill question's model answer is not shown yet.
+const modelAfterDrill = "the model answer comes with the summary when the drill closes"
+
+// drillOpen reports whether attempt a answers a drill run whose window is still open:
+// its model answer (and a follow-up graded against its key points) waits for the
+// summary, wherever it is asked for.
+func (b *Bot) drillOpen(a *Attempt) bool {
+	if a == nil || a.Kind != KindDrill {
+		return false
+	}
+	b.drills.mu.Lock()
+	defer b.drills.mu.Unlock()
+	o := b.drills.runs[a.Conv]
+	return o != nil && !o.r.Closed && o.r.Question == a.Question
+}
+
 // drillMessage handles a message in a drill's thread: a command word, or an answer.
 func (b *Bot) drillMessage(ctx context.Context, ev Event, o *openRun, cmd string, args []string) {
 	if !ev.Answer && ev.Audio == nil && b.commandDuringSession(cmd, args) {
 		switch cmd {
 		case "model", "followup", "skip", "stop":
-			b.reply(ctx, ev, MsgInfo, "", "In a drill thread the model answer comes with the summary when the drill closes. Just reply here with your answer.")
+			b.reply(ctx, ev, MsgInfo, "", "In a drill thread "+modelAfterDrill+". Just reply here with your answer.")
 			return
 		case "practice", "interview":
 			b.reply(ctx, ev, MsgInfo, "", "This thread belongs to the drill, so replies here are drill answers. Ask for a question of your own in the channel or in a direct message.")

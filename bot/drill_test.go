@@ -455,3 +455,39 @@ func TestDailyAndDrillByTag(t *testing.T) {
 		t.Fatalf("got %s in %s, want the question tagged raft in the channel", q.Question.ID, q.Conv.ID)
 	}
 }
+
+// TestDrillModelAnswerWaitsEverywhere: after answering an open drill, `model` (or the
+// button, or `followup`) in the channel or a DM is declined like in the thread, so
+// nobody sees the model answer before the window closes; after it, it is shown.
+func TestDrillModelAnswerWaitsEverywhere(t *testing.T) {
+	h := drillHarness(t)
+	postedDrill(t, h)
+	thread := general
+	thread.Thread = "tm2"
+	h.say(alice, thread, goodAnswer)
+	h.plat.NextKind(t, bot.MsgVerdict)
+	for _, ev := range []bot.Event{
+		{User: alice, Conv: general, Text: "model"},
+		{User: alice, Conv: dm, Text: "model"},
+		{User: alice, Conv: dm, Text: "answer"},
+		{User: alice, Conv: dm, Kind: bot.EventAction, Action: bot.ActionModel},
+	} {
+		h.bot.Handle(context.Background(), ev)
+		m := h.plat.NextKind(t, bot.MsgInfo)
+		if strings.Contains(m.Text, "Raft splits time into terms") || !strings.Contains(m.Text, "the model answer comes with the summary when the drill closes") {
+			t.Fatalf("%q in %s: got %q, want it declined until the drill closes", ev.Text+ev.Action, ev.Conv.ID, m.Text)
+		}
+	}
+	h.say(alice, dm, "followup")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "its follow-up waits until the drill closes") {
+		t.Fatalf("followup: got %q", m.Text)
+	}
+	h.clock.Advance(time.Hour)
+	if s := h.plat.NextKind(t, bot.MsgInfo); !strings.HasPrefix(s.Title, "Drill closed") {
+		t.Fatalf("got %q, want the summary", s.Title)
+	}
+	h.say(alice, dm, "model")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "Raft splits time into terms") {
+		t.Fatalf("after the drill closed got %q, want the model answer", m.Text)
+	}
+}
