@@ -291,12 +291,22 @@ func (b *Bot) handleMessage(ctx context.Context, ev Event) {
 	}
 	b.mu.Unlock()
 
+	form := ev.Answer // typed in a form ("Answer privately"), not a message in the channel
 	if ev.Audio != nil {
 		ev.Answer = true
 	}
-	if o := b.drillRunIn(ev.Conv); o != nil && ev.Conv.Thread != "" {
-		b.drillMessage(ctx, ev, o, cmd, args)
-		return
+	if o := b.drillRunIn(ev.Conv); o != nil {
+		switch {
+		case ev.Conv.Thread != "":
+			b.drillMessage(ctx, ev, o, cmd, args)
+			return
+		case form && l == nil && o.r.Conv.Thread == "":
+			// A drill posted without a thread (the platform could not open one) is
+			// answered with the form in its channel. Plain messages there are not
+			// answers: the channel's chatter would be graded.
+			b.drillAnswer(ctx, ev, o)
+			return
+		}
 	}
 	if l != nil {
 		if !ev.Answer && b.commandDuringSession(cmd, args) {

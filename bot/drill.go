@@ -514,7 +514,8 @@ func (b *Bot) postDrillRun(ctx context.Context, r *DrillRun, msg Message) error 
 		r.MessageID = "-" // posted; the platform gave no id
 	}
 	if r.Conv.Thread == "" {
-		// No thread: answers come in the channel itself, so the run is keyed there.
+		// No thread: answers come with the form (Event.Answer) in the channel itself,
+		// so the run is keyed there.
 		b.log.Warn("drill posted without a thread", "drill", r.Drill)
 	}
 	if err := store.SaveDrillRun(ctx, r); err != nil {

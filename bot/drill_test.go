@@ -491,3 +491,34 @@ func TestDrillModelAnswerWaitsEverywhere(t *testing.T) {
 		t.Fatalf("after the drill closed got %q, want the model answer", m.Text)
 	}
 }
+
+// TestDrillWithoutThreadTakesFormAnswers: a drill posted where no thread could be opened
+// stays in the channel, and the "Answer privately" form (Event.Answer) there answers
+// it; a plain message in the channel is not taken as an answer.
+func TestDrillWithoutThreadTakesFormAnswers(t *testing.T) {
+	h := drillHarness(t)
+	h.plat.Threads = false
+	h.say(carol, general, "drill add 0 10 * * * consensus window=1h")
+	h.plat.NextKind(t, bot.MsgInfo)
+	h.clock.Advance(time.Hour)
+	if q := h.plat.NextKind(t, bot.MsgQuestion); q.Conv.Thread != "" {
+		t.Fatalf("question posted in thread %q, want the channel", q.Conv.Thread)
+	}
+	h.say(bob, general, goodAnswer)
+	if m := h.plat.Next(t); m.Kind == bot.MsgVerdict {
+		t.Fatalf("a plain channel message was graded as a drill answer: %q", m.Title)
+	}
+	h.bot.Handle(context.Background(), bot.Event{User: alice, Conv: general, Text: goodAnswer, Answer: true})
+	v := h.plat.NextKind(t, bot.MsgVerdict)
+	if !strings.HasPrefix(v.Title, "PASS") || v.To != alice || len(v.Actions) != 0 {
+		t.Fatalf("got %+v, want alice's PASS without a model-answer button", v)
+	}
+	h.bot.Handle(context.Background(), bot.Event{User: alice, Conv: general, Text: goodAnswer, Answer: true})
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "You already answered this drill") {
+		t.Fatalf("second answer: got %q", m.Text)
+	}
+	h.clock.Advance(time.Hour)
+	if s := h.plat.NextKind(t, bot.MsgInfo); s.Title != "Drill closed: 1 answered, 1 passed" {
+		t.Fatalf("got %q", s.Title)
+	}
+}
