@@ -219,6 +219,74 @@ func TestLateAnswer(t *testing.T) {
 	}
 }
 
+// TestLateWindowEnds: past the late window (15 minutes after time's up) the session is
+// gone while the bot runs: a message is a message again (a command, or an unknown word),
+// not a late answer, and the timed-out attempt stays as it was.
+func TestLateWindowEnds(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.clock.Advance(4 * time.Minute)
+	h.plat.NextKind(t, bot.MsgTimeUp)
+	h.clock.Advance(bot.DefaultLateWindow)
+	if _, open := h.bot.OpenSession(alice, dm); open {
+		t.Fatal("the expired session is still held after its late window")
+	}
+	h.clock.Advance(5 * time.Hour)
+	h.say(alice, dm, "hello there, are you up?")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, `I don't know "hello"`) {
+		t.Fatalf("got %q, want the unknown-command reply", m.Text)
+	}
+	h.say(alice, dm, "skip")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "no open question") {
+		t.Fatalf("got %q, want no open question", m.Text)
+	}
+	as := h.attempts(alice)
+	if len(as) != 1 || as[0].Outcome != bot.OutcomeTimeout || as[0].Answer != "" {
+		t.Fatalf("got %+v, want the timed-out attempt unchanged", as)
+	}
+	if ss, _ := h.store.Sessions(context.Background()); len(ss) != 0 {
+		t.Fatalf("got %d stored sessions, want the expired one dropped", len(ss))
+	}
+}
+
+// TestLateWindowEndsWhenTimerIsLate: a message stamped after the late window is not a
+// late answer even when the window's timer has not fired yet.
+func TestLateWindowEndsWhenTimerIsLate(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.clock.Advance(4 * time.Minute)
+	h.plat.NextKind(t, bot.MsgTimeUp)
+	at := h.clock.Now().Add(bot.DefaultLateWindow)
+	h.bot.Handle(context.Background(), bot.Event{User: alice, Conv: dm, Text: goodAnswer, Time: at})
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "I don't know") {
+		t.Fatalf("got %q, want the unknown-command reply", m.Text)
+	}
+	if as := h.attempts(alice); len(as) != 1 || as[0].Outcome != bot.OutcomeTimeout {
+		t.Fatalf("got %+v, want the timed-out attempt unchanged", as)
+	}
+}
+
+// TestLateWindowEndsAfterRestart: an expired session reloaded at start, still inside its
+// late window, is forgotten when the window ends.
+func TestLateWindowEndsAfterRestart(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.clock.Advance(4 * time.Minute)
+	h.plat.NextKind(t, bot.MsgTimeUp)
+	h.stop()
+	h.start()
+	if s, open := h.bot.OpenSession(alice, dm); !open || s.State != bot.SessionExpired {
+		t.Fatalf("got %+v (%v), want the expired session back in its late window", s, open)
+	}
+	h.clock.Advance(bot.DefaultLateWindow)
+	if _, open := h.bot.OpenSession(alice, dm); open {
+		t.Fatal("the expired session is still held after its late window")
+	}
+}
+
 func TestRestartRearmsTimer(t *testing.T) {
 	h := newHarness(t)
 	h.say(alice, dm, "practice consensus")
