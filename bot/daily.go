@@ -196,15 +196,12 @@ func ParseDaily(args []string, tz string, topics, tags []string) (*Daily, error)
 	d.Hour, d.Minute = h, m
 	for _, a := range args[1:] {
 		switch {
-		case strings.Contains(a, "/") || strings.EqualFold(a, "utc"):
-			name := a
-			if strings.EqualFold(a, "utc") {
-				name = "UTC"
-			}
-			if _, err := time.LoadLocation(canonicalTZ(name)); err != nil {
+		case isZoneWord(a):
+			name, ok := resolveTZ(a)
+			if !ok {
 				return nil, fmt.Errorf("I don't know the timezone %q; use a name like Europe/Berlin, America/New_York or UTC.", a)
 			}
-			d.TZ = canonicalTZ(name)
+			d.TZ = name
 		case parseDays(a) != nil:
 			d.Days = parseDays(a)
 		default:
@@ -218,11 +215,9 @@ func ParseDaily(args []string, tz string, topics, tags []string) (*Daily, error)
 	return d, nil
 }
 
-// canonicalTZ fixes the case of a timezone name: europe/berlin → Europe/Berlin.
+// canonicalTZ capitalises each word of a timezone name: europe/berlin → Europe/Berlin.
+// resolveTZ falls back on it for a name its list lacks.
 func canonicalTZ(name string) string {
-	if _, err := time.LoadLocation(name); err == nil {
-		return name
-	}
 	parts := strings.Split(name, "/")
 	for i, p := range parts {
 		words := strings.Split(p, "_")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -368,5 +369,52 @@ func TestDailyRunClaimedBeforeUpgradeIsNotMadeUp(t *testing.T) {
 	}
 	if ok, _ := h.store.ClaimRun(context.Background(), ds[0].ID, "2026-11-26T14:00Z"); ok {
 		t.Fatal("the next day's run was not claimed under its instant")
+	}
+}
+
+// TestTimezonesInAnyCase: commands reach the core lower-cased, so zone names are matched
+// in any case against the real names, including those no capitalisation rule rebuilds.
+func TestTimezonesInAnyCase(t *testing.T) {
+	h := drillHarness(t)
+	for _, tt := range []struct {
+		conv bot.Conversation
+		u    bot.User
+		text string
+		want string
+	}{
+		{dm, alice, "daily on 09:00 US/Eastern", "Daily drill on: 09:00 US/Eastern,"},
+		{dm, alice, "daily on 09:00 us/eastern", "Daily drill on: 09:00 US/Eastern,"},
+		{dm, alice, "daily on 09:00 Europe/Isle_of_Man", "Daily drill on: 09:00 Europe/Isle_of_Man,"},
+		{dm, alice, "daily on 09:00 America/Port-au-Prince", "Daily drill on: 09:00 America/Port-au-Prince,"},
+		{dm, alice, "daily on 09:00 Etc/GMT+5", "Daily drill on: 09:00 Etc/GMT+5,"},
+		{dm, alice, "daily on 09:00 europe/berlin", "Daily drill on: 09:00 Europe/Berlin,"},
+		{dm, alice, "daily on 09:00 Europe/Nowhere", `I don't know the timezone "europe/nowhere"`},
+		{general, carol, "drill add 0 9 * * * US/Pacific", "`0 9 * * *` US/Pacific,"},
+		{general, carol, "drill add CRON_TZ=Etc/UTC 0 9 * * *", "`0 9 * * *` Etc/UTC,"},
+		{general, carol, "drill add 0 9 * * * America/Port-au-Prince", "`0 9 * * *` America/Port-au-Prince,"},
+	} {
+		h.say(tt.u, tt.conv, tt.text)
+		if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, tt.want) {
+			t.Errorf("%q: got %q, want %q", tt.text, m.Text, tt.want)
+		}
+	}
+}
+
+// TestEveryListedZoneLoads: each name in the list timezones are matched against loads,
+// in any case, and keeps its own spelling.
+func TestEveryListedZoneLoads(t *testing.T) {
+	list, err := os.ReadFile("tznames.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := strings.Fields(string(list))
+	if len(names) < 400 {
+		t.Fatalf("got %d zone names, want the whole database", len(names))
+	}
+	for _, name := range names {
+		d, err := bot.ParseDaily([]string{"09:00", strings.ToLower(name)}, "", nil, nil)
+		if err != nil || d.TZ != name {
+			t.Errorf("%s: got %+v, %v", name, d, err)
+		}
 	}
 }

@@ -258,7 +258,7 @@ func ParseDrill(args []string, topics, tags []string, now time.Time) (*Drill, er
 		low := strings.ToLower(a)
 		win := strings.TrimPrefix(low, "window=")
 		switch {
-		case strings.Contains(a, "/") || low == "utc":
+		case isZoneWord(a):
 			tz, err := parseTZ(a)
 			if err != nil {
 				return nil, err
@@ -316,11 +316,8 @@ func isDuration(s string) bool {
 }
 
 func parseTZ(s string) (string, error) {
-	if strings.EqualFold(s, "utc") {
-		return "UTC", nil
-	}
-	name := canonicalTZ(s)
-	if _, err := time.LoadLocation(name); err != nil || !strings.Contains(name, "/") && name != "UTC" {
+	name, ok := resolveTZ(s)
+	if !ok {
 		return "", fmt.Errorf("I don't know the timezone %q; use a name like Europe/Berlin, America/New_York or UTC.", truncate(s, 40))
 	}
 	return name, nil
