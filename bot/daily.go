@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -202,6 +203,9 @@ func ParseDaily(args []string, tz string, topics, tags []string) (*Daily, error)
 				return nil, fmt.Errorf("I don't know the timezone %q; use a name like Europe/Berlin, America/New_York or UTC.", a)
 			}
 			d.TZ = name
+		case isTopicName(a, topics, tags):
+			// A topic or tag by its exact name wins over a day it might also spell.
+			d.Topic = matchTopic(a, topics, tags)
 		case parseDays(a) != nil:
 			d.Days = parseDays(a)
 		default:
@@ -213,6 +217,12 @@ func ParseDaily(args []string, tz string, topics, tags []string) (*Daily, error)
 		}
 	}
 	return d, nil
+}
+
+// isTopicName reports whether word is a topic or a tag by its exact name (or plural).
+func isTopicName(word string, topics, tags []string) bool {
+	word = strings.ToLower(word)
+	return slices.Contains(topics, word) || slices.Contains(topics, strings.TrimSuffix(word, "s")) || tagNamed(tags, word) != ""
 }
 
 // canonicalTZ capitalises each word of a timezone name: europe/berlin → Europe/Berlin.
@@ -263,6 +273,18 @@ func parseClock(s string) (int, int, bool) {
 	return h, m, true
 }
 
+// dayWords are the names and abbreviations of days parseDays reads. Only these: a word
+// that merely starts like a day ("mongodb", "sundry") is not one.
+var dayWords = map[string]time.Weekday{
+	"sun": time.Sunday, "sunday": time.Sunday,
+	"mon": time.Monday, "monday": time.Monday,
+	"tue": time.Tuesday, "tues": time.Tuesday, "tuesday": time.Tuesday,
+	"wed": time.Wednesday, "weds": time.Wednesday, "wednesday": time.Wednesday,
+	"thu": time.Thursday, "thur": time.Thursday, "thurs": time.Thursday, "thursday": time.Thursday,
+	"fri": time.Friday, "friday": time.Friday,
+	"sat": time.Saturday, "saturday": time.Saturday,
+}
+
 // parseDays reads mon-fri, weekdays, weekends, daily, everyday, mon,wed,fri; nil if not days.
 func parseDays(s string) []time.Weekday {
 	s = strings.ToLower(s)
@@ -275,12 +297,11 @@ func parseDays(s string) []time.Weekday {
 		return []time.Weekday{0, 1, 2, 3, 4, 5, 6}
 	}
 	day := func(n string) (time.Weekday, bool) {
-		for i, d := range dayNames {
-			if strings.HasPrefix(n, d) && len(n) <= 9 {
-				return time.Weekday(i), true
-			}
+		w, ok := dayWords[strings.TrimSuffix(n, "s")] // "mondays"
+		if !ok {
+			w, ok = dayWords[n] // "tues", "thurs"
 		}
-		return 0, false
+		return w, ok
 	}
 	var out []time.Weekday
 	for _, part := range strings.Split(s, ",") {

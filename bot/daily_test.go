@@ -13,6 +13,7 @@ import (
 	"github.com/quorum-dev/quorum/bot"
 	"github.com/quorum-dev/quorum/bot/bottest"
 	"github.com/quorum-dev/quorum/bot/rubric"
+	"github.com/quorum-dev/quorum/prompts"
 	"github.com/quorum-dev/quorum/store"
 )
 
@@ -33,10 +34,18 @@ func TestParseDaily(t *testing.T) {
 		{[]string{"25:00"}, `I can't read "25:00" as a time`},
 		{[]string{"09:00", "Mars/Olympus"}, `I don't know the timezone "Mars/Olympus"`},
 		{[]string{"09:00", "sometimes"}, `I don't understand "sometimes"`},
+		// Only real day names are days; a tag that starts like one is the topic.
+		{[]string{"09:00", "mongodb"}, "09:00 UTC, every day, mongodb"},
+		{[]string{"09:00", "monday"}, "09:00 UTC, Mon"},
+		{[]string{"09:00", "tues,thurs"}, "09:00 UTC, Tue, Thu"},
+		{[]string{"09:00", "fridays"}, "09:00 UTC, Fri"},
+		{[]string{"09:00", "sundry"}, `I don't understand "sundry"`},
+		{[]string{"09:00", "monkey-fri"}, `I don't understand "monkey-fri"`},
+		{[]string{"09:00", "sat"}, "09:00 UTC, every day, sat"}, // a tag named exactly like a day is the topic
 		{nil, "What time?"},
 	}
 	for _, tt := range tests {
-		d, err := bot.ParseDaily(tt.args, "", topics, []string{"kafka", "raft"})
+		d, err := bot.ParseDaily(tt.args, "", topics, []string{"kafka", "raft", "mongodb", "sat"})
 		got := ""
 		if err != nil {
 			got = err.Error()
@@ -416,5 +425,24 @@ func TestEveryListedZoneLoads(t *testing.T) {
 		if err != nil || d.TZ != name {
 			t.Errorf("%s: got %+v, %v", name, d, err)
 		}
+	}
+}
+
+// TestDailyOnATagThatStartsLikeADay: with the real bank, `daily on 09:00 mongodb` is a
+// daily question on mongodb every day, not a Monday one on any topic.
+func TestDailyOnATagThatStartsLikeADay(t *testing.T) {
+	bank, err := prompts.LoadBank()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bank.Tag("mongodb") == "" {
+		t.Fatal("the bank no longer tags a question mongodb; pick another tag that starts like a day")
+	}
+	d, err := bot.ParseDaily([]string{"09:00", "mongodb"}, "", bank.Topics(), bank.Tags())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Topic != "mongodb" || len(d.Days) != 0 {
+		t.Fatalf("got days %v, topic %q; want every day on mongodb", d.Days, d.Topic)
 	}
 }
