@@ -794,6 +794,41 @@ func TestStopIsNotAnAnswerUnlessAlone(t *testing.T) {
 	h.plat.NextKind(t, bot.MsgVerdict)
 }
 
+// TestShortAnswersStartingWithACommandWord: while a question is open, a message is the
+// answer unless it is a command word alone or a command whose every word is valid, so
+// short answers that start with a command word or alias are graded.
+func TestShortAnswersStartingWithACommandWord(t *testing.T) {
+	h := newHarness(t)
+	for _, ans := range []string{"top k", "scores vary", "leaders elected", "daily on-call rotations elect a leader",
+		"daily on 9 terms elect one leader", "drill down: a majority of votes", "forget it, raft uses terms", "practice makes perfect"} {
+		h.say(alice, dm, "practice consensus")
+		h.plat.NextKind(t, bot.MsgQuestion)
+		h.say(alice, dm, ans)
+		if m := h.plat.Next(t); m.Kind != bot.MsgVerdict {
+			t.Errorf("answer %q: got %q, want it graded", ans, m.Text)
+		}
+	}
+	// A command word alone, or a complete command, is still a command.
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	for _, tt := range []struct{ text, want string }{
+		{"top", "Leaderboards belong to channels"},
+		{"leaderboard week", "Leaderboards belong to channels"},
+		{"daily status", "You have no daily drill"},
+		{"daily on 10:00 utc", "Daily drill on: 10:00 UTC"},
+		{"drill pause 3", "Drills post to a channel"},
+		{"practice replication", "already have an open question"},
+	} {
+		h.say(alice, dm, tt.text)
+		if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, tt.want) {
+			t.Errorf("%q: got %q, want %q", tt.text, m.Text, tt.want)
+		}
+	}
+	if _, open := h.bot.OpenSession(alice, dm); !open {
+		t.Fatal("a command closed the open question")
+	}
+}
+
 func TestButtons(t *testing.T) {
 	h := newHarness(t)
 	h.bot.Handle(context.Background(), bot.Event{Kind: bot.EventAction, User: alice, Conv: dm, Action: bot.ActionAnother})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -22,25 +23,48 @@ var commands = map[string]bool{
 }
 
 // commandDuringSession reports whether a message sent while a question is open is a
-// command rather than the answer: a command word alone, or `practice` with valid
-// filter words. Anything else is the answer, so "Stop-the-world pauses..." is never lost.
+// command rather than the answer: a command word alone, or a command whose every word
+// is valid (`practice` with filter words, `daily on 09:00 Europe/Berlin`, `daily status`,
+// `drill pause 3`, `leaderboard week`, `forget confirm`). Anything else is the answer, so
+// "Stop-the-world pauses...", "top k" or "daily on-call rotations..." is never lost.
 func (b *Bot) commandDuringSession(cmd string, args []string) bool {
 	switch {
 	case !isCommand(cmd):
 		return false
 	case len(args) == 0:
 		return true
-	case cmd == "practice" && len(args) <= 3:
+	}
+	switch cmd {
+	case "practice":
 		_, err := b.ParseFilter(args)
-		return err == nil
-	case cmd == "forget" && len(args) == 1 && args[0] == "confirm":
-		return true
-	case cmd == "daily" && (args[0] == "on" || args[0] == "off" || args[0] == "skip" || args[0] == "status"):
-		return true
-	case cmd == "leaderboard" && len(args) <= 2:
-		return true
-	case cmd == "drill" && contains([]string{"add", "list", "remove", "pause", "resume"}, args[0]):
-		return true
+		return len(args) <= 3 && err == nil
+	case "forget":
+		return len(args) == 1 && args[0] == "confirm"
+	case "leaderboard":
+		_, _, ok := parseLeaderboard(args)
+		return ok
+	case "daily":
+		switch args[0] {
+		case "off", "skip", "status":
+			return len(args) == 1
+		case "on":
+			_, err := ParseDaily(args[1:], "", b.bank.Topics(), b.bank.Tags())
+			return err == nil
+		}
+	case "drill":
+		switch args[0] {
+		case "list", "ls", "status":
+			return len(args) == 1
+		case "pause", "resume", "remove", "rm", "delete":
+			if len(args) != 2 {
+				return false
+			}
+			_, err := strconv.ParseUint(strings.TrimPrefix(args[1], "#"), 10, 64)
+			return err == nil
+		case "add", "new", "create":
+			_, err := ParseDrill(args[1:], b.bank.Topics(), b.bank.Tags(), b.clock.Now())
+			return err == nil
+		}
 	}
 	return false
 }
