@@ -726,7 +726,10 @@ func TestCommands(t *testing.T) {
 		{"practice astrology", bot.MsgInfo, `I don't know the topic "astrology"`},
 		{"practice astrology", bot.MsgInfo, "name a system or idea, such as kafka"},
 		{"practice hard raft", bot.MsgInfo, "I have no hard raft questions"},
-		{"practice hard", bot.MsgInfo, "I have no hard questions"},
+		{"practice hard", bot.MsgInfo, "I have no hard questions. Try another difficulty or kind, or just `practice`."},
+		{"practice hard raft", bot.MsgInfo, "Try `practice raft`, or just `practice`."},
+		{"practice easy hard", bot.MsgInfo, "`easy` and `hard` are two difficulties; pick one, like `practice hard`."},
+		{"practice concept coding", bot.MsgInfo, "`concept` and `coding` are two kinds of question"},
 	}
 	for _, tt := range tests {
 		h.say(alice, dm, tt.text)

@@ -155,9 +155,16 @@ func (b *Bot) ParseFilter(args []string) (Filter, error) {
 		switch {
 		case a == "":
 		case contains(Difficulties, a):
+			if f.Difficulty != "" && f.Difficulty != a {
+				return f, fmt.Errorf("`%s` and `%s` are two difficulties; pick one, like `practice %s`", f.Difficulty, a, a)
+			}
 			f.Difficulty = a
 		case contains(Kinds, a) || contains(Kinds, strings.TrimSuffix(a, "s")):
-			f.Kind = strings.TrimSuffix(a, "s")
+			k := strings.TrimSuffix(a, "s")
+			if f.Kind != "" && f.Kind != k {
+				return f, fmt.Errorf("`%s` and `%s` are two kinds of question; pick one, like `practice %s`", f.Kind, k, k)
+			}
+			f.Kind = k
 		default:
 			rest = append(rest, a)
 		}
@@ -172,7 +179,10 @@ func (b *Bot) ParseFilter(args []string) (Filter, error) {
 		f.Topic, f.Tag = on.Topic, on.Tag
 	}
 	if len(b.bank.Select(f)) == 0 {
-		return f, fmt.Errorf("I have no %s questions. Try `practice %s`, or just `practice`", describeFilter(f), f.Topic+f.Tag)
+		if topic := f.Topic + f.Tag; topic != "" {
+			return f, fmt.Errorf("I have no %s questions. Try `practice %s`, or just `practice`", describeFilter(f), topic)
+		}
+		return f, fmt.Errorf("I have no %s questions. Try another difficulty or kind, or just `practice`", describeFilter(f))
 	}
 	return f, nil
 }

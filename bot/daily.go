@@ -665,7 +665,7 @@ func (b *Bot) dailyCommand(ctx context.Context, ev Event, args []string) {
 		next := d.Next(b.clock.Now())
 		loc, _ := time.LoadLocation(d.TZ)
 		text := fmt.Sprintf("Daily drill on: %s. The next question comes %s.", d.Describe(), next.In(loc).Format("Mon 2 Jan at 15:04 MST"))
-		if len(args) < 2 && tz == "" {
+		if tz == "" && !slices.ContainsFunc(args, isZoneWord) {
 			text += " (That's UTC: add your timezone, like `daily on 09:00 Europe/Berlin`.)"
 		}
 		b.reply(ctx, ev, MsgInfo, "", text)

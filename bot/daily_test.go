@@ -446,3 +446,25 @@ func TestDailyOnATagThatStartsLikeADay(t *testing.T) {
 		t.Fatalf("got days %v, topic %q; want every day on mongodb", d.Days, d.Topic)
 	}
 }
+
+// TestDailyUTCNote: the note that the time is UTC comes whenever no timezone was given
+// (and none was saved), whatever else was: days, a topic.
+func TestDailyUTCNote(t *testing.T) {
+	for _, tt := range []struct {
+		text string
+		note bool
+	}{
+		{"daily on 09:00", true},
+		{"daily on 09:00 mon-fri", true},
+		{"daily on 09:00 mon-fri consensus", true},
+		{"daily on 09:00 UTC", false},
+		{"daily on 09:00 Europe/Berlin", false},
+	} {
+		h := newHarness(t)
+		h.say(alice, dm, tt.text)
+		m := h.plat.NextKind(t, bot.MsgInfo)
+		if got := strings.Contains(m.Text, "(That's UTC: add your timezone"); got != tt.note {
+			t.Errorf("%q: got %q, want the UTC note %v", tt.text, m.Text, tt.note)
+		}
+	}
+}

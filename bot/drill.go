@@ -654,8 +654,11 @@ func (b *Bot) drillOpen(a *Attempt) bool {
 func (b *Bot) drillMessage(ctx context.Context, ev Event, o *openRun, cmd string, args []string) {
 	if !ev.Answer && ev.Audio == nil && b.commandDuringSession(cmd, args) {
 		switch cmd {
-		case "model", "followup", "skip", "stop":
+		case "model", "followup":
 			b.reply(ctx, ev, MsgInfo, "", "In a drill thread "+modelAfterDrill+". Just reply here with your answer.")
+			return
+		case "skip", "stop":
+			b.reply(ctx, ev, MsgInfo, "", "A drill question stays open for everyone until the drill closes, so there is nothing to "+cmd+": answer here if you like, or let it pass.")
 			return
 		case "practice", "interview":
 			b.reply(ctx, ev, MsgInfo, "", "This thread belongs to the drill, so replies here are drill answers. Ask for a question of your own in the channel or in a direct message.")

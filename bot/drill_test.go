@@ -522,3 +522,19 @@ func TestDrillWithoutThreadTakesFormAnswers(t *testing.T) {
 		t.Fatalf("got %q", s.Title)
 	}
 }
+
+// TestDrillThreadSkipSaysNothingToSkip: skip or stop in a drill thread says the drill
+// stays open, not something about the model answer.
+func TestDrillThreadSkipSaysNothingToSkip(t *testing.T) {
+	h := drillHarness(t)
+	postedDrill(t, h)
+	thread := general
+	thread.Thread = "tm2"
+	for _, word := range []string{"skip", "stop"} {
+		h.say(bob, thread, word)
+		m := h.plat.NextKind(t, bot.MsgInfo)
+		if strings.Contains(m.Text, "model answer") || !strings.Contains(m.Text, "nothing to "+word) {
+			t.Errorf("%s: got %q", word, m.Text)
+		}
+	}
+}
