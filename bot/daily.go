@@ -195,6 +195,8 @@ func ParseDaily(args []string, tz string, topics, tags []string) (*Daily, error)
 		return nil, fmt.Errorf("I can't read %q as a time. %s.", args[0], form)
 	}
 	d.Hour, d.Minute = h, m
+	var zoneWord, daysWord string
+	var topicWords []string
 	for _, a := range args[1:] {
 		switch {
 		case isZoneWord(a):
@@ -202,21 +204,63 @@ func ParseDaily(args []string, tz string, topics, tags []string) (*Daily, error)
 			if !ok {
 				return nil, fmt.Errorf("I don't know the timezone %q; use a name like Europe/Berlin, America/New_York or UTC.", a)
 			}
-			d.TZ = name
+			if zoneWord != "" && name != d.TZ {
+				return nil, fmt.Errorf("`%s` and `%s` are two timezones; give one.", d.TZ, name)
+			}
+			d.TZ, zoneWord = name, a
 		case isTopicName(a, topics, tags):
 			// A topic or tag by its exact name wins over a day it might also spell.
-			d.Topic = matchTopic(a, topics, tags)
+			topicWords = append(topicWords, a)
 		case parseDays(a) != nil:
-			d.Days = parseDays(a)
-		default:
-			found := matchTopic(a, topics, tags)
-			if found == "" {
-				return nil, fmt.Errorf("I don't understand %q. %s; topics: %s, or a system such as kafka or raft.", a, form, strings.Join(topics, ", "))
+			if daysWord != "" {
+				return nil, fmt.Errorf("`%s` and `%s` both give the days; give them once, like `mon-fri` or `mon,wed,fri`.", daysWord, a)
 			}
-			d.Topic = found
+			d.Days, daysWord = parseDays(a), a
+		default:
+			topicWords = append(topicWords, a)
 		}
 	}
+	topic, unknown, two := topicOf(topicWords, topics, tags)
+	switch {
+	case two != nil:
+		return nil, fmt.Errorf("`%s` and `%s` are two topics; a daily question is on one topic (or any, when you name none).", two[0], two[1])
+	case unknown != "":
+		return nil, fmt.Errorf("I don't understand %q. %s; topics: %s, or a system such as kafka or raft.", unknown, form, strings.Join(topics, ", "))
+	}
+	d.Topic = topic
 	return d, nil
+}
+
+// topicOf reads the topic words of `daily on` or `drill add` as `practice` reads its own:
+// one topic or tag, in one word or several ("vector clocks"). A schedule asks about one
+// topic (or any), so words naming two topics give them in two; a word that names none
+// is given in unknown.
+func topicOf(words, topics, tags []string) (topic, unknown string, two []string) {
+	if len(words) == 0 {
+		return "", "", nil
+	}
+	if t := matchTopic(strings.Join(words, "-"), topics, tags); t != "" {
+		return t, "", nil
+	}
+	var found []string
+	for _, w := range words {
+		t := matchTopic(w, topics, tags)
+		switch {
+		case t == "":
+			if unknown == "" {
+				unknown = w
+			}
+		case !slices.Contains(found, t):
+			found = append(found, t)
+		}
+	}
+	switch {
+	case len(found) >= 2:
+		return "", "", found[:2]
+	case unknown != "":
+		return "", unknown, nil
+	}
+	return found[0], "", nil
 }
 
 // isTopicName reports whether word is a topic or a tag by its exact name (or plural).

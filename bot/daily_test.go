@@ -42,10 +42,17 @@ func TestParseDaily(t *testing.T) {
 		{[]string{"09:00", "sundry"}, `I don't understand "sundry"`},
 		{[]string{"09:00", "monkey-fri"}, `I don't understand "monkey-fri"`},
 		{[]string{"09:00", "sat"}, "09:00 UTC, every day, sat"}, // a tag named exactly like a day is the topic
+		// Two of one thing conflict; several topic words name one topic, as in practice.
+		{[]string{"09:00", "weekdays", "weekends"}, "`weekdays` and `weekends` both give the days; give them once, like `mon-fri` or `mon,wed,fri`."},
+		{[]string{"09:00", "Europe/Berlin", "asia/tokyo"}, "`Europe/Berlin` and `Asia/Tokyo` are two timezones; give one."},
+		{[]string{"09:00", "utc", "UTC"}, "09:00 UTC, every day"},
+		{[]string{"09:00", "kafka", "raft"}, "`kafka` and `raft` are two topics; a daily question is on one topic"},
+		{[]string{"09:00", "leader", "election"}, "09:00 UTC, every day, leader-election"},
+		{[]string{"09:00", "kafka", "sometimes"}, `I don't understand "sometimes"`},
 		{nil, "What time?"},
 	}
 	for _, tt := range tests {
-		d, err := bot.ParseDaily(tt.args, "", topics, []string{"kafka", "raft", "mongodb", "sat"})
+		d, err := bot.ParseDaily(tt.args, "", topics, []string{"kafka", "raft", "mongodb", "sat", "leader-election"})
 		got := ""
 		if err != nil {
 			got = err.Error()

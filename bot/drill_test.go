@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -33,9 +34,33 @@ func TestParseDrill(t *testing.T) {
 		{"0 9 * * * sometimes", `I don't understand "sometimes"`},
 		{"0 0 30 2 *", "The schedule `0 0 30 2 *` never runs"},
 		{"", "When should it run?"},
+		// 7 is Sunday, as in standard cron.
+		{"0 9 * * 7", "`0 9 * * 7` UTC, answers for 1 hour"},
+		{"0 9 * * 5-7", "`0 9 * * 5-7` UTC, answers for 1 hour"},
+		{"0 9 * * 1,7", "`0 9 * * 1,7` UTC, answers for 1 hour"},
+		{"0 9 * * 1-7/2", "`0 9 * * 1-7/2` UTC, answers for 1 hour"},
+		// A field the parser refuses is named in a sentence, never with Go's error text.
+		{"0 9 L * *", "I can't read the schedule `0 9 l * *`: the day-of-month field `l` uses L, W or #, which these schedules don't support; it takes 1-31."},
+		{"0 9 1W * *", "I can't read the schedule `0 9 1w * *`: the day-of-month field `1w` uses L, W or #"},
+		{"0 25 * * *", "I can't read the schedule `0 25 * * *`: the hour field `25` is out of range; it takes 0-23."},
+		{"0 9 * 13 *", "I can't read the schedule `0 9 * 13 *`: the month field `13` is out of range; it takes 1-12 or jan-dec."},
+		{"0 9 * * 8", "I can't read the schedule `0 9 * * 8`: the day-of-week field `8` is out of range; it takes 0-7 or sun-sat"},
+		{"0 9 * * fri-mon", "I can't read the schedule `0 9 * * fri-mon`: the day-of-week field `fri-mon` has a range that runs backwards"},
+		{"x 9 * * *", "I can't read the schedule `x 9 * * *`: the minute field `x` isn't a number, range (1-5), list (1,3) or step (*/2) I can read; it takes 0-59."},
+		{"@fortnightly", "I can't read the schedule `@fortnightly`: `@fortnightly` isn't a schedule name I know"},
+		// Two of one thing conflict; the same one twice does not.
+		{"0 9 * * * Europe/Berlin Asia/Tokyo", "`Europe/Berlin` and `Asia/Tokyo` are two timezones; give one."},
+		{"CRON_TZ=Europe/Berlin 0 9 * * * asia/tokyo", "`Europe/Berlin` and `Asia/Tokyo` are two timezones; give one."},
+		{"0 9 * * * utc UTC", "`0 9 * * *` UTC, answers for 1 hour"},
+		{"0 9 * * * hard easy", "`hard` and `easy` are two difficulties; give one."},
+		{"0 9 * * * window=2h 90m", "`window=2h` and `90m` are two answer windows; give one."},
+		{"0 9 * * * kafka raft", "`kafka` and `raft` are two topics; a drill asks about one topic"},
+		{"0 9 * * * consensus kafka", "`consensus` and `kafka` are two topics"},
+		{"0 9 * * * leader election", "`0 9 * * *` UTC, leader-election, answers for 1 hour"},
+		{"0 9 * * * kafka sometimes", `I don't understand "sometimes"`},
 	}
 	for _, tt := range tests {
-		d, err := bot.ParseDrill(strings.Fields(tt.args), topics, []string{"kafka", "raft"}, now)
+		d, err := bot.ParseDrill(strings.Fields(tt.args), topics, []string{"kafka", "raft", "leader-election"}, now)
 		got := ""
 		if err != nil {
 			got = err.Error()
@@ -535,6 +560,30 @@ func TestDrillThreadSkipSaysNothingToSkip(t *testing.T) {
 		m := h.plat.NextKind(t, bot.MsgInfo)
 		if strings.Contains(m.Text, "model answer") || !strings.Contains(m.Text, "nothing to "+word) {
 			t.Errorf("%s: got %q", word, m.Text)
+		}
+	}
+}
+
+// TestDrillCronSevenIsSunday: in the day-of-week field 7 is Sunday, as in standard cron,
+// alone, ending a range, or ending a stepped range.
+func TestDrillCronSevenIsSunday(t *testing.T) {
+	wed := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		spec string
+		want []time.Weekday // the run days of the next week, from Thursday
+	}{
+		{"0 9 * * 7", []time.Weekday{time.Sunday}},
+		{"0 9 * * 5-7", []time.Weekday{time.Friday, time.Saturday, time.Sunday}},
+		{"0 9 * * 1-7/2", []time.Weekday{time.Friday, time.Sunday, time.Monday, time.Wednesday}},
+		{"0 9 * * 0", []time.Weekday{time.Sunday}},
+	} {
+		d := &bot.Drill{Spec: tt.spec, TZ: "UTC"}
+		var got []time.Weekday
+		for at := d.Next(wed); !at.IsZero() && at.Before(wed.Add(7*24*time.Hour)); at = d.Next(at) {
+			got = append(got, at.Weekday())
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("%s: runs on %v, want %v", tt.spec, got, tt.want)
 		}
 	}
 }
