@@ -475,3 +475,23 @@ func TestDailyUTCNote(t *testing.T) {
 		}
 	}
 }
+
+// TestDailyToABlockedPerson: a daily question the platform refuses (the person blocked
+// direct messages) is tried again; the daily drill stays on for the next day.
+func TestDailyToABlockedPerson(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "daily on 09:30 UTC")
+	h.plat.NextKind(t, bot.MsgInfo)
+	h.plat.FailNext(errors.New("403 Forbidden: Cannot send messages to this user"))
+	h.clock.Advance(30 * time.Minute)
+	h.bot.Idle()
+	if got := h.dailyQuestions(); got != 1 {
+		t.Fatalf("got %d daily questions, want the one tried again after the refusal", got)
+	}
+	h.say(alice, dm, "skip")
+	h.plat.Drain()
+	h.say(alice, dm, "daily status")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "Next: Thu 26 Nov at 09:30 UTC") {
+		t.Fatalf("got %q, want the daily drill still on", m.Text)
+	}
+}

@@ -587,3 +587,32 @@ func TestDrillCronSevenIsSunday(t *testing.T) {
 		}
 	}
 }
+
+// TestTwoDrillsAtTheSameMinute: two drills of one channel due at the same minute post
+// two questions in two threads; a restart posts neither again, and each gets its summary.
+func TestTwoDrillsAtTheSameMinute(t *testing.T) {
+	h := drillHarness(t)
+	h.say(carol, general, "drill add 0 10 * * * consensus")
+	h.plat.NextKind(t, bot.MsgInfo)
+	h.say(carol, general, "drill add 0 10 * * * replication")
+	h.plat.NextKind(t, bot.MsgInfo)
+	h.clock.Advance(time.Hour)
+	h.bot.Idle()
+	q1 := h.plat.NextKind(t, bot.MsgQuestion)
+	q2 := h.plat.NextKind(t, bot.MsgQuestion)
+	if q1.Question.ID == q2.Question.ID || q1.Key == q2.Key {
+		t.Fatalf("got %s (%s) and %s (%s), want two runs", q1.Question.ID, q1.Key, q2.Question.ID, q2.Key)
+	}
+	h.restart()
+	h.bot.Idle()
+	h.plat.None(t)
+	h.clock.Advance(time.Hour)
+	h.bot.Idle()
+	var summaries []string
+	for _, m := range h.plat.Messages() {
+		summaries = append(summaries, m.Title)
+	}
+	if len(summaries) != 2 || summaries[0] != "Drill closed: 0 answered, 0 passed" || summaries[1] != summaries[0] {
+		t.Fatalf("after the restart got %q, want two summaries", summaries)
+	}
+}
