@@ -179,8 +179,11 @@ func (b *Bot) Start(ctx context.Context) error {
 		}
 		l := &live{s: s}
 		b.sessions[sessionKey(s.User, s.Conv)] = l
-		if s.State == SessionOpen {
+		switch s.State {
+		case SessionOpen:
 			b.arm(l)
+		case SessionExpired:
+			b.armLate(l)
 		}
 		if redeliverable(s, now) {
 			resend = append(resend, s)
@@ -257,6 +260,45 @@ func (b *Bot) arm(l *live) {
 	l.timer = b.clock.AfterFunc(d, func() { b.timeUp(key, id) })
 }
 
+// armLate starts the timer that forgets an expired session when its late window ends,
+// so a message after that is a message again, not a late answer. b.mu must be held.
+func (b *Bot) armLate(l *live) {
+	d := l.s.Closes().Add(b.late).Sub(b.clock.Now())
+	if d < 0 {
+		d = 0
+	}
+	id := l.s.ID
+	key := sessionKey(l.s.User, l.s.Conv)
+	l.timer = b.clock.AfterFunc(d, func() { b.lateOver(context.Background(), key, id) })
+}
+
+// lateOver forgets expired session id once its late window has ended; its timed-out
+// attempt stays as it was.
+func (b *Bot) lateOver(ctx context.Context, key string, id uint64) {
+	b.mu.Lock()
+	l := b.sessions[key]
+	if b.closed || l == nil || l.s.ID != id || l.s.State != SessionExpired || l.busy {
+		b.mu.Unlock()
+		return
+	}
+	if l.timer != nil {
+		l.timer.Stop()
+	}
+	delete(b.sessions, key)
+	b.inflight.Add(1)
+	defer b.inflight.Done()
+	b.mu.Unlock()
+	if err := b.store.FinishSession(ctx, id, nil); err != nil {
+		b.log.Error("drop expired session", "session", id, "err", err)
+	}
+}
+
+// pastLate reports whether l is an expired session whose late window had ended at t.
+// b.mu must be held.
+func (b *Bot) pastLate(l *live, t time.Time) bool {
+	return l.s.State == SessionExpired && t.After(l.s.Closes().Add(b.late))
+}
+
 // Handle processes one event and sends the replies. It returns when the replies are sent.
 func (b *Bot) Handle(ctx context.Context, ev Event) {
 	b.mu.Lock()
@@ -289,14 +331,33 @@ func (b *Bot) handleMessage(ctx context.Context, ev Event) {
 	if l != nil && l.s.Conv.Thread != "" && ev.Conv.Thread != l.s.Conv.Thread && !ev.Answer {
 		l = nil // a message elsewhere in the channel, not in the question's thread
 	}
+	var stale uint64
+	if l != nil && !l.busy && b.pastLate(l, ev.Time) {
+		// Its late window has ended (its timer has not fired yet): the message is not
+		// a late answer.
+		stale, l = l.s.ID, nil
+	}
 	b.mu.Unlock()
+	if stale != 0 {
+		b.lateOver(ctx, key, stale)
+	}
 
+	form := ev.Answer // typed in a form ("Answer privately"), not a message in the channel
 	if ev.Audio != nil {
 		ev.Answer = true
 	}
-	if o := b.drillRunIn(ev.Conv); o != nil && ev.Conv.Thread != "" {
-		b.drillMessage(ctx, ev, o, cmd, args)
-		return
+	if o := b.drillRunIn(ev.Conv); o != nil {
+		switch {
+		case ev.Conv.Thread != "":
+			b.drillMessage(ctx, ev, o, cmd, args)
+			return
+		case form && l == nil && o.r.Conv.Thread == "":
+			// A drill posted without a thread (the platform could not open one) is
+			// answered with the form in its channel. Plain messages there are not
+			// answers: the channel's chatter would be graded.
+			b.drillAnswer(ctx, ev, o)
+			return
+		}
 	}
 	if l != nil {
 		if !ev.Answer && b.commandDuringSession(cmd, args) {
@@ -598,6 +659,9 @@ func (b *Bot) timeUp(key string, id uint64) {
 	l.busy = false
 	if err == nil {
 		l.s.State, l.s.AttemptID = s.State, s.AttemptID
+		if !b.closed {
+			b.armLate(l)
+		}
 	}
 	b.mu.Unlock()
 	if err != nil {
@@ -657,8 +721,12 @@ func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
 	release := func() {
 		b.mu.Lock()
 		l.busy = false
-		if l.s.State == SessionOpen && !b.closed {
+		switch {
+		case b.closed:
+		case l.s.State == SessionOpen:
 			b.arm(l)
+		case l.s.State == SessionExpired:
+			b.armLate(l)
 		}
 		b.mu.Unlock()
 	}

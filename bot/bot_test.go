@@ -219,6 +219,74 @@ func TestLateAnswer(t *testing.T) {
 	}
 }
 
+// TestLateWindowEnds: past the late window (15 minutes after time's up) the session is
+// gone while the bot runs: a message is a message again (a command, or an unknown word),
+// not a late answer, and the timed-out attempt stays as it was.
+func TestLateWindowEnds(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.clock.Advance(4 * time.Minute)
+	h.plat.NextKind(t, bot.MsgTimeUp)
+	h.clock.Advance(bot.DefaultLateWindow)
+	if _, open := h.bot.OpenSession(alice, dm); open {
+		t.Fatal("the expired session is still held after its late window")
+	}
+	h.clock.Advance(5 * time.Hour)
+	h.say(alice, dm, "hello there, are you up?")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, `I don't know "hello"`) {
+		t.Fatalf("got %q, want the unknown-command reply", m.Text)
+	}
+	h.say(alice, dm, "skip")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "no open question") {
+		t.Fatalf("got %q, want no open question", m.Text)
+	}
+	as := h.attempts(alice)
+	if len(as) != 1 || as[0].Outcome != bot.OutcomeTimeout || as[0].Answer != "" {
+		t.Fatalf("got %+v, want the timed-out attempt unchanged", as)
+	}
+	if ss, _ := h.store.Sessions(context.Background()); len(ss) != 0 {
+		t.Fatalf("got %d stored sessions, want the expired one dropped", len(ss))
+	}
+}
+
+// TestLateWindowEndsWhenTimerIsLate: a message stamped after the late window is not a
+// late answer even when the window's timer has not fired yet.
+func TestLateWindowEndsWhenTimerIsLate(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.clock.Advance(4 * time.Minute)
+	h.plat.NextKind(t, bot.MsgTimeUp)
+	at := h.clock.Now().Add(bot.DefaultLateWindow)
+	h.bot.Handle(context.Background(), bot.Event{User: alice, Conv: dm, Text: goodAnswer, Time: at})
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "I don't know") {
+		t.Fatalf("got %q, want the unknown-command reply", m.Text)
+	}
+	if as := h.attempts(alice); len(as) != 1 || as[0].Outcome != bot.OutcomeTimeout {
+		t.Fatalf("got %+v, want the timed-out attempt unchanged", as)
+	}
+}
+
+// TestLateWindowEndsAfterRestart: an expired session reloaded at start, still inside its
+// late window, is forgotten when the window ends.
+func TestLateWindowEndsAfterRestart(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.clock.Advance(4 * time.Minute)
+	h.plat.NextKind(t, bot.MsgTimeUp)
+	h.stop()
+	h.start()
+	if s, open := h.bot.OpenSession(alice, dm); !open || s.State != bot.SessionExpired {
+		t.Fatalf("got %+v (%v), want the expired session back in its late window", s, open)
+	}
+	h.clock.Advance(bot.DefaultLateWindow)
+	if _, open := h.bot.OpenSession(alice, dm); open {
+		t.Fatal("the expired session is still held after its late window")
+	}
+}
+
 func TestRestartRearmsTimer(t *testing.T) {
 	h := newHarness(t)
 	h.say(alice, dm, "practice consensus")
@@ -658,7 +726,10 @@ func TestCommands(t *testing.T) {
 		{"practice astrology", bot.MsgInfo, `I don't know the topic "astrology"`},
 		{"practice astrology", bot.MsgInfo, "name a system or idea, such as kafka"},
 		{"practice hard raft", bot.MsgInfo, "I have no hard raft questions"},
-		{"practice hard", bot.MsgInfo, "I have no hard questions"},
+		{"practice hard", bot.MsgInfo, "I have no hard questions. Try another difficulty or kind, or just `practice`."},
+		{"practice hard raft", bot.MsgInfo, "Try `practice raft`, or just `practice`."},
+		{"practice easy hard", bot.MsgInfo, "`easy` and `hard` are two difficulties; pick one, like `practice hard`."},
+		{"practice concept coding", bot.MsgInfo, "`concept` and `coding` are two kinds of question"},
 	}
 	for _, tt := range tests {
 		h.say(alice, dm, tt.text)
@@ -724,6 +795,41 @@ func TestStopIsNotAnAnswerUnlessAlone(t *testing.T) {
 	// An answer that starts with a command word is still the answer.
 	h.say(alice, dm, "Stop and think: Raft uses terms, a majority vote and one vote per term.")
 	h.plat.NextKind(t, bot.MsgVerdict)
+}
+
+// TestShortAnswersStartingWithACommandWord: while a question is open, a message is the
+// answer unless it is a command word alone or a command whose every word is valid, so
+// short answers that start with a command word or alias are graded.
+func TestShortAnswersStartingWithACommandWord(t *testing.T) {
+	h := newHarness(t)
+	for _, ans := range []string{"top k", "scores vary", "leaders elected", "daily on-call rotations elect a leader",
+		"daily on 9 terms elect one leader", "drill down: a majority of votes", "forget it, raft uses terms", "practice makes perfect"} {
+		h.say(alice, dm, "practice consensus")
+		h.plat.NextKind(t, bot.MsgQuestion)
+		h.say(alice, dm, ans)
+		if m := h.plat.Next(t); m.Kind != bot.MsgVerdict {
+			t.Errorf("answer %q: got %q, want it graded", ans, m.Text)
+		}
+	}
+	// A command word alone, or a complete command, is still a command.
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	for _, tt := range []struct{ text, want string }{
+		{"top", "Leaderboards belong to channels"},
+		{"leaderboard week", "Leaderboards belong to channels"},
+		{"daily status", "You have no daily drill"},
+		{"daily on 10:00 utc", "Daily drill on: 10:00 UTC"},
+		{"drill pause 3", "Drills post to a channel"},
+		{"practice replication", "already have an open question"},
+	} {
+		h.say(alice, dm, tt.text)
+		if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, tt.want) {
+			t.Errorf("%q: got %q, want %q", tt.text, m.Text, tt.want)
+		}
+	}
+	if _, open := h.bot.OpenSession(alice, dm); !open {
+		t.Fatal("a command closed the open question")
+	}
 }
 
 func TestButtons(t *testing.T) {
@@ -892,4 +998,164 @@ func TestAskReplacingPastDueRecordsATimeOut(t *testing.T) {
 	if len(as) != 1 || as[0].Outcome != bot.OutcomeTimeout {
 		t.Fatalf("got attempts %+v, want the earlier question recorded as timed out", as)
 	}
+}
+
+// TestCommandsWithNoHistory: every command a newcomer might try, in a DM or a channel,
+// gets a sentence that says what to do, never an error.
+func TestCommandsWithNoHistory(t *testing.T) {
+	h := drillHarness(t)
+	for _, tt := range []struct {
+		conv bot.Conversation
+		text string
+		kind bot.MessageKind
+		want string
+	}{
+		{dm, "stats", bot.MsgStats, "No attempts yet"},
+		{general, "leaderboard", bot.MsgStats, "No drill answers yet"},
+		{general, "leaderboard server week", bot.MsgStats, "Leaderboard for this server, the last 7 days"},
+		{general, "leaderboard bogus", bot.MsgInfo, "Say `leaderboard`, `leaderboard week`"},
+		{dm, "leaderboard", bot.MsgInfo, "Leaderboards belong to channels"},
+		{dm, "model", bot.MsgInfo, "You haven't answered a question yet"},
+		{dm, "followup", bot.MsgInfo, "Answer a question first"},
+		{dm, "skip", bot.MsgInfo, "There's no open question to skip"},
+		{dm, "stop", bot.MsgInfo, "There's no open question to stop"},
+		{dm, "daily", bot.MsgInfo, "You have no daily drill. Turn one on"},
+		{dm, "daily off", bot.MsgInfo, "You have no daily drill. Turn one on"},
+		{dm, "daily skip", bot.MsgInfo, "You have no daily drill to skip"},
+		{dm, "daily foo", bot.MsgInfo, "Use `daily on 09:00 Europe/Berlin mon-fri`"},
+		{dm, "daily on", bot.MsgInfo, "What time?"},
+		{dm, "daily on 25:61", bot.MsgInfo, `I can't read "25:61" as a time`},
+		{dm, "DAILY ON 9AM EUROPE/BERLIN MON-FRI", bot.MsgInfo, "Daily drill on: 09:00 Europe/Berlin, Mon-Fri."},
+		{dm, "daily off", bot.MsgInfo, "Daily drill off"},
+		{dm, "", bot.MsgInfo, "I didn't get any text there"},
+		{dm, "   ", bot.MsgInfo, "I didn't get any text there"},
+		{dm, "/quorum", bot.MsgInfo, "I didn't get any text there"},
+		{dm, "!", bot.MsgInfo, "I didn't get any text there"},
+		{dm, "<@123> practice", bot.MsgInfo, `I don't know "<@123>"`},
+		{dm, "practice ???", bot.MsgInfo, `I don't know the topic "???"`},
+		{dm, "practice easy hard", bot.MsgInfo, "`easy` and `hard` are two difficulties"},
+		{general, "drill", bot.MsgInfo, "No drills here yet"},
+		{general, "drill remove", bot.MsgInfo, "Which drill?"},
+		{general, "drill remove abc", bot.MsgInfo, `"abc" isn't a drill number`},
+		{general, "drill remove 99999999999999999999999", bot.MsgInfo, "isn't a drill number"},
+		{general, "drill pause #7", bot.MsgInfo, "There is no drill #7 here"},
+		{general, "drill frob", bot.MsgInfo, "Use `drill add <cron>"},
+		{general, "export", bot.MsgInfo, "I only send your data in a direct message"},
+		{dm, "forget", bot.MsgInfo, "Say `export` first for a copy, then `forget confirm`"},
+		{dm, "forget confirm", bot.MsgInfo, "Done: I deleted everything I kept about you"},
+	} {
+		u := alice
+		if tt.conv == general {
+			u = carol
+		}
+		h.say(u, tt.conv, tt.text)
+		m := h.plat.Next(t)
+		if m.Kind != tt.kind || !strings.Contains(m.Text, tt.want) {
+			t.Errorf("%q: got kind %d %q, want kind %d containing %q", tt.text, m.Kind, m.Text, tt.kind, tt.want)
+		}
+	}
+	h.plat.None(t)
+}
+
+// TestAnswerInChannelOutsideTheThread: in a channel the answer goes in the question's
+// thread; the same text typed in the channel itself is not taken as the answer, and the
+// question stays open for the thread.
+func TestAnswerInChannelOutsideTheThread(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, chanA, "practice consensus")
+	q := h.plat.NextKind(t, bot.MsgQuestion)
+	h.say(alice, chanA, goodAnswer)
+	if m := h.plat.Next(t); m.Kind == bot.MsgVerdict {
+		t.Fatalf("an answer outside the thread was graded: %q", m.Title)
+	}
+	s, open := h.bot.OpenSession(alice, chanA)
+	if !open || s.State != bot.SessionOpen || s.Conv.Thread == "" {
+		t.Fatalf("got %+v (open %v), want the question still open in its thread", s, open)
+	}
+	thread := chanA
+	thread.Thread = s.Conv.Thread
+	h.say(alice, thread, goodAnswer)
+	if v := h.plat.NextKind(t, bot.MsgVerdict); !strings.HasPrefix(v.Title, "PASS") || v.Question != nil && v.Question.ID != q.Question.ID {
+		t.Fatalf("got %q, want the answer in the thread graded", v.Title)
+	}
+}
+
+// TestStatsCountALateAnswerOnce: a skip is not counted; a time-out is one attempt, and a
+// late answer replaces it rather than adding another.
+func TestStatsCountALateAnswerOnce(t *testing.T) {
+	h := newHarness(t)
+	stats := func() string {
+		h.say(alice, dm, "stats")
+		return h.plat.NextKind(t, bot.MsgStats).Text
+	}
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.say(alice, dm, "skip")
+	h.plat.NextKind(t, bot.MsgInfo)
+	if got := stats(); !strings.HasPrefix(got, "0 attempts, 0 passed (0%)") || !strings.Contains(got, "1 skipped") {
+		t.Fatalf("after a skip: %q", got)
+	}
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.clock.Advance(4 * time.Minute)
+	h.plat.NextKind(t, bot.MsgTimeUp)
+	if got := stats(); !strings.HasPrefix(got, "1 attempt, 0 passed (0%)") {
+		t.Fatalf("after a time-out: %q", got)
+	}
+	h.say(alice, dm, goodAnswer)
+	h.plat.NextKind(t, bot.MsgVerdict)
+	if got := stats(); !strings.HasPrefix(got, "1 attempt, 0 passed (0%)") || !strings.Contains(got, "1 skipped") {
+		t.Fatalf("after the late answer: %q, want it to replace the time-out", got)
+	}
+}
+
+// TestConcurrentAnswers (run with -race): members answering a drill at once, several
+// times each, get one verdict each; one person's answers, skip and practice racing in a
+// DM grade at most one answer.
+func TestConcurrentAnswers(t *testing.T) {
+	h := drillHarness(t)
+	postedDrill(t, h)
+	thread := general
+	thread.Thread = "tm2"
+	users := []bot.User{alice, bob, {Platform: "test", ID: "dan"}, {Platform: "test", ID: "eve"}}
+	var wg sync.WaitGroup
+	for _, u := range users {
+		for i := 0; i < 3; i++ {
+			wg.Add(1)
+			go func() { defer wg.Done(); h.say(u, thread, goodAnswer) }()
+		}
+	}
+	wg.Wait()
+	verdicts := map[string]int{}
+	for _, m := range h.plat.Messages() {
+		if m.Kind == bot.MsgVerdict {
+			verdicts[m.To.ID]++
+		}
+	}
+	for _, u := range users {
+		if verdicts[u.ID] != 1 {
+			t.Errorf("%s got %d verdicts, want 1", u.ID, verdicts[u.ID])
+		}
+		if as := h.attempts(u); len(as) != 1 {
+			t.Errorf("%s has %d attempts, want 1", u.ID, len(as))
+		}
+	}
+	h.say(alice, dm, "practice consensus")
+	n := len(h.plat.Messages())
+	for _, text := range []string{goodAnswer, goodAnswer, goodAnswer, "skip", "practice"} {
+		wg.Add(1)
+		go func() { defer wg.Done(); h.say(alice, dm, text) }()
+	}
+	wg.Wait()
+	dmVerdicts := 0
+	for _, m := range h.plat.Messages()[n:] {
+		if m.Kind == bot.MsgVerdict {
+			dmVerdicts++
+		}
+	}
+	if dmVerdicts > 1 {
+		t.Errorf("got %d verdicts for one DM question, want at most 1", dmVerdicts)
+	}
+	h.clock.Advance(time.Hour)
+	h.bot.Idle()
 }

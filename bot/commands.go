@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -22,25 +23,48 @@ var commands = map[string]bool{
 }
 
 // commandDuringSession reports whether a message sent while a question is open is a
-// command rather than the answer: a command word alone, or `practice` with valid
-// filter words. Anything else is the answer, so "Stop-the-world pauses..." is never lost.
+// command rather than the answer: a command word alone, or a command whose every word
+// is valid (`practice` with filter words, `daily on 09:00 Europe/Berlin`, `daily status`,
+// `drill pause 3`, `leaderboard week`, `forget confirm`). Anything else is the answer, so
+// "Stop-the-world pauses...", "top k" or "daily on-call rotations..." is never lost.
 func (b *Bot) commandDuringSession(cmd string, args []string) bool {
 	switch {
 	case !isCommand(cmd):
 		return false
 	case len(args) == 0:
 		return true
-	case cmd == "practice" && len(args) <= 3:
+	}
+	switch cmd {
+	case "practice":
 		_, err := b.ParseFilter(args)
-		return err == nil
-	case cmd == "forget" && len(args) == 1 && args[0] == "confirm":
-		return true
-	case cmd == "daily" && (args[0] == "on" || args[0] == "off" || args[0] == "skip" || args[0] == "status"):
-		return true
-	case cmd == "leaderboard" && len(args) <= 2:
-		return true
-	case cmd == "drill" && contains([]string{"add", "list", "remove", "pause", "resume"}, args[0]):
-		return true
+		return len(args) <= 3 && err == nil
+	case "forget":
+		return len(args) == 1 && args[0] == "confirm"
+	case "leaderboard":
+		_, _, ok := parseLeaderboard(args)
+		return ok
+	case "daily":
+		switch args[0] {
+		case "off", "skip", "status":
+			return len(args) == 1
+		case "on":
+			_, err := ParseDaily(args[1:], "", b.bank.Topics(), b.bank.Tags())
+			return err == nil
+		}
+	case "drill":
+		switch args[0] {
+		case "list", "ls", "status":
+			return len(args) == 1
+		case "pause", "resume", "remove", "rm", "delete":
+			if len(args) != 2 {
+				return false
+			}
+			_, err := strconv.ParseUint(strings.TrimPrefix(args[1], "#"), 10, 64)
+			return err == nil
+		case "add", "new", "create":
+			_, err := ParseDrill(args[1:], b.bank.Topics(), b.bank.Tags(), b.clock.Now())
+			return err == nil
+		}
 	}
 	return false
 }
@@ -131,9 +155,16 @@ func (b *Bot) ParseFilter(args []string) (Filter, error) {
 		switch {
 		case a == "":
 		case contains(Difficulties, a):
+			if f.Difficulty != "" && f.Difficulty != a {
+				return f, fmt.Errorf("`%s` and `%s` are two difficulties; pick one, like `practice %s`", f.Difficulty, a, a)
+			}
 			f.Difficulty = a
 		case contains(Kinds, a) || contains(Kinds, strings.TrimSuffix(a, "s")):
-			f.Kind = strings.TrimSuffix(a, "s")
+			k := strings.TrimSuffix(a, "s")
+			if f.Kind != "" && f.Kind != k {
+				return f, fmt.Errorf("`%s` and `%s` are two kinds of question; pick one, like `practice %s`", f.Kind, k, k)
+			}
+			f.Kind = k
 		default:
 			rest = append(rest, a)
 		}
@@ -148,7 +179,10 @@ func (b *Bot) ParseFilter(args []string) (Filter, error) {
 		f.Topic, f.Tag = on.Topic, on.Tag
 	}
 	if len(b.bank.Select(f)) == 0 {
-		return f, fmt.Errorf("I have no %s questions. Try `practice %s`, or just `practice`", describeFilter(f), f.Topic+f.Tag)
+		if topic := f.Topic + f.Tag; topic != "" {
+			return f, fmt.Errorf("I have no %s questions. Try `practice %s`, or just `practice`", describeFilter(f), topic)
+		}
+		return f, fmt.Errorf("I have no %s questions. Try another difficulty or kind, or just `practice`", describeFilter(f))
 	}
 	return f, nil
 }
@@ -255,6 +289,10 @@ func (b *Bot) model(ctx context.Context, ev Event) {
 	}
 	if last == nil {
 		b.reply(ctx, ev, MsgInfo, "", "You haven't answered a question yet. Say `practice` to get one.")
+		return
+	}
+	if b.drillOpen(last) {
+		b.reply(ctx, ev, MsgInfo, "", "Your last answer was to a drill that is still open: "+modelAfterDrill+".")
 		return
 	}
 	q, _ := b.bank.Lookup(last.Question)

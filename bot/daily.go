@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,11 +47,36 @@ type Schedules interface {
 // catchUpWindow is how late a run missed while Quorum was down may still be made.
 const catchUpWindow = time.Hour
 
-// runKey names a run by its local wall time, so the repeated hour when clocks fall
-// back can only run once.
-func (d *Daily) runKey(at time.Time) string {
-	loc, _ := time.LoadLocation(d.TZ)
-	return at.In(loc).Format("2006-01-02T15:04")
+// runKeyLayout is a run's key: its instant in UTC, to the minute ("2026-11-26T14:30Z").
+// A run is named by its instant, not its local wall time, because `daily on` keeps the
+// drill's id when the timezone changes: 09:30 in New York must not take the key of 09:30
+// in Tokyo, claimed that morning. The repeated hour when clocks fall back still runs
+// once, as Next and Prev only ever give its first instant.
+const runKeyLayout = "2006-01-02T15:04Z"
+
+// legacyRunKeyLayout is the key older versions stored: the local wall time in the
+// drill's timezone, without a zone ("2026-11-26T09:30").
+const legacyRunKeyLayout = "2006-01-02T15:04"
+
+// runKey names the run at instant at.
+func (d *Daily) runKey(at time.Time) string { return at.UTC().Format(runKeyLayout) }
+
+// runAt is the instant run key names. A key stored by an older version, a local wall
+// time, is read in the drill's timezone, as it was written, so a run claimed before an
+// upgrade is not made up again after it. It reports false for a key it cannot read.
+func (d *Daily) runAt(key string) (time.Time, bool) {
+	if at, err := time.Parse(runKeyLayout, key); err == nil {
+		return at, true
+	}
+	wall, err := time.Parse(legacyRunKeyLayout, key)
+	if err != nil {
+		return time.Time{}, false
+	}
+	loc, err := time.LoadLocation(d.TZ)
+	if err != nil {
+		loc = time.UTC
+	}
+	return firstAt(wall.Year(), wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), loc), true
 }
 
 func (d *Daily) runsOn(w time.Weekday) bool {
@@ -169,35 +195,83 @@ func ParseDaily(args []string, tz string, topics, tags []string) (*Daily, error)
 		return nil, fmt.Errorf("I can't read %q as a time. %s.", args[0], form)
 	}
 	d.Hour, d.Minute = h, m
+	var zoneWord, daysWord string
+	var topicWords []string
 	for _, a := range args[1:] {
 		switch {
-		case strings.Contains(a, "/") || strings.EqualFold(a, "utc"):
-			name := a
-			if strings.EqualFold(a, "utc") {
-				name = "UTC"
-			}
-			if _, err := time.LoadLocation(canonicalTZ(name)); err != nil {
+		case isZoneWord(a):
+			name, ok := resolveTZ(a)
+			if !ok {
 				return nil, fmt.Errorf("I don't know the timezone %q; use a name like Europe/Berlin, America/New_York or UTC.", a)
 			}
-			d.TZ = canonicalTZ(name)
-		case parseDays(a) != nil:
-			d.Days = parseDays(a)
-		default:
-			found := matchTopic(a, topics, tags)
-			if found == "" {
-				return nil, fmt.Errorf("I don't understand %q. %s; topics: %s, or a system such as kafka or raft.", a, form, strings.Join(topics, ", "))
+			if zoneWord != "" && name != d.TZ {
+				return nil, fmt.Errorf("`%s` and `%s` are two timezones; give one.", d.TZ, name)
 			}
-			d.Topic = found
+			d.TZ, zoneWord = name, a
+		case isTopicName(a, topics, tags):
+			// A topic or tag by its exact name wins over a day it might also spell.
+			topicWords = append(topicWords, a)
+		case parseDays(a) != nil:
+			if daysWord != "" {
+				return nil, fmt.Errorf("`%s` and `%s` both give the days; give them once, like `mon-fri` or `mon,wed,fri`.", daysWord, a)
+			}
+			d.Days, daysWord = parseDays(a), a
+		default:
+			topicWords = append(topicWords, a)
 		}
 	}
+	topic, unknown, two := topicOf(topicWords, topics, tags)
+	switch {
+	case two != nil:
+		return nil, fmt.Errorf("`%s` and `%s` are two topics; a daily question is on one topic (or any, when you name none).", two[0], two[1])
+	case unknown != "":
+		return nil, fmt.Errorf("I don't understand %q. %s; topics: %s, or a system such as kafka or raft.", unknown, form, strings.Join(topics, ", "))
+	}
+	d.Topic = topic
 	return d, nil
 }
 
-// canonicalTZ fixes the case of a timezone name: europe/berlin → Europe/Berlin.
-func canonicalTZ(name string) string {
-	if _, err := time.LoadLocation(name); err == nil {
-		return name
+// topicOf reads the topic words of `daily on` or `drill add` as `practice` reads its own:
+// one topic or tag, in one word or several ("vector clocks"). A schedule asks about one
+// topic (or any), so words naming two topics give them in two; a word that names none
+// is given in unknown.
+func topicOf(words, topics, tags []string) (topic, unknown string, two []string) {
+	if len(words) == 0 {
+		return "", "", nil
 	}
+	if t := matchTopic(strings.Join(words, "-"), topics, tags); t != "" {
+		return t, "", nil
+	}
+	var found []string
+	for _, w := range words {
+		t := matchTopic(w, topics, tags)
+		switch {
+		case t == "":
+			if unknown == "" {
+				unknown = w
+			}
+		case !slices.Contains(found, t):
+			found = append(found, t)
+		}
+	}
+	switch {
+	case len(found) >= 2:
+		return "", "", found[:2]
+	case unknown != "":
+		return "", unknown, nil
+	}
+	return found[0], "", nil
+}
+
+// isTopicName reports whether word is a topic or a tag by its exact name (or plural).
+func isTopicName(word string, topics, tags []string) bool {
+	word = strings.ToLower(word)
+	return slices.Contains(topics, word) || slices.Contains(topics, strings.TrimSuffix(word, "s")) || tagNamed(tags, word) != ""
+}
+
+// canonicalTZ capitalises each word of a timezone name: europe/berlin → Europe/Berlin.
+// resolveTZ falls back on it for a name its list lacks.
+func canonicalTZ(name string) string {
 	parts := strings.Split(name, "/")
 	for i, p := range parts {
 		words := strings.Split(p, "_")
@@ -243,6 +317,18 @@ func parseClock(s string) (int, int, bool) {
 	return h, m, true
 }
 
+// dayWords are the names and abbreviations of days parseDays reads. Only these: a word
+// that merely starts like a day ("mongodb", "sundry") is not one.
+var dayWords = map[string]time.Weekday{
+	"sun": time.Sunday, "sunday": time.Sunday,
+	"mon": time.Monday, "monday": time.Monday,
+	"tue": time.Tuesday, "tues": time.Tuesday, "tuesday": time.Tuesday,
+	"wed": time.Wednesday, "weds": time.Wednesday, "wednesday": time.Wednesday,
+	"thu": time.Thursday, "thur": time.Thursday, "thurs": time.Thursday, "thursday": time.Thursday,
+	"fri": time.Friday, "friday": time.Friday,
+	"sat": time.Saturday, "saturday": time.Saturday,
+}
+
 // parseDays reads mon-fri, weekdays, weekends, daily, everyday, mon,wed,fri; nil if not days.
 func parseDays(s string) []time.Weekday {
 	s = strings.ToLower(s)
@@ -255,12 +341,11 @@ func parseDays(s string) []time.Weekday {
 		return []time.Weekday{0, 1, 2, 3, 4, 5, 6}
 	}
 	day := func(n string) (time.Weekday, bool) {
-		for i, d := range dayNames {
-			if strings.HasPrefix(n, d) && len(n) <= 9 {
-				return time.Weekday(i), true
-			}
+		w, ok := dayWords[strings.TrimSuffix(n, "s")] // "mondays"
+		if !ok {
+			w, ok = dayWords[n] // "tues", "thurs"
 		}
-		return 0, false
+		return w, ok
 	}
 	var out []time.Weekday
 	for _, part := range strings.Split(s, ",") {
@@ -363,7 +448,7 @@ func (b *Bot) startDailies(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			if last < d.runKey(prev) && !d.Created.After(prev) {
+			if lastAt, ok := d.runAt(last); (!ok || lastAt.Before(prev)) && !d.Created.After(prev) {
 				skip := func() error {
 					_, err := store.ClaimRun(ctx, d.ID, d.runKey(prev))
 					return err
@@ -624,7 +709,7 @@ func (b *Bot) dailyCommand(ctx context.Context, ev Event, args []string) {
 		next := d.Next(b.clock.Now())
 		loc, _ := time.LoadLocation(d.TZ)
 		text := fmt.Sprintf("Daily drill on: %s. The next question comes %s.", d.Describe(), next.In(loc).Format("Mon 2 Jan at 15:04 MST"))
-		if len(args) < 2 && tz == "" {
+		if tz == "" && !slices.ContainsFunc(args, isZoneWord) {
 			text += " (That's UTC: add your timezone, like `daily on 09:00 Europe/Berlin`.)"
 		}
 		b.reply(ctx, ev, MsgInfo, "", text)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/quorum-dev/quorum/bot"
 	"github.com/quorum-dev/quorum/bot/bottest"
 	"github.com/quorum-dev/quorum/bot/rubric"
+	"github.com/quorum-dev/quorum/prompts"
 	"github.com/quorum-dev/quorum/store"
 )
 
@@ -32,10 +34,25 @@ func TestParseDaily(t *testing.T) {
 		{[]string{"25:00"}, `I can't read "25:00" as a time`},
 		{[]string{"09:00", "Mars/Olympus"}, `I don't know the timezone "Mars/Olympus"`},
 		{[]string{"09:00", "sometimes"}, `I don't understand "sometimes"`},
+		// Only real day names are days; a tag that starts like one is the topic.
+		{[]string{"09:00", "mongodb"}, "09:00 UTC, every day, mongodb"},
+		{[]string{"09:00", "monday"}, "09:00 UTC, Mon"},
+		{[]string{"09:00", "tues,thurs"}, "09:00 UTC, Tue, Thu"},
+		{[]string{"09:00", "fridays"}, "09:00 UTC, Fri"},
+		{[]string{"09:00", "sundry"}, `I don't understand "sundry"`},
+		{[]string{"09:00", "monkey-fri"}, `I don't understand "monkey-fri"`},
+		{[]string{"09:00", "sat"}, "09:00 UTC, every day, sat"}, // a tag named exactly like a day is the topic
+		// Two of one thing conflict; several topic words name one topic, as in practice.
+		{[]string{"09:00", "weekdays", "weekends"}, "`weekdays` and `weekends` both give the days; give them once, like `mon-fri` or `mon,wed,fri`."},
+		{[]string{"09:00", "Europe/Berlin", "asia/tokyo"}, "`Europe/Berlin` and `Asia/Tokyo` are two timezones; give one."},
+		{[]string{"09:00", "utc", "UTC"}, "09:00 UTC, every day"},
+		{[]string{"09:00", "kafka", "raft"}, "`kafka` and `raft` are two topics; a daily question is on one topic"},
+		{[]string{"09:00", "leader", "election"}, "09:00 UTC, every day, leader-election"},
+		{[]string{"09:00", "kafka", "sometimes"}, `I don't understand "sometimes"`},
 		{nil, "What time?"},
 	}
 	for _, tt := range tests {
-		d, err := bot.ParseDaily(tt.args, "", topics, []string{"kafka", "raft"})
+		d, err := bot.ParseDaily(tt.args, "", topics, []string{"kafka", "raft", "mongodb", "sat", "leader-election"})
 		got := ""
 		if err != nil {
 			got = err.Error()
@@ -111,7 +128,7 @@ func TestDailyRestartBetweenRecordAndPost(t *testing.T) {
 	h := dailyHarness(t)
 	ds, _ := h.store.Dailies(context.Background())
 	// A process claims the 10:00 run and dies before posting it.
-	if ok, err := h.store.ClaimRun(context.Background(), ds[0].ID, "2026-11-25T10:00"); !ok || err != nil {
+	if ok, err := h.store.ClaimRun(context.Background(), ds[0].ID, "2026-11-25T10:00Z"); !ok || err != nil {
 		t.Fatalf("claim: %v %v", ok, err)
 	}
 	h.stop()
@@ -119,7 +136,7 @@ func TestDailyRestartBetweenRecordAndPost(t *testing.T) {
 	h.start()
 	h.bot.Idle() // catch-up runs in its own goroutine
 	h.plat.None(t)
-	if ok, _ := h.store.ClaimRun(context.Background(), ds[0].ID, "2026-11-25T10:00"); ok {
+	if ok, _ := h.store.ClaimRun(context.Background(), ds[0].ID, "2026-11-25T10:00Z"); ok {
 		t.Fatal("the run could be claimed twice")
 	}
 }
@@ -135,11 +152,11 @@ func TestDailyStoredQuestionSentAgainOnce(t *testing.T) {
 	h.clock.Advance(time.Hour)
 	q := h.plat.NextKind(t, bot.MsgQuestion)
 	s := h.unconfirm(alice, dm)
-	if s.Run == nil || s.Run.Key != "2026-11-25T10:00" {
+	if s.Run == nil || s.Run.Key != "2026-11-25T10:00Z" {
 		t.Fatalf("session's run %+v, want the 10:00 run", s.Run)
 	}
 	ds, _ := h.store.Dailies(context.Background())
-	if ok, _ := h.store.ClaimRun(context.Background(), ds[0].ID, "2026-11-25T10:00"); ok {
+	if ok, _ := h.store.ClaimRun(context.Background(), ds[0].ID, "2026-11-25T10:00Z"); ok {
 		t.Fatal("storing the run's question did not claim the run")
 	}
 	h.stop()
@@ -175,7 +192,7 @@ func TestDailyRefusedPostIsTriedAgainOnce(t *testing.T) {
 		t.Fatalf("got %d questions, want the daily question once after the refusal", len(qs))
 	}
 	ds, _ := h.store.Dailies(context.Background())
-	if ok, _ := h.store.ClaimRun(context.Background(), ds[0].ID, "2026-11-25T10:00"); ok {
+	if ok, _ := h.store.ClaimRun(context.Background(), ds[0].ID, "2026-11-25T10:00Z"); ok {
 		t.Fatal("the posted run is not claimed")
 	}
 	if s, open := h.bot.OpenSession(alice, dm); !open || s.Run == nil || s.MessageID == "" {
@@ -299,5 +316,182 @@ func TestDailyTimeUpNotesArePaced(t *testing.T) {
 	}
 	if up, refused := plat.kinds[bot.MsgTimeUp], plat.over-refusedBefore; up+refused != n || refused > 1 {
 		t.Fatalf("got %d time's-up notes delivered and %d refused; want %d with at most one refused", up, refused, n)
+	}
+}
+
+// dailyQuestions counts the daily questions sent to alice's DM so far.
+func (h *harness) dailyQuestions() int {
+	n := 0
+	for _, m := range h.plat.Messages() {
+		if m.Kind == bot.MsgQuestion && m.Conv == dm && strings.HasPrefix(m.Text, "Your daily question") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestDailyTimezoneChangeKeepsNextRun: `daily on` keeps the drill's id, so runs are named
+// by their instant: after Tokyo's 09:30 run, New York's 09:30 the same date is another
+// run, not a duplicate of the one Tokyo claimed.
+func TestDailyTimezoneChangeKeepsNextRun(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "daily on 09:30 Asia/Tokyo") // 00:30 UTC on 26 Nov
+	h.plat.NextKind(t, bot.MsgInfo)
+	h.clock.Advance(15*time.Hour + 31*time.Minute)
+	h.bot.Idle()
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.say(alice, dm, goodAnswer)
+	h.plat.NextKind(t, bot.MsgVerdict)
+	// Alice flies to New York: 09:30 EST on 26 Nov is 14:30 UTC.
+	h.say(alice, dm, "daily on 09:30 America/New_York")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "Thu 26 Nov at 09:30 EST") {
+		t.Fatalf("got %q", m.Text)
+	}
+	h.clock.Advance(14 * time.Hour)
+	h.bot.Idle()
+	if got := h.dailyQuestions(); got != 2 {
+		t.Fatalf("got %d daily questions, want 2 (Tokyo's on 26 Nov, then New York's the same date)", got)
+	}
+}
+
+// TestDailyRunClaimedBeforeUpgradeIsNotMadeUp: a version before run keys named instants
+// stored the local wall time ("2026-11-25T09:00" for 09:00 in New York, 14:00 UTC). A start
+// after the upgrade, inside the catch-up hour, reads that key in the drill's timezone and
+// does not post the run again.
+func TestDailyRunClaimedBeforeUpgradeIsNotMadeUp(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "daily on 09:00 America/New_York")
+	h.plat.NextKind(t, bot.MsgInfo)
+	ds, _ := h.store.Dailies(context.Background())
+	h.stop()
+	// The old version posted the 14:00 UTC run under its local wall-time key.
+	st, err := store.Open(h.path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := st.ClaimRun(context.Background(), ds[0].ID, "2026-11-25T09:00"); !ok || err != nil {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	st.Close()
+	h.clock.Advance(5*time.Hour + 20*time.Minute) // 14:20 UTC: 20 minutes after the run
+	h.start()
+	h.bot.Idle()
+	h.plat.None(t)
+	// The next day's run comes, under the new key.
+	h.clock.Advance(24 * time.Hour)
+	h.bot.Idle()
+	if got := h.dailyQuestions(); got != 1 {
+		t.Fatalf("got %d daily questions, want the next day's only", got)
+	}
+	if ok, _ := h.store.ClaimRun(context.Background(), ds[0].ID, "2026-11-26T14:00Z"); ok {
+		t.Fatal("the next day's run was not claimed under its instant")
+	}
+}
+
+// TestTimezonesInAnyCase: commands reach the core lower-cased, so zone names are matched
+// in any case against the real names, including those no capitalisation rule rebuilds.
+func TestTimezonesInAnyCase(t *testing.T) {
+	h := drillHarness(t)
+	for _, tt := range []struct {
+		conv bot.Conversation
+		u    bot.User
+		text string
+		want string
+	}{
+		{dm, alice, "daily on 09:00 US/Eastern", "Daily drill on: 09:00 US/Eastern,"},
+		{dm, alice, "daily on 09:00 us/eastern", "Daily drill on: 09:00 US/Eastern,"},
+		{dm, alice, "daily on 09:00 Europe/Isle_of_Man", "Daily drill on: 09:00 Europe/Isle_of_Man,"},
+		{dm, alice, "daily on 09:00 America/Port-au-Prince", "Daily drill on: 09:00 America/Port-au-Prince,"},
+		{dm, alice, "daily on 09:00 Etc/GMT+5", "Daily drill on: 09:00 Etc/GMT+5,"},
+		{dm, alice, "daily on 09:00 europe/berlin", "Daily drill on: 09:00 Europe/Berlin,"},
+		{dm, alice, "daily on 09:00 Europe/Nowhere", `I don't know the timezone "europe/nowhere"`},
+		{general, carol, "drill add 0 9 * * * US/Pacific", "`0 9 * * *` US/Pacific,"},
+		{general, carol, "drill add CRON_TZ=Etc/UTC 0 9 * * *", "`0 9 * * *` Etc/UTC,"},
+		{general, carol, "drill add 0 9 * * * America/Port-au-Prince", "`0 9 * * *` America/Port-au-Prince,"},
+	} {
+		h.say(tt.u, tt.conv, tt.text)
+		if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, tt.want) {
+			t.Errorf("%q: got %q, want %q", tt.text, m.Text, tt.want)
+		}
+	}
+}
+
+// TestEveryListedZoneLoads: each name in the list timezones are matched against loads,
+// in any case, and keeps its own spelling.
+func TestEveryListedZoneLoads(t *testing.T) {
+	list, err := os.ReadFile("tznames.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := strings.Fields(string(list))
+	if len(names) < 400 {
+		t.Fatalf("got %d zone names, want the whole database", len(names))
+	}
+	for _, name := range names {
+		d, err := bot.ParseDaily([]string{"09:00", strings.ToLower(name)}, "", nil, nil)
+		if err != nil || d.TZ != name {
+			t.Errorf("%s: got %+v, %v", name, d, err)
+		}
+	}
+}
+
+// TestDailyOnATagThatStartsLikeADay: with the real bank, `daily on 09:00 mongodb` is a
+// daily question on mongodb every day, not a Monday one on any topic.
+func TestDailyOnATagThatStartsLikeADay(t *testing.T) {
+	bank, err := prompts.LoadBank()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bank.Tag("mongodb") == "" {
+		t.Fatal("the bank no longer tags a question mongodb; pick another tag that starts like a day")
+	}
+	d, err := bot.ParseDaily([]string{"09:00", "mongodb"}, "", bank.Topics(), bank.Tags())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Topic != "mongodb" || len(d.Days) != 0 {
+		t.Fatalf("got days %v, topic %q; want every day on mongodb", d.Days, d.Topic)
+	}
+}
+
+// TestDailyUTCNote: the note that the time is UTC comes whenever no timezone was given
+// (and none was saved), whatever else was: days, a topic.
+func TestDailyUTCNote(t *testing.T) {
+	for _, tt := range []struct {
+		text string
+		note bool
+	}{
+		{"daily on 09:00", true},
+		{"daily on 09:00 mon-fri", true},
+		{"daily on 09:00 mon-fri consensus", true},
+		{"daily on 09:00 UTC", false},
+		{"daily on 09:00 Europe/Berlin", false},
+	} {
+		h := newHarness(t)
+		h.say(alice, dm, tt.text)
+		m := h.plat.NextKind(t, bot.MsgInfo)
+		if got := strings.Contains(m.Text, "(That's UTC: add your timezone"); got != tt.note {
+			t.Errorf("%q: got %q, want the UTC note %v", tt.text, m.Text, tt.note)
+		}
+	}
+}
+
+// TestDailyToABlockedPerson: a daily question the platform refuses (the person blocked
+// direct messages) is tried again; the daily drill stays on for the next day.
+func TestDailyToABlockedPerson(t *testing.T) {
+	h := newHarness(t)
+	h.say(alice, dm, "daily on 09:30 UTC")
+	h.plat.NextKind(t, bot.MsgInfo)
+	h.plat.FailNext(errors.New("403 Forbidden: Cannot send messages to this user"))
+	h.clock.Advance(30 * time.Minute)
+	h.bot.Idle()
+	if got := h.dailyQuestions(); got != 1 {
+		t.Fatalf("got %d daily questions, want the one tried again after the refusal", got)
+	}
+	h.say(alice, dm, "skip")
+	h.plat.Drain()
+	h.say(alice, dm, "daily status")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "Next: Thu 26 Nov at 09:30 UTC") {
+		t.Fatalf("got %q, want the daily drill still on", m.Text)
 	}
 }

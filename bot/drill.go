@@ -110,7 +110,7 @@ func (d *Drill) schedule() (cron.Schedule, *time.Location, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("drill %d timezone %q: %w", d.ID, d.TZ, err)
 	}
-	s, err := cronParser.Parse(d.Spec)
+	s, err := parseCron(d.Spec)
 	if err != nil {
 		return nil, nil, fmt.Errorf("drill %d spec %q: %w", d.ID, d.Spec, err)
 	}
@@ -221,13 +221,14 @@ func ParseDrill(args []string, topics, tags []string, now time.Time) (*Drill, er
 			rest = append(rest, a)
 		}
 	}
+	zoneGiven := false
 	if len(rest) > 0 {
 		if k, v, ok := strings.Cut(rest[0], "="); ok && (strings.EqualFold(k, "cron_tz") || strings.EqualFold(k, "tz")) {
 			tz, err := parseTZ(v)
 			if err != nil {
 				return nil, err
 			}
-			d.TZ, rest = tz, rest[1:]
+			d.TZ, rest, zoneGiven = tz, rest[1:], true
 		}
 	}
 	switch {
@@ -251,35 +252,50 @@ func ParseDrill(args []string, topics, tags []string, now time.Time) (*Drill, er
 		}
 		d.Spec, rest = strings.ToLower(strings.Join(rest[:5], " ")), rest[5:]
 	}
-	if _, err := cronParser.Parse(d.Spec); err != nil {
-		return nil, fmt.Errorf("I can't read the schedule `%s`: %s. %s.", d.Spec, cronReason(err), drillForm)
+	if _, err := parseCron(d.Spec); err != nil {
+		return nil, fmt.Errorf("I can't read the schedule `%s`: %s. %s.", d.Spec, cronProblem(d.Spec), drillForm)
 	}
+	var windowWord string
+	var topicWords []string
 	for _, a := range rest {
 		low := strings.ToLower(a)
 		win := strings.TrimPrefix(low, "window=")
 		switch {
-		case strings.Contains(a, "/") || low == "utc":
+		case isZoneWord(a):
 			tz, err := parseTZ(a)
 			if err != nil {
 				return nil, err
 			}
-			d.TZ = tz
+			if zoneGiven && tz != d.TZ {
+				return nil, fmt.Errorf("`%s` and `%s` are two timezones; give one.", d.TZ, tz)
+			}
+			d.TZ, zoneGiven = tz, true
 		case contains(Difficulties, low):
+			if d.Difficulty != "" && d.Difficulty != low {
+				return nil, fmt.Errorf("`%s` and `%s` are two difficulties; give one.", d.Difficulty, low)
+			}
 			d.Difficulty = low
 		case win != low || isDuration(win):
 			w, err := time.ParseDuration(win)
 			if err != nil || w < 5*time.Minute || w > MaxDrillWindow {
 				return nil, fmt.Errorf("The answer window %q should be between 5m and 24h, like `window=2h`.", a)
 			}
-			d.Window = w
-		default:
-			found := matchTopic(low, topics, tags)
-			if found == "" {
-				return nil, fmt.Errorf("I don't understand %q. %s. Topics: %s, or a system such as kafka or raft.", truncate(a, 30), drillForm, strings.Join(topics, ", "))
+			if windowWord != "" && w != d.Window {
+				return nil, fmt.Errorf("`%s` and `%s` are two answer windows; give one.", windowWord, a)
 			}
-			d.Topic = found
+			d.Window, windowWord = w, a
+		default:
+			topicWords = append(topicWords, low)
 		}
 	}
+	topic, unknown, two := topicOf(topicWords, topics, tags)
+	switch {
+	case two != nil:
+		return nil, fmt.Errorf("`%s` and `%s` are two topics; a drill asks about one topic (or any, when you name none).", two[0], two[1])
+	case unknown != "":
+		return nil, fmt.Errorf("I don't understand %q. %s. Topics: %s, or a system such as kafka or raft.", truncate(unknown, 30), drillForm, strings.Join(topics, ", "))
+	}
+	d.Topic = topic
 	// Runs must leave room for their window and not flood the channel.
 	tt, err := d.timetable()
 	if err != nil {
@@ -316,19 +332,99 @@ func isDuration(s string) bool {
 }
 
 func parseTZ(s string) (string, error) {
-	if strings.EqualFold(s, "utc") {
-		return "UTC", nil
-	}
-	name := canonicalTZ(s)
-	if _, err := time.LoadLocation(name); err != nil || !strings.Contains(name, "/") && name != "UTC" {
+	name, ok := resolveTZ(s)
+	if !ok {
 		return "", fmt.Errorf("I don't know the timezone %q; use a name like Europe/Berlin, America/New_York or UTC.", truncate(s, 40))
 	}
 	return name, nil
 }
 
-// cronReason is the parser's own reason ("end of range (25) above maximum (23): 25"),
-// kept short: it names the field that is wrong, which helps more than any paraphrase.
-func cronReason(err error) string { return truncate(err.Error(), 80) }
+// parseCron parses a drill's cron spec. In the day-of-week field 7 is Sunday, as in
+// standard cron (the parser only takes 0-6): "7" and a range ending in 7 ("5-7") are
+// read with 0 for it.
+func parseCron(spec string) (cron.Schedule, error) {
+	fields := strings.Fields(spec)
+	if len(fields) == 5 {
+		fields[4] = sundayAsZero(fields[4])
+		spec = strings.Join(fields, " ")
+	}
+	return cronParser.Parse(spec)
+}
+
+// sundayAsZero rewrites 7 in a day-of-week field as 0: "7" → "0", "5-7" → "5-6,0",
+// "1-7/2" → "1-6/2,0". Anything else is left to the parser.
+func sundayAsZero(field string) string {
+	parts := strings.Split(field, ",")
+	for i, p := range parts {
+		rng, step, stepped := strings.Cut(p, "/")
+		from, to, isRange := strings.Cut(rng, "-")
+		switch {
+		case p == "7" || p == "7-7":
+			parts[i] = "0"
+		case !isRange || to != "7":
+		case !stepped:
+			parts[i] = from + "-6,0"
+		default:
+			a, errA := strconv.Atoi(from)
+			n, errN := strconv.Atoi(step)
+			if errA != nil || errN != nil || n <= 0 || a > 6 {
+				continue
+			}
+			parts[i] = from + "-6/" + step
+			if (7-a)%n == 0 {
+				parts[i] += ",0"
+			}
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+// cronFields names the five fields of a cron spec and what each takes.
+var cronFields = []struct{ name, takes string }{
+	{"minute", "0-59"},
+	{"hour", "0-23"},
+	{"day-of-month", "1-31"},
+	{"month", "1-12 or jan-dec"},
+	{"day-of-week", "0-7 or sun-sat (0 and 7 are Sunday)"},
+}
+
+// cronUnsupported are the extensions some crons have and these schedules do not: L
+// (last), W (nearest weekday), # (nth weekday).
+var cronUnsupported = regexp.MustCompile(`^(l|lw|[0-9]*[lw]|[0-9]+#[0-9]+)$`)
+
+// cronProblem says in a sentence what is wrong with a spec the parser refused, naming
+// the field: the parser's own errors ("failed to parse int from l: strconv.Atoi...") are
+// Go, not something to show a person.
+func cronProblem(spec string) string {
+	if strings.HasPrefix(spec, "@") {
+		return fmt.Sprintf("`%s` isn't a schedule name I know; use @daily, @weekly, @monthly, @yearly or a five-field schedule", truncate(spec, 20))
+	}
+	fields := strings.Fields(spec)
+	for i, f := range fields {
+		if i >= len(cronFields) {
+			break
+		}
+		probe := []string{"*", "*", "*", "*", "*"}
+		probe[i] = f
+		_, err := parseCron(strings.Join(probe, " "))
+		if err == nil {
+			continue
+		}
+		field, low := cronFields[i], strings.ToLower(f)
+		msg := err.Error()
+		switch {
+		case (i == 2 || i == 4) && cronUnsupported.MatchString(low):
+			return fmt.Sprintf("the %s field `%s` uses L, W or #, which these schedules don't support; it takes %s", field.name, truncate(f, 20), field.takes)
+		case strings.Contains(msg, "above maximum") || strings.Contains(msg, "below minimum"):
+			return fmt.Sprintf("the %s field `%s` is out of range; it takes %s", field.name, truncate(f, 20), field.takes)
+		case strings.Contains(msg, "beyond end of range"):
+			return fmt.Sprintf("the %s field `%s` has a range that runs backwards; it takes %s", field.name, truncate(f, 20), field.takes)
+		default:
+			return fmt.Sprintf("the %s field `%s` isn't a number, range (1-5), list (1,3) or step (*/2) I can read; it takes %s", field.name, truncate(f, 20), field.takes)
+		}
+	}
+	return "it isn't a schedule I can read"
+}
 
 // drillState is the bot's view of drills: the timer of each drill's next run, and the
 // runs whose threads take answers (or recently did).
@@ -514,7 +610,8 @@ func (b *Bot) postDrillRun(ctx context.Context, r *DrillRun, msg Message) error 
 		r.MessageID = "-" // posted; the platform gave no id
 	}
 	if r.Conv.Thread == "" {
-		// No thread: answers come in the channel itself, so the run is keyed there.
+		// No thread: answers come with the form (Event.Answer) in the channel itself,
+		// so the run is keyed there.
 		b.log.Warn("drill posted without a thread", "drill", r.Drill)
 	}
 	if err := store.SaveDrillRun(ctx, r); err != nil {
@@ -636,12 +733,31 @@ func (b *Bot) AnswersIn(u User, conv Conversation) bool {
 	return ok && (s.Conv.Thread == conv.Thread || s.Conv.Thread == "")
 }
 
+// modelAfterDrill says why a drill question's model answer is not shown yet.
+const modelAfterDrill = "the model answer comes with the summary when the drill closes"
+
+// drillOpen reports whether attempt a answers a drill run whose window is still open:
+// its model answer (and a follow-up graded against its key points) waits for the
+// summary, wherever it is asked for.
+func (b *Bot) drillOpen(a *Attempt) bool {
+	if a == nil || a.Kind != KindDrill {
+		return false
+	}
+	b.drills.mu.Lock()
+	defer b.drills.mu.Unlock()
+	o := b.drills.runs[a.Conv]
+	return o != nil && !o.r.Closed && o.r.Question == a.Question
+}
+
 // drillMessage handles a message in a drill's thread: a command word, or an answer.
 func (b *Bot) drillMessage(ctx context.Context, ev Event, o *openRun, cmd string, args []string) {
 	if !ev.Answer && ev.Audio == nil && b.commandDuringSession(cmd, args) {
 		switch cmd {
-		case "model", "followup", "skip", "stop":
-			b.reply(ctx, ev, MsgInfo, "", "In a drill thread the model answer comes with the summary when the drill closes. Just reply here with your answer.")
+		case "model", "followup":
+			b.reply(ctx, ev, MsgInfo, "", "In a drill thread "+modelAfterDrill+". Just reply here with your answer.")
+			return
+		case "skip", "stop":
+			b.reply(ctx, ev, MsgInfo, "", "A drill question stays open for everyone until the drill closes, so there is nothing to "+cmd+": answer here if you like, or let it pass.")
 			return
 		case "practice", "interview":
 			b.reply(ctx, ev, MsgInfo, "", "This thread belongs to the drill, so replies here are drill answers. Ask for a question of your own in the channel or in a direct message.")

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -33,9 +34,33 @@ func TestParseDrill(t *testing.T) {
 		{"0 9 * * * sometimes", `I don't understand "sometimes"`},
 		{"0 0 30 2 *", "The schedule `0 0 30 2 *` never runs"},
 		{"", "When should it run?"},
+		// 7 is Sunday, as in standard cron.
+		{"0 9 * * 7", "`0 9 * * 7` UTC, answers for 1 hour"},
+		{"0 9 * * 5-7", "`0 9 * * 5-7` UTC, answers for 1 hour"},
+		{"0 9 * * 1,7", "`0 9 * * 1,7` UTC, answers for 1 hour"},
+		{"0 9 * * 1-7/2", "`0 9 * * 1-7/2` UTC, answers for 1 hour"},
+		// A field the parser refuses is named in a sentence, never with Go's error text.
+		{"0 9 L * *", "I can't read the schedule `0 9 l * *`: the day-of-month field `l` uses L, W or #, which these schedules don't support; it takes 1-31."},
+		{"0 9 1W * *", "I can't read the schedule `0 9 1w * *`: the day-of-month field `1w` uses L, W or #"},
+		{"0 25 * * *", "I can't read the schedule `0 25 * * *`: the hour field `25` is out of range; it takes 0-23."},
+		{"0 9 * 13 *", "I can't read the schedule `0 9 * 13 *`: the month field `13` is out of range; it takes 1-12 or jan-dec."},
+		{"0 9 * * 8", "I can't read the schedule `0 9 * * 8`: the day-of-week field `8` is out of range; it takes 0-7 or sun-sat"},
+		{"0 9 * * fri-mon", "I can't read the schedule `0 9 * * fri-mon`: the day-of-week field `fri-mon` has a range that runs backwards"},
+		{"x 9 * * *", "I can't read the schedule `x 9 * * *`: the minute field `x` isn't a number, range (1-5), list (1,3) or step (*/2) I can read; it takes 0-59."},
+		{"@fortnightly", "I can't read the schedule `@fortnightly`: `@fortnightly` isn't a schedule name I know"},
+		// Two of one thing conflict; the same one twice does not.
+		{"0 9 * * * Europe/Berlin Asia/Tokyo", "`Europe/Berlin` and `Asia/Tokyo` are two timezones; give one."},
+		{"CRON_TZ=Europe/Berlin 0 9 * * * asia/tokyo", "`Europe/Berlin` and `Asia/Tokyo` are two timezones; give one."},
+		{"0 9 * * * utc UTC", "`0 9 * * *` UTC, answers for 1 hour"},
+		{"0 9 * * * hard easy", "`hard` and `easy` are two difficulties; give one."},
+		{"0 9 * * * window=2h 90m", "`window=2h` and `90m` are two answer windows; give one."},
+		{"0 9 * * * kafka raft", "`kafka` and `raft` are two topics; a drill asks about one topic"},
+		{"0 9 * * * consensus kafka", "`consensus` and `kafka` are two topics"},
+		{"0 9 * * * leader election", "`0 9 * * *` UTC, leader-election, answers for 1 hour"},
+		{"0 9 * * * kafka sometimes", `I don't understand "sometimes"`},
 	}
 	for _, tt := range tests {
-		d, err := bot.ParseDrill(strings.Fields(tt.args), topics, []string{"kafka", "raft"}, now)
+		d, err := bot.ParseDrill(strings.Fields(tt.args), topics, []string{"kafka", "raft", "leader-election"}, now)
 		got := ""
 		if err != nil {
 			got = err.Error()
@@ -453,5 +478,141 @@ func TestDailyAndDrillByTag(t *testing.T) {
 	q := h.plat.NextKind(t, bot.MsgQuestion)
 	if q.Conv.ID != "general" || q.Question.ID != "raft-election" {
 		t.Fatalf("got %s in %s, want the question tagged raft in the channel", q.Question.ID, q.Conv.ID)
+	}
+}
+
+// TestDrillModelAnswerWaitsEverywhere: after answering an open drill, `model` (or the
+// button, or `followup`) in the channel or a DM is declined like in the thread, so
+// nobody sees the model answer before the window closes; after it, it is shown.
+func TestDrillModelAnswerWaitsEverywhere(t *testing.T) {
+	h := drillHarness(t)
+	postedDrill(t, h)
+	thread := general
+	thread.Thread = "tm2"
+	h.say(alice, thread, goodAnswer)
+	h.plat.NextKind(t, bot.MsgVerdict)
+	for _, ev := range []bot.Event{
+		{User: alice, Conv: general, Text: "model"},
+		{User: alice, Conv: dm, Text: "model"},
+		{User: alice, Conv: dm, Text: "answer"},
+		{User: alice, Conv: dm, Kind: bot.EventAction, Action: bot.ActionModel},
+	} {
+		h.bot.Handle(context.Background(), ev)
+		m := h.plat.NextKind(t, bot.MsgInfo)
+		if strings.Contains(m.Text, "Raft splits time into terms") || !strings.Contains(m.Text, "the model answer comes with the summary when the drill closes") {
+			t.Fatalf("%q in %s: got %q, want it declined until the drill closes", ev.Text+ev.Action, ev.Conv.ID, m.Text)
+		}
+	}
+	h.say(alice, dm, "followup")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "its follow-up waits until the drill closes") {
+		t.Fatalf("followup: got %q", m.Text)
+	}
+	h.clock.Advance(time.Hour)
+	if s := h.plat.NextKind(t, bot.MsgInfo); !strings.HasPrefix(s.Title, "Drill closed") {
+		t.Fatalf("got %q, want the summary", s.Title)
+	}
+	h.say(alice, dm, "model")
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "Raft splits time into terms") {
+		t.Fatalf("after the drill closed got %q, want the model answer", m.Text)
+	}
+}
+
+// TestDrillWithoutThreadTakesFormAnswers: a drill posted where no thread could be opened
+// stays in the channel, and the "Answer privately" form (Event.Answer) there answers
+// it; a plain message in the channel is not taken as an answer.
+func TestDrillWithoutThreadTakesFormAnswers(t *testing.T) {
+	h := drillHarness(t)
+	h.plat.Threads = false
+	h.say(carol, general, "drill add 0 10 * * * consensus window=1h")
+	h.plat.NextKind(t, bot.MsgInfo)
+	h.clock.Advance(time.Hour)
+	if q := h.plat.NextKind(t, bot.MsgQuestion); q.Conv.Thread != "" {
+		t.Fatalf("question posted in thread %q, want the channel", q.Conv.Thread)
+	}
+	h.say(bob, general, goodAnswer)
+	if m := h.plat.Next(t); m.Kind == bot.MsgVerdict {
+		t.Fatalf("a plain channel message was graded as a drill answer: %q", m.Title)
+	}
+	h.bot.Handle(context.Background(), bot.Event{User: alice, Conv: general, Text: goodAnswer, Answer: true})
+	v := h.plat.NextKind(t, bot.MsgVerdict)
+	if !strings.HasPrefix(v.Title, "PASS") || v.To != alice || len(v.Actions) != 0 {
+		t.Fatalf("got %+v, want alice's PASS without a model-answer button", v)
+	}
+	h.bot.Handle(context.Background(), bot.Event{User: alice, Conv: general, Text: goodAnswer, Answer: true})
+	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "You already answered this drill") {
+		t.Fatalf("second answer: got %q", m.Text)
+	}
+	h.clock.Advance(time.Hour)
+	if s := h.plat.NextKind(t, bot.MsgInfo); s.Title != "Drill closed: 1 answered, 1 passed" {
+		t.Fatalf("got %q", s.Title)
+	}
+}
+
+// TestDrillThreadSkipSaysNothingToSkip: skip or stop in a drill thread says the drill
+// stays open, not something about the model answer.
+func TestDrillThreadSkipSaysNothingToSkip(t *testing.T) {
+	h := drillHarness(t)
+	postedDrill(t, h)
+	thread := general
+	thread.Thread = "tm2"
+	for _, word := range []string{"skip", "stop"} {
+		h.say(bob, thread, word)
+		m := h.plat.NextKind(t, bot.MsgInfo)
+		if strings.Contains(m.Text, "model answer") || !strings.Contains(m.Text, "nothing to "+word) {
+			t.Errorf("%s: got %q", word, m.Text)
+		}
+	}
+}
+
+// TestDrillCronSevenIsSunday: in the day-of-week field 7 is Sunday, as in standard cron,
+// alone, ending a range, or ending a stepped range.
+func TestDrillCronSevenIsSunday(t *testing.T) {
+	wed := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		spec string
+		want []time.Weekday // the run days of the next week, from Thursday
+	}{
+		{"0 9 * * 7", []time.Weekday{time.Sunday}},
+		{"0 9 * * 5-7", []time.Weekday{time.Friday, time.Saturday, time.Sunday}},
+		{"0 9 * * 1-7/2", []time.Weekday{time.Friday, time.Sunday, time.Monday, time.Wednesday}},
+		{"0 9 * * 0", []time.Weekday{time.Sunday}},
+	} {
+		d := &bot.Drill{Spec: tt.spec, TZ: "UTC"}
+		var got []time.Weekday
+		for at := d.Next(wed); !at.IsZero() && at.Before(wed.Add(7*24*time.Hour)); at = d.Next(at) {
+			got = append(got, at.Weekday())
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("%s: runs on %v, want %v", tt.spec, got, tt.want)
+		}
+	}
+}
+
+// TestTwoDrillsAtTheSameMinute: two drills of one channel due at the same minute post
+// two questions in two threads; a restart posts neither again, and each gets its summary.
+func TestTwoDrillsAtTheSameMinute(t *testing.T) {
+	h := drillHarness(t)
+	h.say(carol, general, "drill add 0 10 * * * consensus")
+	h.plat.NextKind(t, bot.MsgInfo)
+	h.say(carol, general, "drill add 0 10 * * * replication")
+	h.plat.NextKind(t, bot.MsgInfo)
+	h.clock.Advance(time.Hour)
+	h.bot.Idle()
+	q1 := h.plat.NextKind(t, bot.MsgQuestion)
+	q2 := h.plat.NextKind(t, bot.MsgQuestion)
+	if q1.Question.ID == q2.Question.ID || q1.Key == q2.Key {
+		t.Fatalf("got %s (%s) and %s (%s), want two runs", q1.Question.ID, q1.Key, q2.Question.ID, q2.Key)
+	}
+	h.restart()
+	h.bot.Idle()
+	h.plat.None(t)
+	h.clock.Advance(time.Hour)
+	h.bot.Idle()
+	var summaries []string
+	for _, m := range h.plat.Messages() {
+		summaries = append(summaries, m.Title)
+	}
+	if len(summaries) != 2 || summaries[0] != "Drill closed: 0 answered, 0 passed" || summaries[1] != summaries[0] {
+		t.Fatalf("after the restart got %q, want two summaries", summaries)
 	}
 }

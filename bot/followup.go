@@ -18,6 +18,11 @@ func (b *Bot) followUp(ctx context.Context, ev Event) {
 		b.reply(ctx, ev, MsgInfo, "", "Answer a question first; then I'll ask the follow-up an interviewer would. Say `practice`.")
 		return
 	}
+	if b.drillOpen(last) {
+		// Its verdict would list the key points missed: the model answer, early.
+		b.reply(ctx, ev, MsgInfo, "", "Your last answer was to a drill that is still open: its follow-up waits until the drill closes, like its model answer.")
+		return
+	}
 	q, err := b.bank.Lookup(last.Question)
 	if err != nil {
 		b.reply(ctx, ev, MsgInfo, "", "I can't find your last question any more. Say `practice` for a new one.")

@@ -149,21 +149,14 @@ func sortAnswers(a []DrillAnswer) {
 }
 
 // leaderboardCommand handles `leaderboard [server] [week|month|all]`.
-func (b *Bot) leaderboardCommand(ctx context.Context, ev Event, args []string) {
-	if ev.Conv.DM {
-		b.reply(ctx, ev, MsgInfo, "", "Leaderboards belong to channels: ask with `leaderboard` in a channel that has a drill. Your own progress is in `stats`.")
-		return
-	}
-	scope := Scope{Conv: Conversation{Platform: ev.Conv.Platform, ID: ev.Conv.ID, Guild: ev.Conv.Guild}}
-	period := PeriodMonth
+// parseLeaderboard reads `leaderboard` arguments: whether the whole server is asked
+// for, and the period (a month when none is given). ok is false for any other word.
+func parseLeaderboard(args []string) (server bool, period Period, ok bool) {
+	period = PeriodMonth
 	for _, a := range args {
 		switch strings.ToLower(a) {
 		case "server", "workspace", "all-channels":
-			if ev.Conv.Guild == "" {
-				b.reply(ctx, ev, MsgInfo, "", "I can't tell which server this channel belongs to, so here is the channel's leaderboard.")
-				continue
-			}
-			scope.Server = true
+			server = true
 		case "week", "weekly", "7d":
 			period = PeriodWeek
 		case "month", "monthly", "30d":
@@ -171,10 +164,28 @@ func (b *Bot) leaderboardCommand(ctx context.Context, ev Event, args []string) {
 		case "all", "ever", "alltime", "all-time":
 			period = PeriodAll
 		default:
-			b.reply(ctx, ev, MsgInfo, "", "Say `leaderboard`, `leaderboard week`, `leaderboard all` or `leaderboard server month`.")
-			return
+			return false, "", false
 		}
 	}
+	return server, period, true
+}
+
+func (b *Bot) leaderboardCommand(ctx context.Context, ev Event, args []string) {
+	if ev.Conv.DM {
+		b.reply(ctx, ev, MsgInfo, "", "Leaderboards belong to channels: ask with `leaderboard` in a channel that has a drill. Your own progress is in `stats`.")
+		return
+	}
+	scope := Scope{Conv: Conversation{Platform: ev.Conv.Platform, ID: ev.Conv.ID, Guild: ev.Conv.Guild}}
+	server, period, ok := parseLeaderboard(args)
+	if !ok {
+		b.reply(ctx, ev, MsgInfo, "", "Say `leaderboard`, `leaderboard week`, `leaderboard all` or `leaderboard server month`.")
+		return
+	}
+	if server && ev.Conv.Guild == "" {
+		b.reply(ctx, ev, MsgInfo, "", "I can't tell which server this channel belongs to, so here is the channel's leaderboard.")
+		server = false
+	}
+	scope.Server = server
 	board, err := b.Leaderboard(ctx, scope, period)
 	if err != nil {
 		b.log.Error("leaderboard", "conv", ev.Conv.ID, "err", err)
