@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/quorum-dev/quorum/adapters/console"
+	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/store"
+)
+
+// TestInterviewFromStdinRefusedAnswerAndWords: piped, an over-long answer cannot be sent
+// again, so its question counts as skipped (with the reason, in characters) and the
+// interview goes on to its report; a block that is only "skip" skips, and "stop" ends
+// with the partial report. The long answer used to end the interview with status 1, no
+// report, and the question and interview left open in the store.
+func TestInterviewFromStdinRefusedAnswerAndWords(t *testing.T) {
+	cfg, db := testConfig(t)
+	answers := strings.Join([]string{strings.Repeat("あ", 20001), "Skip", answer, "stop"}, "\n---\n")
+	code, out, errs := cli(t, "", answers, "interview", "--config", cfg)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	if !strings.Contains(out, "# Interview: ") {
+		t.Fatalf("no report on stdout:\n%s\nstderr:\n%s", out, errs)
+	}
+	if !strings.Contains(errs, "That answer is 20,001 characters long") || !strings.Contains(errs, "counts as skipped") {
+		t.Fatalf("stderr does not say why the first question was skipped:\n%s", errs)
+	}
+	st, err := store.Open(db, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	as, err := st.Attempts(context.Background(), console.User().Key())
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outcomes []string
+	for _, a := range as {
+		outcomes = append(outcomes, a.Outcome)
+	}
+	want := []string{bot.OutcomeSkipped, bot.OutcomeSkipped, bot.OutcomeGraded, bot.OutcomeSkipped}
+	if strings.Join(outcomes, " ") != strings.Join(want, " ") {
+		t.Fatalf("got outcomes %v, want %v", outcomes, want)
+	}
+	// Nothing is left open: the next practice asks afresh.
+	code, _, errs = cli(t, "", answer, "practice", "--config", cfg, "--question", "cli-test/raft-election")
+	if code != 0 || strings.Contains(errs, "earlier run") {
+		t.Fatalf("exit %d; the next practice found something left open:\n%s", code, errs)
+	}
+}
