@@ -224,6 +224,13 @@ func (d *driver) run(ctx context.Context, until bot.MessageKind) (bot.Message, e
 				return bot.Message{}, ErrNoVerdict
 			}
 		case bot.MsgError:
+			if d.interview && !opts.Interactive && d.answered {
+				// The answer was refused (binary data): a pipe cannot send it again.
+				fmt.Fprintf(opts.Err, "%s In a pipe it cannot be sent again, so that question counts as skipped.\n", firstSentence(msg.Text))
+				d.answered = false
+				d.handle(ctx, bot.Event{User: d.u, Conv: d.conv, Text: "skip"})
+				continue
+			}
 			fmt.Fprintf(opts.Err, "%s\n", msg.Text)
 			if !opts.Interactive || d.session == nil || opts.Audio != nil {
 				return bot.Message{}, ErrNoVerdict
@@ -491,6 +498,14 @@ func (a *Adapter) printQuestion(msg bot.Message, opts Options) {
 		fmt.Fprintf(w, "Answer by %s.\n", msg.Deadline.Local().Format("15:04:05"))
 	}
 	fmt.Fprintln(w)
+}
+
+// firstSentence is s up to its first full stop.
+func firstSentence(s string) string {
+	if i := strings.Index(s, ". "); i >= 0 {
+		return s[:i+1]
+	}
+	return s
 }
 
 func firstParagraph(s string) string {

@@ -12,12 +12,12 @@ import (
 
 // TestInterviewFromStdinRefusedAnswerAndWords: piped, an over-long answer cannot be sent
 // again, so its question counts as skipped (with the reason, in characters) and the
-// interview goes on to its report; a block that is only "skip" skips, and "stop" ends
-// with the partial report. The long answer used to end the interview with status 1, no
+// interview goes on to its report (binary data too); a block that is only "skip" skips,
+// and "stop" ends with the partial report. The long answer used to end the interview with status 1, no
 // report, and the question and interview left open in the store.
 func TestInterviewFromStdinRefusedAnswerAndWords(t *testing.T) {
 	cfg, db := testConfig(t)
-	answers := strings.Join([]string{strings.Repeat("あ", 20001), "Skip", answer, "stop"}, "\n---\n")
+	answers := strings.Join([]string{strings.Repeat("あ", 20001), "Skip", "\x00\x01binary", "stop"}, "\n---\n")
 	code, out, errs := cli(t, "", answers, "interview", "--config", cfg)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
@@ -25,7 +25,7 @@ func TestInterviewFromStdinRefusedAnswerAndWords(t *testing.T) {
 	if !strings.Contains(out, "# Interview: ") {
 		t.Fatalf("no report on stdout:\n%s\nstderr:\n%s", out, errs)
 	}
-	if !strings.Contains(errs, "That answer is 20,001 characters long") || !strings.Contains(errs, "counts as skipped") {
+	if !strings.Contains(errs, "That answer is 20,001 characters long") || strings.Count(errs, "counts as skipped") != 2 {
 		t.Fatalf("stderr does not say why the first question was skipped:\n%s", errs)
 	}
 	st, err := store.Open(db, 0)
@@ -41,7 +41,7 @@ func TestInterviewFromStdinRefusedAnswerAndWords(t *testing.T) {
 	for _, a := range as {
 		outcomes = append(outcomes, a.Outcome)
 	}
-	want := []string{bot.OutcomeSkipped, bot.OutcomeSkipped, bot.OutcomeGraded, bot.OutcomeSkipped}
+	want := []string{bot.OutcomeSkipped, bot.OutcomeSkipped, bot.OutcomeSkipped, bot.OutcomeSkipped}
 	if strings.Join(outcomes, " ") != strings.Join(want, " ") {
 		t.Fatalf("got outcomes %v, want %v", outcomes, want)
 	}
