@@ -53,6 +53,9 @@ func cmdGrade(ctx context.Context, e env, args []string) error {
 	}
 	ans := bot.Answer{TimeLimit: limit}
 	if *audio != "" {
+		if a.transcriber == nil {
+			return errNoSpeech
+		}
 		rec, err := audioFile(*audio)
 		if err != nil {
 			return err

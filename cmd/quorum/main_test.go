@@ -350,7 +350,7 @@ func TestAudioAnswers(t *testing.T) {
 	silence, _ := filepath.Abs("../../testdata/audio/silence.ogg")
 	cfg, _ := testConfig(t)
 	code, _, errs := cli(t, "", "", "grade", "--config", cfg, "--question", "cli-test/raft-election", "--audio", ogg)
-	if code != 1 || !strings.Contains(errs, "set `speech`") {
+	if code != 1 || !strings.Contains(errs, "set speech (or llm) in quorum.yaml") || strings.Contains(errs, "still open") {
 		t.Fatalf("without speech settings: exit %d, stderr %q", code, errs)
 	}
 

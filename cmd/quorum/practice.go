@@ -171,6 +171,9 @@ func cmdPractice(ctx context.Context, e env, args []string) error {
 
 	var rec *bot.Audio
 	if *audio != "" {
+		if a.transcriber == nil {
+			return errNoSpeech // before a question is asked and stored
+		}
 		if rec, err = audioFile(*audio); err != nil {
 			return err
 		}
@@ -212,6 +215,10 @@ func cmdPractice(ctx context.Context, e env, args []string) error {
 	}
 	return nil
 }
+
+// errNoSpeech: --audio without speech settings, said for the terminal (the core's
+// message speaks of the bot's owner and an open question).
+var errNoSpeech = errors.New("--audio needs a speech-to-text server: set speech (or llm) in quorum.yaml (see \"Spoken answers\" in the README), or type your answer")
 
 // flagFilter checks --topic, --difficulty and --kind against the bank.
 func flagFilter(bank *bot.Bank, topic, difficulty, kind string) (bot.Filter, error) {

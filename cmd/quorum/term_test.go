@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -49,5 +50,27 @@ func TestInterviewFromStdinRefusedAnswerAndWords(t *testing.T) {
 	code, _, errs = cli(t, "", answer, "practice", "--config", cfg, "--question", "cli-test/raft-election")
 	if code != 0 || strings.Contains(errs, "earlier run") {
 		t.Fatalf("exit %d; the next practice found something left open:\n%s", code, errs)
+	}
+}
+
+// TestPracticeAudioWithoutSpeech: practice --audio without speech settings says so
+// before asking: it asked and stored the question first, then failed, and the next run
+// counted that question as skipped. The words are the terminal's, not the chat's.
+func TestPracticeAudioWithoutSpeech(t *testing.T) {
+	ogg, _ := filepath.Abs("../../testdata/audio/answer.ogg")
+	cfg, db := testConfig(t)
+	code, out, errs := cli(t, "", "", "practice", "--config", cfg, "--question", "cli-test/raft-election", "--audio", ogg)
+	if code != 1 || !strings.Contains(errs, "set speech (or llm) in quorum.yaml") || strings.Contains(errs, "owner") || strings.Contains(out+errs, "How does Raft") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	st, err := store.Open(db, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ss, _ := st.Sessions(context.Background())
+	as, _ := st.Attempts(context.Background(), console.User().Key())
+	if len(ss) != 0 || len(as) != 0 {
+		t.Fatalf("got sessions %+v and attempts %+v, want nothing stored", ss, as)
 	}
 }
