@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -109,14 +110,22 @@ func quiet(cfg *Config) *Config {
 
 func (a *app) openStore() error {
 	st, err := store.Open(a.cfg.Store.Path, time.Duration(a.cfg.Store.LockTimeout))
-	if errors.Is(err, store.ErrInUse) {
-		return fmt.Errorf("%s is in use by another Quorum process (a running bot?); stop it, or use another store.path in the config", a.cfg.Store.Path)
-	}
 	if err != nil {
-		return err
+		return storeOpenError(a.cfg.Store.Path, err)
 	}
 	a.store = st
 	return nil
+}
+
+// storeOpenError is the sentence for a store at path that would not open.
+func storeOpenError(path string, err error) error {
+	switch {
+	case errors.Is(err, store.ErrInUse):
+		return fmt.Errorf("%s is in use by another Quorum process (a running bot?); stop it, or use another store.path in the config", path)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("Quorum may not read or write its store %s (permission denied): give yourself access to the file and its folder, or set store.path in the config to a place you can write", path)
+	}
+	return err
 }
 
 // terminalBot starts a Bot on the terminal platform, for the commands that converse.

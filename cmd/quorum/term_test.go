@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -72,5 +75,28 @@ func TestPracticeAudioWithoutSpeech(t *testing.T) {
 	as, _ := st.Attempts(context.Background(), console.User().Key())
 	if len(ss) != 0 || len(as) != 0 {
 		t.Fatalf("got sessions %+v and attempts %+v, want nothing stored", ss, as)
+	}
+}
+
+// TestStoreOpenPermissionDenied: a store that may not be opened gets a sentence naming
+// the path and store.path, not "open store quorum.db: open quorum.db: permission denied".
+func TestStoreOpenPermissionDenied(t *testing.T) {
+	err := storeOpenError("quorum.db", fmt.Errorf("open store quorum.db: %w", &fs.PathError{Op: "open", Path: "quorum.db", Err: fs.ErrPermission}))
+	if msg := err.Error(); !strings.Contains(msg, "store quorum.db (permission denied)") || !strings.Contains(msg, "store.path") || strings.Contains(msg, "open store") {
+		t.Fatalf("got %q", msg)
+	}
+	if os.Geteuid() == 0 {
+		t.Skip("root may open any file: the rest needs an unprivileged user")
+	}
+	dir := t.TempDir()
+	locked := filepath.Join(dir, "locked")
+	if err := os.Mkdir(locked, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "quorum.yaml")
+	os.WriteFile(cfg, []byte("store: { path: "+filepath.Join(locked, "q.db")+" }\n"), 0o600)
+	code, _, errs := cli(t, "", answer, "practice", "--config", cfg)
+	if code != 1 || !strings.Contains(errs, "permission denied): give yourself access") {
+		t.Fatalf("exit %d, %q", code, errs)
 	}
 }
