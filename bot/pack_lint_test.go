@@ -24,7 +24,8 @@ questions:
 `
 
 // TestPackLintValues: a NaN pass_weight passed the range check (every comparison with
-// NaN is false); evidence of punctuation alone matches no word, so it is as empty as "";
+// NaN is false); evidence of punctuation alone matches no word, so a list of only that
+// is as empty as none (one such phrase among others is a packs lint warning);
 // a quoted weight got its type error and a false "weight 0 must be 1, 2 or 3".
 func TestPackLintValues(t *testing.T) {
 	tests := []struct {
@@ -34,7 +35,7 @@ func TestPackLintValues(t *testing.T) {
 	}{
 		{"nan pass_weight", "pass_weight: 0.6", "pass_weight: .nan", []string{"lint.yaml:2: pass_weight NaN must be above 0 and at most 1"}, ""},
 		{"question nan pass_weight", "    model_answer:", "    pass_weight: .inf\n    model_answer:", []string{"pass_weight +Inf must be above 0 and at most 1"}, ""},
-		{"punctuation evidence", "[term, epoch]", `["-", "!!"]`, []string{`evidence phrase with no words: "-"`, `evidence phrase with no words: "!!"`}, ""},
+		{"punctuation evidence", "[term, epoch]", `["-", "!!"]`, []string{`lint.yaml:13: q: key point "terms" has no evidence phrases with words (-, !!)`}, ""},
 		{"quoted weight", "weight: 2", `weight: "2"`, []string{`lint.yaml:12: "2" is text, want a whole number`}, "weight 0"},
 	}
 	for _, tt := range tests {
@@ -52,7 +53,11 @@ func TestPackLintValues(t *testing.T) {
 			t.Errorf("%s: got %q, want no %q", tt.name, err, tt.not)
 		}
 	}
-	if _, err := bot.ParsePack("lint.yaml", []byte(lintPack)); err != nil {
-		t.Fatalf("the valid pack: %v", err)
+	p, err := bot.ParsePack("lint.yaml", []byte(strings.Replace(lintPack, "[term, epoch]", `[term, ">="]`, 1)))
+	if err != nil {
+		t.Fatalf("a pack with one wordless phrase among others must load: %v", err)
+	}
+	if got := bot.WordlessEvidence(p.Questions[0]); len(got) != 1 || got[0] != ">=" {
+		t.Fatalf("WordlessEvidence = %q, want [>=]", got)
 	}
 }
