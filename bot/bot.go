@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Defaults for Config fields left zero.
@@ -20,8 +21,11 @@ const (
 	DefaultTimeLimit  = 3 * time.Minute
 	DefaultGrace      = 10 * time.Second
 	DefaultLateWindow = 15 * time.Minute
-	// MaxAnswerBytes caps a typed answer: far more than anyone says in a time limit.
-	MaxAnswerBytes = 20000
+	// MaxAnswerChars caps a typed answer, in characters: far more than anyone says in a time limit.
+	MaxAnswerChars = 20000
+	// MaxAnswerBytes is the most an answer of MaxAnswerChars characters takes in UTF-8;
+	// readers of answers read up to it.
+	MaxAnswerBytes = 4 * MaxAnswerChars
 )
 
 // Config is what a Bot needs. Bank, Grader and Store are required.
@@ -93,7 +97,12 @@ type Bot struct {
 type live struct {
 	s     *Session
 	timer Timer
-	busy  bool // an answer is being graded
+	busy  bool // an answer is being graded, or the time-up recorded
+	// timingUp: busy with the time-up's bookkeeping only. An answer arriving then is
+	// held in held and graded as late right after, not turned away (the terminal
+	// sends what was typed as its timer and the core's fire together).
+	timingUp bool
+	held     []Event
 }
 
 // New returns a Bot. Call AddPlatform for each platform, then Start.
@@ -299,7 +308,9 @@ func (b *Bot) pastLate(l *live, t time.Time) bool {
 	return l.s.State == SessionExpired && t.After(l.s.Closes().Add(b.late))
 }
 
-// Handle processes one event and sends the replies. It returns when the replies are sent.
+// Handle processes one event and sends the replies. It returns when the replies are sent,
+// except for an answer that arrives while its question's time-up is being recorded: that
+// one is graded (as late) by the time-up, right after.
 func (b *Bot) Handle(ctx context.Context, ev Event) {
 	b.mu.Lock()
 	if b.closed {
@@ -643,6 +654,7 @@ func (b *Bot) timeUp(key string, id uint64) {
 	defer b.inflight.Done()
 	l.busy = true // an answer arriving now waits for the time-up to be recorded
 	s := *l.s
+	l.timingUp = s.Interview == 0
 	b.mu.Unlock()
 
 	if s.Interview != 0 {
@@ -656,7 +668,9 @@ func (b *Bot) timeUp(key string, id uint64) {
 	a.Deliver = b.delivery(ctx, msg)
 	err := b.store.SaveSession(ctx, &s, a)
 	b.mu.Lock()
-	l.busy = false
+	l.busy, l.timingUp = false, false
+	held := l.held
+	l.held = nil
 	if err == nil {
 		l.s.State, l.s.AttemptID = s.State, s.AttemptID
 		if !b.closed {
@@ -664,6 +678,12 @@ func (b *Bot) timeUp(key string, id uint64) {
 		}
 	}
 	b.mu.Unlock()
+	// Answers that came during the bookkeeping are graded (late) after the note.
+	defer func() {
+		for _, ev := range held {
+			b.answer(ctx, ev, l)
+		}
+	}()
 	if err != nil {
 		b.log.Error("expire session", "session", id, "err", err)
 		return
@@ -704,6 +724,11 @@ func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
 	if b.sessions[sessionKey(ev.User, ev.Conv)] != l {
 		b.mu.Unlock()
 		b.reply(ctx, ev, MsgInfo, "", "That question was just closed. Say `practice` for another.")
+		return
+	}
+	if l.busy && l.timingUp {
+		l.held = append(l.held, ev) // graded by timeUp once the time-out is recorded
+		b.mu.Unlock()
 		return
 	}
 	if l.busy {
@@ -981,13 +1006,27 @@ func (b *Bot) attempt(s *Session, outcome, answer string, v *Verdict, at time.Ti
 
 // cleanAnswer makes typed text safe to grade, or says what is wrong with it.
 func cleanAnswer(s string) (string, string) {
-	if len(s) > MaxAnswerBytes {
-		return "", fmt.Sprintf("That answer is %d characters long; I take up to %d (about 3,000 words, far more than fits in the time limit). Please shorten it and send it again: your question is still open.", len(s), MaxAnswerBytes)
+	if n := utf8.RuneCountInString(s); n > MaxAnswerChars {
+		return "", TooLong(n) + " Please shorten it and send it again: your question is still open."
 	}
 	if LooksBinary(s) {
 		return "", "That looks like binary data rather than a typed answer. Send your answer as text (or as a voice message): your question is still open."
 	}
 	return strings.TrimSpace(strings.ToValidUTF8(s, "")), ""
+}
+
+// TooLong says that an answer of n characters is over MaxAnswerChars.
+func TooLong(n int) string {
+	return fmt.Sprintf("That answer is %s characters long; I take up to %s (about 3,000 words, far more than fits in the time limit).", thousands(n), thousands(MaxAnswerChars))
+}
+
+// thousands writes n with comma separators: 20,000.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // LooksBinary reports NUL bytes, or text that is mostly invalid UTF-8 or control characters.

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
 
@@ -108,7 +109,7 @@ func parsePack(data []byte) (*Pack, error) {
 	passWeight := DefaultPassWeight
 	if raw.PassWeight != nil {
 		passWeight = *raw.PassWeight
-		if passWeight <= 0 || passWeight > 1 {
+		if !(passWeight > 0 && passWeight <= 1) { // so NaN fails too
 			add(yamlx.Lookup(root, "pass_weight"), "pass_weight %v must be above 0 and at most 1", passWeight)
 		}
 	}
@@ -207,7 +208,7 @@ func buildQuestion(node *yaml.Node, rq *rawQuestion, packPass float64) (*Questio
 	}
 	if rq.PassWeight != nil {
 		q.PassWeight = *rq.PassWeight
-		if q.PassWeight <= 0 || q.PassWeight > 1 {
+		if !(q.PassWeight > 0 && q.PassWeight <= 1) { // so NaN fails too
 			add(at("pass_weight"), "%s: pass_weight %v must be above 0 and at most 1", name, q.PassWeight)
 		}
 	}
@@ -225,7 +226,8 @@ func buildQuestion(node *yaml.Node, rq *rawQuestion, packPass float64) (*Questio
 		if rk.Weight != nil {
 			w = *rk.Weight
 		}
-		if w < 1 || w > 3 {
+		// A weight that is no integer ("2") already has its type error.
+		if wn := yamlx.Lookup(n, "weight"); (w < 1 || w > 3) && (wn == nil || wn.Tag == "!!int") {
 			add(at2(n, "weight"), "%s: key point %q: weight %d must be 1, 2 or 3", name, rk.ID, w)
 		}
 		errs = append(errs, checkItem(n, name, "key point", rk.ID, rk.Text, rk.Evidence, seen)...)
@@ -263,10 +265,20 @@ func checkItem(n *yaml.Node, qname, what, id, text string, evidence []string, se
 	if len(evidence) == 0 {
 		add(n, "%s: %s %q has no evidence phrases", qname, what, id)
 	}
+	wordless := 0
 	for _, e := range evidence {
-		if strings.TrimSpace(e) == "" {
+		switch {
+		case strings.TrimSpace(e) == "":
 			add(at2(n, "evidence"), "%s: %s %q has an empty evidence phrase", qname, what, id)
+		case !hasWord(e):
+			wordless++
 		}
+	}
+	// Matching is on words, so a phrase of punctuation alone (">=", "-") never matches:
+	// a list of nothing else is as empty as no list. One among real phrases is a
+	// warning of packs lint (WordlessEvidence), so packs written elsewhere still load.
+	if len(evidence) > 0 && wordless == len(evidence) {
+		add(at2(n, "evidence"), "%s: %s %q has no evidence phrases with words (%s): matching is on words", qname, what, id, strings.Join(evidence, ", "))
 	}
 	return errs
 }
@@ -303,6 +315,32 @@ func at2(n *yaml.Node, key string) *yaml.Node {
 		return v
 	}
 	return n
+}
+
+// hasWord reports whether s has a letter or a digit: a word an answer can match.
+func hasWord(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) })
+}
+
+// WordlessEvidence returns q's evidence phrases with no letter or digit (">="), which
+// match nothing: matching is on words.
+func WordlessEvidence(q *Question) []string {
+	var out []string
+	for _, k := range q.KeyPoints {
+		for _, e := range k.Evidence {
+			if !hasWord(e) {
+				out = append(out, e)
+			}
+		}
+	}
+	for _, r := range q.RedFlags {
+		for _, e := range r.Evidence {
+			if !hasWord(e) {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
 }
 
 func cleanPhrases(in []string) []string {

@@ -13,6 +13,7 @@ import (
 	"os/user"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/term"
 
@@ -27,6 +28,8 @@ const Name = "console"
 type Adapter struct {
 	msgs chan bot.Message
 	keys *KeyReader // started on the first interactive answer
+	// afterHandle, when set (by tests), sees each event the driver has handed to the bot.
+	afterHandle func(bot.Event)
 }
 
 var _ bot.Platform = (*Adapter)(nil)
@@ -158,8 +161,11 @@ type driver struct {
 	session   *bot.Session
 	answered  bool
 	interview bool
-	piped     *bufio.Scanner // standard input split into answers, for interviews
-	earlier   uint64         // the session an earlier run left open, already told about
+	piped     *bufio.Reader // standard input split into answers, for interviews
+	earlier   uint64        // the session an earlier run left open, already told about
+	// stopped: Ctrl-C cancelled the run's context during an interview and stop was sent;
+	// the partial report is still read and printed.
+	stopped bool
 }
 
 // earlierTimedOut tells about the question (id, when known) an earlier run left open
@@ -182,6 +188,9 @@ func (a *Adapter) driver(b *bot.Bot, opts Options) *driver {
 func (d *driver) run(ctx context.Context, until bot.MessageKind) (bot.Message, error) {
 	opts := d.opts
 	for {
+		if d.stopped {
+			ctx = context.WithoutCancel(ctx)
+		}
 		msg, err := d.a.next(ctx)
 		if err != nil {
 			return bot.Message{}, err
@@ -205,12 +214,23 @@ func (d *driver) run(ctx context.Context, until bot.MessageKind) (bot.Message, e
 				}
 				continue
 			}
+			if d.answered {
+				// The answer is on its way and will be graded as late; the note's "no
+				// answer came in time" would contradict what the terminal just said.
+				continue
+			}
 			fmt.Fprintf(opts.Err, "\n%s\n", firstParagraph(msg.Text))
-			if !d.answered && opts.Interactive {
+			if opts.Interactive {
 				return bot.Message{}, ErrNoVerdict
 			}
-			// Otherwise the answer is on its way and will be graded as late.
 		case bot.MsgError:
+			if d.interview && !opts.Interactive && d.answered {
+				// The answer was refused (binary data): a pipe cannot send it again.
+				fmt.Fprintf(opts.Err, "%s In a pipe it cannot be sent again, so that question counts as skipped.\n", firstSentence(msg.Text))
+				d.answered = false
+				d.handle(ctx, bot.Event{User: d.u, Conv: d.conv, Text: "skip"})
+				continue
+			}
 			fmt.Fprintf(opts.Err, "%s\n", msg.Text)
 			if !opts.Interactive || d.session == nil || opts.Audio != nil {
 				return bot.Message{}, ErrNoVerdict
@@ -232,50 +252,133 @@ func (d *driver) answer(ctx context.Context) error {
 	if opts.Audio != nil {
 		fmt.Fprintf(opts.Err, "Transcribing %s...\n", opts.Audio.Name)
 		d.answered = true
-		d.b.Handle(ctx, bot.Event{User: d.u, Conv: d.conv, Audio: opts.Audio})
+		d.handle(ctx, bot.Event{User: d.u, Conv: d.conv, Audio: opts.Audio})
 		return nil
 	}
-	var text string
+	var (
+		text  string
+		state readState
+		err   error
+	)
 	if d.interview && !opts.Interactive {
-		text = d.nextPiped()
+		text, state, err = d.nextPiped(ctx)
 	} else {
-		t, state, err := d.a.readAnswer(ctx, d.session, opts)
-		switch {
-		case err != nil:
-			return err
-		case state == interrupted:
-			d.b.Handle(ctx, bot.Event{User: d.u, Conv: d.conv, Text: "stop"})
-			if !d.interview {
-				d.a.drain()
-				fmt.Fprintln(opts.Err, "Stopped. Nothing was graded.")
-				return ErrNoVerdict
-			}
-			return nil // the partial report follows
-		case state == expiredEmpty:
-			return nil // the bot's time's-up message follows
-		}
-		text = t
+		text, state, err = d.a.readAnswer(ctx, d.session, opts)
+	}
+	switch {
+	case state == interrupted:
+		return d.command(ctx, "stop")
+	case err != nil:
+		return err
+	case state == expiredEmpty:
+		return nil // the bot's time's-up message follows
+	case state == refused:
+		// Standard input cannot send it again: the question counts as skipped.
+		fmt.Fprintf(opts.Err, "%s In a pipe it cannot be sent again, so that question counts as skipped.\n", text)
+		d.handle(ctx, bot.Event{User: d.u, Conv: d.conv, Text: "skip"})
+		return nil
+	}
+	if w := CommandWord(text); w != "" {
+		return d.command(ctx, w)
+	}
+	if state == expiredText {
+		fmt.Fprintln(opts.Err, "Time's up: grading what you typed (it counts as late).")
 	}
 	d.answered = true
-	d.b.Handle(ctx, bot.Event{User: d.u, Conv: d.conv, Text: text, Answer: true})
+	d.handle(ctx, bot.Event{User: d.u, Conv: d.conv, Text: text, Answer: true})
 	return nil
 }
 
+// CommandWord returns "skip" or "stop" when an answer is exactly that word (any case,
+// spaces around it): in the terminal those pass on the question or end, as in chat.
+func CommandWord(text string) string {
+	switch w := strings.ToLower(strings.TrimSpace(text)); w {
+	case "skip", "stop":
+		return w
+	}
+	return ""
+}
+
+// command passes on the question (skip) or ends (stop). In practice the run ends
+// without a verdict; in an interview the next question or the partial report follows.
+func (d *driver) command(ctx context.Context, word string) error {
+	// Ctrl-C on piped input cancels ctx: the stop must still be recorded.
+	d.handle(context.WithoutCancel(ctx), bot.Event{User: d.u, Conv: d.conv, Text: word})
+	if d.interview {
+		d.stopped = ctx.Err() != nil
+		return nil
+	}
+	d.a.drain()
+	if word == "skip" {
+		fmt.Fprintln(d.opts.Err, "Skipped. Nothing was graded, and it isn't counted in your pass rate.")
+	} else {
+		fmt.Fprintln(d.opts.Err, "Stopped. Nothing was graded.")
+	}
+	return ErrNoVerdict
+}
+
+// handle hands ev to the bot.
+func (d *driver) handle(ctx context.Context, ev bot.Event) {
+	d.b.Handle(ctx, ev)
+	if d.a.afterHandle != nil {
+		d.a.afterHandle(ev)
+	}
+}
+
+// maxRead caps what is read as one answer from standard input: enough to count the
+// characters of any answer someone meant to send, and no more.
+const maxRead = 1 << 20
+
 // nextPiped returns the next answer from standard input, up to a "---" line or EOF.
-func (d *driver) nextPiped() string {
+// An answer over the limit comes back refused, with the sentence that says why.
+func (d *driver) nextPiped(ctx context.Context) (string, readState, error) {
 	if d.piped == nil {
-		d.piped = bufio.NewScanner(io.LimitReader(d.opts.In, 16*bot.MaxAnswerBytes))
-		d.piped.Buffer(make([]byte, 64*1024), bot.MaxAnswerBytes+1)
+		d.piped = bufio.NewReader(d.opts.In)
 	}
-	var lines []string
-	for d.piped.Scan() {
-		line := d.piped.Text()
-		if strings.TrimSpace(line) == AnswerSeparator {
-			break
+	type result struct {
+		text  string
+		chars int
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		var b strings.Builder
+		chars := 0
+		for {
+			line, err := d.piped.ReadString('\n')
+			if strings.TrimSpace(line) == AnswerSeparator {
+				break
+			}
+			chars += utf8.RuneCountInString(line)
+			if b.Len() < maxRead {
+				b.WriteString(line)
+			}
+			if err != nil {
+				if !errors.Is(err, io.EOF) {
+					done <- result{err: fmt.Errorf("read answer: %w", err)}
+					return
+				}
+				break
+			}
 		}
-		lines = append(lines, line)
+		done <- result{text: strings.TrimRight(b.String(), "\n"), chars: chars}
+	}()
+	select {
+	case <-ctx.Done():
+		return "", interrupted, nil
+	case r := <-done:
+		if r.err != nil {
+			return "", gotAnswer, r.err
+		}
+		n := utf8.RuneCountInString(strings.TrimSpace(r.text))
+		if len(r.text) >= maxRead {
+			n = r.chars // only the start was kept; the count is of all of it
+		}
+		if n > bot.MaxAnswerChars {
+			return bot.TooLong(n), refused, nil
+		}
+		return r.text, gotAnswer, nil
 	}
-	return strings.Join(lines, "\n")
 }
 
 type readState int
@@ -284,17 +387,16 @@ const (
 	gotAnswer readState = iota
 	interrupted
 	expiredEmpty
+	expiredText // time ran out with text typed: it goes as a late answer
+	refused     // the answer cannot be taken; the text says why
 )
 
 // readAnswer reads the answer: all of In when not interactive, else lines with a countdown.
 // When time runs out in the terminal, what was typed so far is sent as a late answer.
+// Ctrl-C (in the editor, or cancelling ctx while reading standard input) is interrupted.
 func (a *Adapter) readAnswer(ctx context.Context, s *bot.Session, opts Options) (string, readState, error) {
 	if !opts.Interactive {
-		data, err := io.ReadAll(io.LimitReader(opts.In, bot.MaxAnswerBytes+1))
-		if err != nil {
-			return "", gotAnswer, fmt.Errorf("read answer: %w", err)
-		}
-		return string(data), gotAnswer, nil
+		return readAll(ctx, opts.In)
 	}
 	f, isFile := opts.In.(*os.File)
 	var restore func()
@@ -304,12 +406,15 @@ func (a *Adapter) readAnswer(ctx context.Context, s *bot.Session, opts Options) 
 		if err != nil {
 			return "", gotAnswer, fmt.Errorf("set terminal to raw mode: %w", err)
 		}
-		restore = func() { term.Restore(int(f.Fd()), old) }
+		restore = func() {
+			flushInput(f) // what was typed or pasted after the answer must not reach the shell
+			term.Restore(int(f.Fd()), old)
+		}
 		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
 			width = w
 		}
 	}
-	fmt.Fprintln(opts.Err, "Type your answer. Finish with an empty line or Ctrl-D; Ctrl-C stops.")
+	fmt.Fprintln(opts.Err, SubmitHint)
 	stop := make(chan struct{})
 	timer := opts.Clock.AfterFunc(s.Closes().Sub(opts.Clock.Now()), func() { close(stop) })
 	defer timer.Stop()
@@ -330,9 +435,38 @@ func (a *Adapter) readAnswer(ctx context.Context, s *bot.Session, opts Options) 
 	case res.Expired && (res.Text == "" || opts.inInterview):
 		return "", expiredEmpty, nil
 	case res.Expired:
-		fmt.Fprintln(opts.Err, "Time's up: grading what you typed (it counts as late).")
+		return res.Text, expiredText, ctx.Err()
 	}
 	return res.Text, gotAnswer, ctx.Err()
+}
+
+// SubmitHint is the line above the editor: how to finish, and that a paste never does.
+const SubmitHint = "Type your answer; pasting is safe. Press Enter on an empty line (or Ctrl-D) to submit; Ctrl-C stops."
+
+// readAll reads all of r, up to maxRead, as the answer; cancelling ctx (Ctrl-C) stops
+// the wait at once, though r is still open.
+func readAll(ctx context.Context, r io.Reader) (string, readState, error) {
+	type result struct {
+		data []byte
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		data, err := io.ReadAll(io.LimitReader(r, maxRead+1))
+		done <- result{data, err}
+	}()
+	select {
+	case <-ctx.Done():
+		return "", interrupted, nil
+	case res := <-done:
+		if res.err != nil {
+			return "", gotAnswer, fmt.Errorf("read answer: %w", res.err)
+		}
+		if len(res.data) > maxRead {
+			return "", gotAnswer, fmt.Errorf("the answer is over %d MiB; I take up to %d characters", maxRead>>20, bot.MaxAnswerChars)
+		}
+		return string(res.data), gotAnswer, nil
+	}
 }
 
 func (a *Adapter) next(ctx context.Context) (bot.Message, error) {
@@ -364,6 +498,14 @@ func (a *Adapter) printQuestion(msg bot.Message, opts Options) {
 		fmt.Fprintf(w, "Answer by %s.\n", msg.Deadline.Local().Format("15:04:05"))
 	}
 	fmt.Fprintln(w)
+}
+
+// firstSentence is s up to its first full stop.
+func firstSentence(s string) string {
+	if i := strings.Index(s, ". "); i >= 0 {
+		return s[:i+1]
+	}
+	return s
 }
 
 func firstParagraph(s string) string {

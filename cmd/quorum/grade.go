@@ -30,6 +30,9 @@ func cmdGrade(ctx context.Context, e env, args []string) error {
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
+	if *misses && *eval == "" {
+		return usagef("--misses lists the misses of --eval FILE|DIR; give --eval too")
+	}
 	if *eval != "" {
 		return cmdEval(ctx, e, *cfgFile, packs, *eval, *asJSON, *misses)
 	}
@@ -53,6 +56,9 @@ func cmdGrade(ctx context.Context, e env, args []string) error {
 	}
 	ans := bot.Answer{TimeLimit: limit}
 	if *audio != "" {
+		if a.transcriber == nil {
+			return errNoSpeech
+		}
 		rec, err := audioFile(*audio)
 		if err != nil {
 			return err
@@ -209,8 +215,7 @@ func cmdEval(ctx context.Context, e env, cfgFile string, packs []string, path st
 		}
 	}
 	if asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
+		enc := json.NewEncoder(e.stdout) // one object on one line, as README says of --json
 		out := struct {
 			*bot.EvalReport
 			Agreement     float64 `json:"agreement"`

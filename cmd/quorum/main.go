@@ -109,6 +109,8 @@ func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.W
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "quorum: %s\n", ue.msg)
 		return 2
+	case errors.Is(err, errUsageReported):
+		return 2
 	case errors.Is(err, errSilent):
 		return 1
 	}
@@ -118,6 +120,10 @@ func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.W
 
 // errSilent ends a command with status 1 when it already told the person why.
 var errSilent = errors.New("already reported")
+
+// errUsageReported is a command-line mistake the flag package already printed, with
+// the usage: status 2, as for every mistake on the command line.
+var errUsageReported = errors.New("usage already reported")
 
 // oneLine keeps the first error line for single-error messages, and the full list for lint-style lists.
 func oneLine(err error) string {
@@ -142,7 +148,7 @@ func parseFlags(fs *flag.FlagSet, args []string, positional bool) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return errSilent // the flag package printed the problem and the usage
+		return errUsageReported // the flag package printed the problem and the usage
 	}
 	if !positional && fs.NArg() > 0 {
 		return usagef("unexpected argument %q (flags go before arguments; see 'quorum %s -h')", fs.Arg(0), strings.TrimPrefix(fs.Name(), "quorum "))

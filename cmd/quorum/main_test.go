@@ -126,6 +126,13 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"practice", "--config", "/nonexistent/quorum.yaml"}, 1, "read config"},
 		{[]string{"packs"}, 2, "list or lint"},
 		{[]string{"run", "--config", cfg}, 1, "nothing to run"},
+		// Flag mistakes the flag package reports are command-line mistakes too: they exited 1.
+		{[]string{"practice", "--bogus"}, 2, "flag provided but not defined: -bogus"},
+		{[]string{"practice", "--time-limit", "abc"}, 2, `invalid value "abc" for flag -time-limit`},
+		{[]string{"grade", "--json", "--question"}, 2, "flag needs an argument: -question"},
+		{[]string{"stats", "--bogus"}, 2, "flag provided but not defined: -bogus"},
+		{[]string{"packs", "list", "--bogus"}, 2, "flag provided but not defined: -bogus"},
+		{[]string{"grade", "--config", cfg, "--misses"}, 2, "give --eval too"},
 	}
 	for _, tt := range tests {
 		code, _, errs := cli(t, "", "", tt.args...)
@@ -377,7 +384,7 @@ func TestAudioAnswers(t *testing.T) {
 	silence, _ := filepath.Abs("../../testdata/audio/silence.ogg")
 	cfg, _ := testConfig(t)
 	code, _, errs := cli(t, "", "", "grade", "--config", cfg, "--question", "cli-test/raft-election", "--audio", ogg)
-	if code != 1 || !strings.Contains(errs, "set `speech`") {
+	if code != 1 || !strings.Contains(errs, "set speech (or llm) in quorum.yaml") || strings.Contains(errs, "still open") {
 		t.Fatalf("without speech settings: exit %d, stderr %q", code, errs)
 	}
 
@@ -481,6 +488,9 @@ func TestGradeEval(t *testing.T) {
 	}
 	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || rep.Agreement != 1 || rep.FalsePassRate != 0 {
 		t.Errorf("--json: exit %d, %+v from %q (%s)", code, rep, out, errs)
+	}
+	if n := strings.Count(strings.TrimSpace(out), "\n"); n != 0 {
+		t.Errorf("--json: %d line breaks, want one object on one line", n)
 	}
 	code, _, errs = cli(t, "", "", "grade", "--eval", filepath.Join(dir, "packs"))
 	if code == 0 || !strings.Contains(errs, "holds question packs but no labelled answers") {

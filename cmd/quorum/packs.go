@@ -159,6 +159,10 @@ func cmdPacksLint(ctx context.Context, e env, args []string) error {
 				warnings++
 				fmt.Fprintf(e.stdout, "%s: warning: %s: red flag %s matches %s, said after the model answer (%q); a candidate who says that would be marked down: make the flag's evidence state the wrong claim itself\n", q.Source, q.ID, sf.Flag, sf.Said, truncate(sf.Quote, 80))
 			}
+			if none := bot.WordlessEvidence(q); len(none) > 0 {
+				warnings++
+				fmt.Fprintf(e.stdout, "%s: warning: %s: evidence %q has no letters or digits, so it never matches (matching is on words): write it in words\n", q.Source, q.ID, none[0])
+			}
 			if long := bot.LongEvidence(q); len(long) > 0 {
 				warnings++
 				fmt.Fprintf(e.stdout, "%s: warning: %s: evidence %q has more than %d words; a phrase matches where its words stand in order, so a long one rarely does: keep phrases short\n", q.Source, q.ID, long[0], bot.MaxPhraseWords)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -111,11 +112,8 @@ func quiet(cfg *Config) *Config {
 // empty: a restore that failed half-way leaves one, and the store would look unused.
 func (a *app) openStore(stderr io.Writer) error {
 	st, err := store.Open(a.cfg.Store.Path, time.Duration(a.cfg.Store.LockTimeout))
-	if errors.Is(err, store.ErrInUse) {
-		return fmt.Errorf("%s is in use by another Quorum process (a running bot?); stop it, or use another store.path in the config", a.cfg.Store.Path)
-	}
 	if err != nil {
-		return err
+		return storeOpenError(a.cfg.Store.Path, err)
 	}
 	if st.WasEmpty() {
 		fmt.Fprintln(stderr, emptyStoreWarning(a.cfg.Store.Path))
@@ -127,6 +125,17 @@ func (a *app) openStore(stderr io.Writer) error {
 // emptyStoreWarning is the line a command prints when store.Store.WasEmpty.
 func emptyStoreWarning(path string) string {
 	return fmt.Sprintf("quorum: warning: %s was empty; starting a new store (if a backup was being restored into it, that copy failed)", path)
+}
+
+// storeOpenError is the sentence for a store at path that would not open.
+func storeOpenError(path string, err error) error {
+	switch {
+	case errors.Is(err, store.ErrInUse):
+		return fmt.Errorf("%s is in use by another Quorum process (a running bot?); stop it, or use another store.path in the config", path)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("Quorum may not read or write its store %s (permission denied): give yourself access to the file and its folder, or set store.path in the config to a place you can write", path)
+	}
+	return err
 }
 
 // terminalBot starts a Bot on the terminal platform, for the commands that converse.
@@ -181,6 +190,9 @@ func cmdPractice(ctx context.Context, e env, args []string) error {
 
 	var rec *bot.Audio
 	if *audio != "" {
+		if a.transcriber == nil {
+			return errNoSpeech // before a question is asked and stored
+		}
 		if rec, err = audioFile(*audio); err != nil {
 			return err
 		}
@@ -222,6 +234,10 @@ func cmdPractice(ctx context.Context, e env, args []string) error {
 	}
 	return nil
 }
+
+// errNoSpeech: --audio without speech settings, said for the terminal (the core's
+// message speaks of the bot's owner and an open question).
+var errNoSpeech = errors.New("--audio needs a speech-to-text server: set speech (or llm) in quorum.yaml (see \"Spoken answers\" in the README), or type your answer")
 
 // flagFilter checks --topic, --difficulty and --kind against the bank.
 func flagFilter(bank *bot.Bank, topic, difficulty, kind string) (bot.Filter, error) {

@@ -46,12 +46,18 @@ func TestStatsWritesTheChart(t *testing.T) {
 	}
 
 	other := filepath.Join(t.TempDir(), "mine.png")
-	if code, out, _ := cli(t, dir, "", "stats", "--config", cfg, "--chart", other); code != 0 || !strings.Contains(out, "Chart written to "+other) {
+	// The text names the file written, not the default name.
+	if code, out, _ := cli(t, dir, "", "stats", "--config", cfg, "--chart", other); code != 0 || !strings.Contains(out, "Chart written to "+other) ||
+		!strings.Contains(out, "Chart: "+other+",") || strings.Contains(out, bot.ChartName) {
 		t.Fatalf("--chart: exit %d\n%s", code, out)
 	}
+	// --no-chart: no file, and no text about one.
 	empty := t.TempDir()
-	if code, out, _ := cli(t, empty, "", "stats", "--config", cfg, "--no-chart"); code != 0 || strings.Contains(out, "Chart written") {
+	if code, out, _ := cli(t, empty, "", "stats", "--config", cfg, "--no-chart"); code != 0 || strings.Contains(out, "Chart:") || strings.Contains(out, "Chart written") {
 		t.Fatalf("--no-chart: exit %d\n%s", code, out)
+	}
+	if code, _, errs := cli(t, empty, "", "stats", "--config", cfg, "--no-chart", "--chart", "a.png"); code != 2 || !strings.Contains(errs, "not both") {
+		t.Fatalf("--no-chart --chart: exit %d, %s", code, errs)
 	}
 	if entries, _ := os.ReadDir(empty); len(entries) != 0 {
 		t.Fatalf("--no-chart wrote %v", entries)

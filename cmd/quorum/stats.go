@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"strings"
 
 	"github.com/quorum-dev/quorum/adapters/console"
 	"github.com/quorum-dev/quorum/bot"
@@ -15,6 +17,9 @@ func cmdStats(ctx context.Context, e env, args []string) error {
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
+	if *noChart && flagSet(fs, "chart") {
+		return usagef("give --chart FILE or --no-chart, not both")
+	}
 	a, err := load(*cfgFile, nil)
 	if err != nil {
 		return err
@@ -24,20 +29,34 @@ func cmdStats(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	b := bot.New(bot.Config{Bank: a.bank, Grader: a.grader, Store: a.store, PassScore: a.cfg.Practice.PassScore})
-	msg, err := b.StatsMessage(ctx, console.User(), console.Conversation())
+	stats := b.StatsMessage
+	if *noChart || *chartPath == "" {
+		stats = b.StatsSummary // no chart drawn, and none named in the text
+	}
+	msg, err := stats(ctx, console.User(), console.Conversation())
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s (%s)\n\n%s\n", msg.Title, a.cfg.Store.Path, msg.Text)
-	if *noChart || *chartPath == "" {
-		return nil
-	}
+	var written []string
 	for _, f := range msg.Files {
 		path, err := console.WriteFile(*chartPath, f)
 		if err != nil {
 			return err
 		}
+		written = append(written, path)
+		// The text names the chart by its default name: name the file written.
+		msg.Text = strings.Replace(msg.Text, "Chart: "+f.Name+",", "Chart: "+path+",", 1)
+	}
+	fmt.Fprintf(e.stdout, "%s (%s)\n\n%s\n", msg.Title, a.cfg.Store.Path, msg.Text)
+	for _, path := range written {
 		fmt.Fprintf(e.stdout, "\nChart written to %s\n", path)
 	}
 	return nil
+}
+
+// flagSet reports whether the flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
