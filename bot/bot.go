@@ -799,7 +799,7 @@ func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
 	outcome := OutcomeGraded
 	if s.Interview == 0 && (s.State == SessionExpired || ev.Time.After(s.Closes())) {
 		outcome = OutcomeLate
-		markLate(v, ev.Time.Sub(s.Deadline))
+		markLate(v, ev.Time.Sub(s.Deadline), b.passScore)
 	}
 	a := b.attempt(&s, outcome, text, v, ev.Time)
 	a.ID = s.AttemptID // a late answer replaces its timed-out attempt
@@ -982,11 +982,14 @@ func (b *Bot) question(s *Session) (*Question, error) {
 	return b.bank.Lookup(s.Question)
 }
 
-// markLate turns a verdict into a late one: feedback stays, the verdict is a FAIL.
-func markLate(v *Verdict, over time.Duration) {
+// markLate turns a verdict into a late one: feedback stays, the verdict is a FAIL, and
+// like every FAIL its score stays below passScore (stats and charts average it); the
+// note keeps what it would have been on time.
+func markLate(v *Verdict, over time.Duration, passScore int) {
 	v.Late = true
 	would := v.Title()
 	v.Pass = false
+	v.Score = min(v.Score, passScore-1)
 	v.Note = fmt.Sprintf("This answer came %s after the time limit, so it counts as a FAIL. On time it would have been %s.", roundDur(over), would)
 }
 

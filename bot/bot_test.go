@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -199,6 +200,9 @@ func TestLateAnswer(t *testing.T) {
 	}
 	if !strings.Contains(v.Text, "would have been PASS") {
 		t.Fatalf("late verdict should say what it would have been:\n%s", v.Text)
+	}
+	if v.Verdict.Score >= bot.DefaultPassScore || !strings.HasPrefix(v.Title, fmt.Sprintf("FAIL · %d/100", bot.DefaultPassScore-1)) {
+		t.Fatalf("got %q (score %d): a late FAIL shows no passing number", v.Title, v.Verdict.Score)
 	}
 	as := h.attempts(alice)
 	if len(as) != 1 || as[0].Outcome != bot.OutcomeLate || as[0].Answer == "" {
