@@ -95,7 +95,8 @@ func VerdictText(v *Verdict) string {
 		for _, p := range v.RedFlags {
 			fmt.Fprintf(&b, "  ⚠ %s", p.Text)
 			if p.Quote != "" {
-				fmt.Fprintf(&b, " (you said: %q)", p.Quote)
+				// As typed, on one line: %q would show a quote mark or a tab as \" or \t.
+				fmt.Fprintf(&b, " (you said: “%s”)", strings.Join(strings.Fields(p.Quote), " "))
 			}
 			b.WriteString("\n")
 			if p.Correction != "" {

@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/quorum-dev/quorum/bot"
@@ -20,5 +21,19 @@ func TestFirstParagraph(t *testing.T) {
 		if got := bot.FirstParagraph(tt.in); got != tt.want {
 			t.Errorf("FirstParagraph(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestVerdictTextQuotesAsTyped: what the person said is shown as typed, on one line, in
+// typographic quotes; not Go-escaped ("\"lowest id\"\tbecause").
+func TestVerdictTextQuotesAsTyped(t *testing.T) {
+	v := &bot.Verdict{QuestionID: "q", Score: 20, RedFlags: []bot.Point{{
+		ID: "lowest-id", Text: "Claims the lowest id leads.", Correction: "A majority decides.",
+		Quote: "the node with the \"lowest id\"\tbecause it\nstarts first",
+	}}}
+	text := bot.VerdictText(v)
+	want := `(you said: “the node with the "lowest id" because it starts first”)`
+	if !strings.Contains(text, want) || strings.Contains(text, `\"`) || strings.Contains(text, `\t`) {
+		t.Errorf("got\n%s\nwant it to contain %s", text, want)
 	}
 }
