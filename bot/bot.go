@@ -339,8 +339,9 @@ func (b *Bot) handleMessage(ctx context.Context, ev Event) {
 
 	b.mu.Lock()
 	l := b.sessions[key]
+	elsewhere := false // the person's open question is in a thread, and this is not it
 	if l != nil && l.s.Conv.Thread != "" && ev.Conv.Thread != l.s.Conv.Thread && !ev.Answer {
-		l = nil // a message elsewhere in the channel, not in the question's thread
+		l, elsewhere = nil, l.s.State == SessionOpen
 	}
 	var stale uint64
 	if l != nil && !l.busy && b.pastLate(l, ev.Time) {
@@ -380,6 +381,11 @@ func (b *Bot) handleMessage(ctx context.Context, ev Event) {
 	}
 	if ev.Answer {
 		b.reply(ctx, ev, MsgInfo, "", "There's no open question to answer here. Say `practice` to get one, then answer by text or voice.")
+		return
+	}
+	if elsewhere && !b.commandDuringSession(cmd, args) {
+		// Most likely the answer, sent to the channel instead of the question's thread.
+		b.reply(ctx, ev, MsgInfo, "", "Your question is open in its thread: send your answer there (or use the Answer privately button), so it is graded. Nothing was graded here.")
 		return
 	}
 	b.command(ctx, ev, cmd, args)

@@ -1071,6 +1071,12 @@ func TestAnswerInChannelOutsideTheThread(t *testing.T) {
 	h.say(alice, chanA, goodAnswer)
 	if m := h.plat.Next(t); m.Kind == bot.MsgVerdict {
 		t.Fatalf("an answer outside the thread was graded: %q", m.Title)
+	} else if !strings.Contains(m.Text, "open in its thread") {
+		t.Errorf("got %q, want to be pointed to the question's thread", m.Text)
+	}
+	h.say(alice, chanA, "help") // a command still works outside the thread
+	if m := h.plat.Next(t); !strings.Contains(m.Text, "practice") || strings.Contains(m.Text, "open in its thread") {
+		t.Errorf("got %q for help outside the thread, want the help", m.Text)
 	}
 	s, open := h.bot.OpenSession(alice, chanA)
 	if !open || s.State != bot.SessionOpen || s.Conv.Thread == "" {
