@@ -925,27 +925,28 @@ func (g *gatedStore) SaveSession(ctx context.Context, s *bot.Session, a *bot.Att
 	return g.Store.SaveSession(ctx, s, a)
 }
 
-// TestAskReplacingWaitsForATimeUp: a new question that replaces the open one (the
-// terminal's `quorum practice`) waits while that one's time-up is being recorded, instead
-// of failing with "an answer is being graded", as it did when a run started just as an
-// earlier run's question ran out.
-func TestAskReplacingWaitsForATimeUp(t *testing.T) {
+// timeUpInProgress asks alice a question on a bot whose store holds the recording of
+// its time-up, and lets the clock run out: it returns with the time-up started and
+// waiting. release lets it finish; it runs at the test's end too, so a failing test does
+// not leave the time-up, and Close, waiting.
+func timeUpInProgress(t *testing.T) (b *bot.Bot, plat *bottest.Platform, st *store.Store, q *bot.Question, release func()) {
+	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "q.db"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	gs := &gatedStore{Store: st, entered: make(chan struct{}), gate: make(chan struct{})}
 	clock := bottest.NewClock(t0)
-	plat := bottest.NewPlatform("test")
+	plat = bottest.NewPlatform("test")
 	bank := loadBank(t)
-	b := bot.New(bot.Config{Bank: bank, Grader: rubric.New(rubric.Options{}), Store: gs, Clock: clock})
+	b = bot.New(bot.Config{Bank: bank, Grader: rubric.New(rubric.Options{}), Store: gs, Clock: clock})
 	b.AddPlatform(plat)
 	if err := b.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close()
-	q, _ := bank.Lookup("raft-election")
+	t.Cleanup(func() { b.Close() })
+	q, _ = bank.Lookup("raft-election")
 	if _, err := b.Ask(context.Background(), alice, dm, q, false); err != nil {
 		t.Fatal(err)
 	}
@@ -953,8 +954,17 @@ func TestAskReplacingWaitsForATimeUp(t *testing.T) {
 
 	go clock.Advance(4 * time.Minute) // the time-up starts and blocks in the store
 	<-gs.entered
-	release := sync.OnceFunc(func() { close(gs.gate) })
-	defer release() // a failing test must not leave the time-up, and Close, waiting
+	release = sync.OnceFunc(func() { close(gs.gate) })
+	t.Cleanup(release)
+	return b, plat, st, q, release
+}
+
+// TestAskReplacingWaitsForATimeUp: a new question that replaces the open one (the
+// terminal's `quorum practice`) waits while that one's time-up is being recorded, instead
+// of failing with "an answer is being graded", as it did when a run started just as an
+// earlier run's question ran out.
+func TestAskReplacingWaitsForATimeUp(t *testing.T) {
+	b, plat, st, q, release := timeUpInProgress(t)
 	asked := make(chan error, 1)
 	go func() {
 		_, err := b.Ask(context.Background(), alice, dm, q, true)
