@@ -2,12 +2,14 @@ package rubric
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/quorum-dev/quorum/bot"
 	"github.com/quorum-dev/quorum/bot/bottest"
+	"github.com/quorum-dev/quorum/prompts"
 )
 
 func TestStem(t *testing.T) {
@@ -237,5 +239,31 @@ func BenchmarkGrade300Words(b *testing.B) {
 		if !v.Pass {
 			b.Fatal("the benchmark answer should pass")
 		}
+	}
+}
+
+// BenchmarkGradeLongestRepetitive grades the longest answer Quorum takes (20,000
+// characters) made of one word repeated, against a question whose evidence repeats that
+// word ("one by one"): the shape that made loose matching quadratic (250 ms an answer
+// before session 9; a stranger's answer in a shared channel must not cost that). Sizes
+// below the cap show how the time grows.
+func BenchmarkGradeLongestRepetitive(b *testing.B) {
+	bank, err := prompts.LoadBank()
+	if err != nil {
+		b.Fatal(err)
+	}
+	q, err := bank.Lookup("ds-fault-tolerance/ft-cascading-failure")
+	if err != nil {
+		b.Fatal(err)
+	}
+	g := New(Options{})
+	for _, n := range []int{2000, 5000, 10000, bot.MaxAnswerChars} {
+		a := bot.Answer{Text: strings.Repeat("1.", n/2), TimeLimit: 3 * time.Minute}
+		b.Run(fmt.Sprintf("%dchars", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				g.Grade(context.Background(), q, a)
+			}
+		})
 	}
 }

@@ -652,8 +652,14 @@ func (d *doc) findLoose(p phrase) (starts, spans []int) {
 		ok := true
 		for _, want := range p.content[1:] {
 			best := -1
-			for _, j := range d.at(want) {
-				if d.toks[j].sent != sent || j-i > looseWindow || i-j > looseWindow {
+			// Positions are in order: look only at those within the window, so an answer
+			// repeating the phrase's words costs linear time, not their product.
+			ps := d.at(want)
+			for _, j := range ps[sort.SearchInts(ps, i-looseWindow):] {
+				if j-i > looseWindow {
+					break
+				}
+				if d.toks[j].sent != sent {
 					continue
 				}
 				if best == -1 || abs(j-i) < abs(best-i) {
