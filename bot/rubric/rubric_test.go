@@ -267,3 +267,28 @@ func BenchmarkGradeLongestRepetitive(b *testing.B) {
 		})
 	}
 }
+
+// TestOtherSpacesEndSentences: a phone or editor that puts no-break or thin spaces
+// after full stops gets the same verdict as plain spaces; the answer was read as one
+// sentence (and this question's model answer went from 100 to 10).
+func TestOtherSpacesEndSentences(t *testing.T) {
+	bank, err := prompts.LoadBank()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := New(Options{})
+	for _, id := range []string{"ds-partitioning/part-scatter-gather-top-k", "ds-partitioning/part-rendezvous-hashing", "ds-system-design/design-game-leaderboard"} {
+		q, err := bank.Lookup(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, _ := g.Grade(context.Background(), q, bot.Answer{Text: q.ModelAnswer, TimeLimit: 3 * time.Minute})
+		for _, sp := range []string{"\u00a0", "\u202f", "\u3000"} {
+			text := strings.ReplaceAll(q.ModelAnswer, " ", sp)
+			v, _ := g.Grade(context.Background(), q, bot.Answer{Text: text, TimeLimit: 3 * time.Minute})
+			if v.Pass != plain.Pass || v.Score != plain.Score {
+				t.Errorf("%s with %U for spaces: got %s, want %s as with plain spaces", id, []rune(sp)[0], v.Title(), plain.Title())
+			}
+		}
+	}
+}

@@ -164,15 +164,26 @@ func isSentenceEnd(text string, i int, r rune) bool {
 		return rest == "" || rest[0] == '\n' || rest[0] == '\r' || isListMarker(rest)
 	case ':':
 		// "A: B" lists of terms are still one thought; treat as a break only before a space.
-		return i+1 < len(text) && (text[i+1] == ' ' || text[i+1] == '\n')
+		return i+1 < len(text) && spaceAt(text, i+1)
 	case '.':
 		// 0.5 and e.g. are not sentence ends.
 		if i > 0 && i+1 < len(text) && isDigit(text[i-1]) && isDigit(text[i+1]) {
 			return false
 		}
-		return i+1 >= len(text) || text[i+1] == ' ' || text[i+1] == '\n' || text[i+1] == '"' || text[i+1] == ')'
+		return i+1 >= len(text) || spaceAt(text, i+1) || text[i+1] == '"' || text[i+1] == ')'
 	}
 	return false
+}
+
+// spaceAt reports white space at byte i of text: a space or a line break, or one of the
+// other spaces editors and phones put between sentences (no-break, thin, ideographic;
+// a zero-width space too, which separates words here).
+func spaceAt(text string, i int) bool {
+	if c := text[i]; c < utf8.RuneSelf {
+		return c == ' ' || c == '\n' || c == '\t' || c == '\r'
+	}
+	r, _ := utf8.DecodeRuneInString(text[i:])
+	return unicode.IsSpace(r) || r == '\u200b'
 }
 
 // wordClass marks the word lists a word belongs to, so each word is looked up once.
