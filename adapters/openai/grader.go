@@ -143,8 +143,10 @@ func (g *Grader) gradeLLM(ctx context.Context, q *bot.Question, a bot.Answer) (*
 	if err := json.Unmarshal([]byte(stripFences(resp.Choices[0].Message.Content)), &out); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadResponse, err)
 	}
-	if out.KeyPoints == nil {
-		return nil, fmt.Errorf("%w: no key_points", ErrBadResponse)
+	if n, of := matchIDs(q, &out); 2*n < of {
+		// A reply that names fewer than half of the rubric's key points would grade a
+		// correct answer as making none of them: it is no reading of this answer.
+		return nil, fmt.Errorf("%w: it addresses %d of %d key points", ErrBadResponse, n, of)
 	}
 	v := g.rubric.Verdict(q, a, g.verify(q, a, &out))
 	v.Grader = bot.GraderLLM
@@ -157,6 +159,42 @@ func (g *Grader) gradeLLM(ctx context.Context, q *bot.Question, a bot.Answer) (*
 		v.Feedback.FollowUp = f
 	}
 	return v, nil
+}
+
+// matchIDs rewrites the ids in out to the rubric's own where they differ only in case,
+// spaces, underscores or hyphens ("Terms", "one_vote"), and returns how many of q's key
+// points the reply addresses (covered or not), of how many.
+func matchIDs(q *bot.Question, out *llmGrade) (n, of int) {
+	points, flags := map[string]string{}, map[string]string{}
+	for _, k := range q.KeyPoints {
+		points[canonicalID(k.ID)] = k.ID
+	}
+	for _, f := range q.RedFlags {
+		flags[canonicalID(f.ID)] = f.ID
+	}
+	addressed := map[string]bool{}
+	for i := range out.KeyPoints {
+		if id, ok := points[canonicalID(out.KeyPoints[i].ID)]; ok {
+			out.KeyPoints[i].ID = id
+			addressed[id] = true
+		}
+	}
+	for i := range out.RedFlags {
+		if id, ok := flags[canonicalID(out.RedFlags[i].ID)]; ok {
+			out.RedFlags[i].ID = id
+		}
+	}
+	return len(addressed), len(q.KeyPoints)
+}
+
+// canonicalID is id without case, spaces, underscores and hyphens.
+func canonicalID(id string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' || unicode.IsSpace(r) {
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, id)
 }
 
 // verify keeps the model's claims whose quotes stand in the answer, outside any text

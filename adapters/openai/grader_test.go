@@ -421,3 +421,43 @@ func TestElidedQuote(t *testing.T) {
 		t.Fatalf("got %s covering %+v (err %v), want a PASS with all four points, two of them quoted with an ellipsis", v.Title(), v.Covered, err)
 	}
 }
+
+// TestKeyPointIDs: ids that differ from the rubric's only in case, spaces, underscores or
+// hyphens count; a reply that addresses fewer than half of the key points is unusable and
+// the rubric grades, saying so, instead of a 0% FAIL put down to the LLM.
+func TestKeyPointIDs(t *testing.T) {
+	item := func(id, quote string) string {
+		return fmt.Sprintf(`{"id":%q,"covered":true,"quote":%q}`, id, quote)
+	}
+	reply := func(items ...string) string {
+		return `{"key_points":[` + strings.Join(items, ",") + `],"red_flags":[],"clarity":80,"confidence":80,"strengths":[],"improvements":[],"follow_up":""}`
+	}
+	for _, tt := range []struct {
+		name, reply string
+		grader      string
+		note        string
+	}{
+		{"capitalised and spelt apart", reply(item("Terms", "Raft splits time into terms"), item("MAJORITY", "more than half of the cluster"),
+			item("one_vote", "Each server votes once per term"), item("Time Outs", "A follower whose randomized timeout fires")), bot.GraderLLM, ""},
+		{"numbered", reply(item("1", "Raft splits time into terms"), item("2", "more than half of the cluster"),
+			item("3", "Each server votes once per term"), item("4", "A follower whose randomized timeout fires")), bot.GraderRubric, "unusable reply"},
+		{"one of four", reply(item("terms", "Raft splits time into terms"), item("2", "more than half of the cluster")), bot.GraderRubric, "unusable reply"},
+		{"empty", reply(), bot.GraderRubric, "unusable reply"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := openaitest.New()
+			defer srv.Close()
+			srv.Enqueue(openaitest.Chat(tt.reply, 1, 1))
+			v, err := newGrader(t, srv, nil).Grade(context.Background(), question(t), bot.Answer{Text: answer})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.Grader != tt.grader || !strings.Contains(v.Note, tt.note) || !v.Pass {
+				t.Fatalf("got %s by %s with note %q, want a PASS by %s with a note containing %q", v.Title(), v.Grader, v.Note, tt.grader, tt.note)
+			}
+			if n := len(srv.Requests()); n != 1 {
+				t.Errorf("got %d requests, want 1", n)
+			}
+		})
+	}
+}
