@@ -155,7 +155,7 @@ func (g *Grader) gradeLLM(ctx context.Context, q *bot.Question, a bot.Answer) (*
 	if len(v.Covered) > 0 {
 		v.Feedback.Strengths = cap3(out.Strengths) // no praise for an answer that made no point
 	}
-	if f := strings.TrimSpace(out.FollowUp); f != "" {
+	if f := shorten(out.FollowUp); f != "" {
 		v.Feedback.FollowUp = f
 	}
 	return v, nil
@@ -319,12 +319,33 @@ func stripFences(s string) string {
 	return strings.TrimSpace(s)
 }
 
+// cap3 keeps the first three non-empty items of list, each shortened.
 func cap3(list []string) []string {
 	var out []string
 	for _, s := range list {
-		if s = strings.TrimSpace(s); s != "" && len(out) < 3 {
+		if s = shorten(s); s != "" && len(out) < 3 {
 			out = append(out, s)
 		}
 	}
 	return out
+}
+
+// maxFeedback is the most characters kept of one piece of the model's feedback: a few
+// sentences. A model that rambles (or repeats itself to its token limit) would otherwise
+// fill the verdict message and the stored attempt.
+const maxFeedback = 400
+
+// shorten trims s and cuts it to maxFeedback characters at a word boundary, marking the
+// cut with "…".
+func shorten(s string) string {
+	s = strings.TrimSpace(s)
+	r := []rune(s)
+	if len(r) <= maxFeedback {
+		return s
+	}
+	cut := string(r[:maxFeedback-1])
+	if i := strings.LastIndexFunc(cut, unicode.IsSpace); i > maxFeedback/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRightFunc(cut, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }) + "…"
 }

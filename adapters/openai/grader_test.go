@@ -461,3 +461,34 @@ func TestKeyPointIDs(t *testing.T) {
 		})
 	}
 }
+
+// TestFeedbackLength: each strength, improvement and the follow-up is cut to a few
+// sentences at a word boundary, however long the model's.
+func TestFeedbackLength(t *testing.T) {
+	long := strings.Repeat("Explain how the randomized election timeout keeps split votes rare. ", 40)
+	reply := fmt.Sprintf(`{"key_points":[{"id":"terms","covered":true,"quote":"Raft splits time into terms"},{"id":"majority","covered":false,"quote":""}],
+"red_flags":[],"clarity":80,"confidence":80,"strengths":[%q,"Short."],"improvements":[%q],"follow_up":%q}`, long, long, long)
+	srv := openaitest.New()
+	defer srv.Close()
+	srv.Enqueue(openaitest.Chat(reply, 1, 1))
+	v, _ := newGrader(t, srv, nil).Grade(context.Background(), question(t), bot.Answer{Text: answer})
+	if v.Grader != bot.GraderLLM {
+		t.Fatalf("got grader %s (%s), want llm", v.Grader, v.Note)
+	}
+	got := append(append([]string{v.Feedback.FollowUp}, v.Feedback.Strengths...), v.Feedback.Improvements...)
+	if len(got) != 4 || got[2] != "Short." {
+		t.Fatalf("got feedback %q, want the follow-up, two strengths and one improvement", got)
+	}
+	for _, s := range got[:2] {
+		if n := len([]rune(s)); n > 400 || n < 200 {
+			t.Errorf("got %d characters, want 200 to 400", n)
+		}
+		kept, cut := strings.CutSuffix(s, "…")
+		if next := strings.TrimPrefix(long, kept); !cut || next == long || !strings.ContainsAny(next[:1], " .") {
+			t.Errorf("got %q, want the start of the model's text cut at a word boundary, with an ellipsis", s)
+		}
+	}
+	if got[3] != got[1] {
+		t.Errorf("improvement %q and strength %q were cut differently", got[3], got[1])
+	}
+}
