@@ -91,7 +91,13 @@ func (g *Grader) Grade(ctx context.Context, q *bot.Question, a bot.Answer) (*bot
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
-	g.client.log.Warn("llm grading failed; the rubric grades instead", "question", q.Ref(), "err", err)
+	if rejected(err) {
+		status, code := rejection(err)
+		g.client.log.Error("the LLM server rejected the grading request; check llm.api_key, llm.model and llm.response_format",
+			"status", status, "code", code, "question", q.Ref())
+	} else {
+		g.client.log.Warn("llm grading failed; the rubric grades instead", "question", q.Ref(), "err", err)
+	}
 	fb, _ := g.rubric.Grade(ctx, q, a)
 	fb.Note = fallbackNote(err)
 	return fb, nil
@@ -103,6 +109,8 @@ func fallbackNote(err error) string {
 		return "The LLM grader is paused after repeated failures, so the offline rubric graded this answer."
 	case errors.Is(err, ErrBadResponse):
 		return "The LLM grader gave an unusable reply, so the offline rubric graded this answer."
+	case rejected(err):
+		return "The LLM grader rejected the request (a setting of this bot needs fixing), so the offline rubric graded this answer."
 	}
 	return "The LLM grader could not be reached, so the offline rubric graded this answer."
 }

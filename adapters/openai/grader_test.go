@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -196,12 +197,23 @@ func TestFallbacks(t *testing.T) {
 		{"server errors", []openaitest.Reply{openaitest.Error(500, "boom"), openaitest.Error(502, "boom"), openaitest.Error(503, "boom"), openaitest.Error(500, "boom")}, nil, "could not be reached"},
 		{"timeout", []openaitest.Reply{{Delay: time.Second, Body: "{}"}}, func(c *Config) { c.Timeout = 50 * time.Millisecond; c.MaxRetries = -1 }, "could not be reached"},
 		{"malformed JSON", []openaitest.Reply{openaitest.Chat("Sure! The answer is great.", 1, 1)}, nil, "unusable reply"},
-		{"bad key", []openaitest.Reply{openaitest.Error(401, "invalid api key")}, nil, "could not be reached"},
+		{"bad key", []openaitest.Reply{openaitest.Error(401, "Incorrect API key provided: sk-abc***xyz")}, nil, "rejected the request"},
+		{"bad request", []openaitest.Reply{openaitest.Error(400, "response_format json_schema is not supported")}, nil, "rejected the request"},
+		{"forbidden", []openaitest.Reply{openaitest.Error(403, "forbidden")}, nil, "rejected the request"},
+		{"unknown model", []openaitest.Reply{openaitest.Error(404, "The model gpt-x does not exist")}, nil, "rejected the request"},
+		{"proxy login page", []openaitest.Reply{{Header: map[string]string{"Content-Type": "text/html"}, Body: "<html><body>Sign in to the proxy</body></html>"}}, nil, "unusable reply"},
+		{"plain text", []openaitest.Reply{{Header: map[string]string{"Content-Type": "text/plain"}, Body: "Service ready"}}, nil, "unusable reply"},
 	}
 	for _, tt := range tests {
 		srv := openaitest.New()
 		srv.Enqueue(tt.replies...)
-		g := newGrader(t, srv, tt.cfg)
+		var logs bottest.Buffer
+		g := newGrader(t, srv, func(c *Config) {
+			c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+			if tt.cfg != nil {
+				tt.cfg(c)
+			}
+		})
 		v, err := g.Grade(context.Background(), question(t), bot.Answer{Text: answer})
 		srv.Close()
 		if err != nil {
@@ -211,8 +223,14 @@ func TestFallbacks(t *testing.T) {
 		if v.Grader != bot.GraderRubric || !strings.Contains(v.Note, tt.note) || !strings.Contains(bot.VerdictText(v), v.Note) {
 			t.Errorf("%s: got grader %s note %q, want the rubric with a note containing %q", tt.name, v.Grader, v.Note, tt.note)
 		}
-		if tt.name == "bad key" && len(srv.Requests()) != 1 {
-			t.Errorf("bad key: %d requests, want no retry of a 401", len(srv.Requests()))
+		if strings.Contains(tt.note, "rejected") || tt.note == "unusable reply" {
+			if n := len(srv.Requests()); n != 1 {
+				t.Errorf("%s: %d requests, want no retry", tt.name, n)
+			}
+		}
+		rejected := strings.Contains(tt.note, "rejected")
+		if logged := logs.String(); strings.Count(logged, "level=ERROR") != map[bool]int{true: 1}[rejected] || rejected && !strings.Contains(logged, "check llm.api_key") || strings.Contains(logged, "sk-abc") {
+			t.Errorf("%s: logged %q, want one ERROR naming llm.api_key exactly when the request was rejected, and no key", tt.name, logged)
 		}
 	}
 }
