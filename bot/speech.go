@@ -39,10 +39,21 @@ type Transcript struct {
 
 // Transcriber turns a recording into text with word timings.
 //
-// Transcribe returns an error when it could not transcribe; an empty transcript is not an error.
+// Transcribe returns an error when it could not transcribe; an empty transcript is not an
+// error. An error that wraps ErrRecordingRejected or ErrTranscriptionRefused says that
+// sending the recording again would not help.
 type Transcriber interface {
 	Transcribe(ctx context.Context, name string, audio []byte) (Transcript, error)
 }
+
+// Errors a Transcriber wraps for failures that are not passing.
+var (
+	// ErrRecordingRejected: the server could not read this recording (its format or size).
+	ErrRecordingRejected = errors.New("the transcription server could not read the recording")
+	// ErrTranscriptionRefused: the server refused the request for a reason of its own
+	// settings (a bad key, an unknown model), or answered something unusable.
+	ErrTranscriptionRefused = errors.New("the transcription server refused the request")
+)
 
 // audioTypes maps content types to the extension a transcriber needs. Slack clips are
 // audio/mp4 and must be sent as .m4a.
@@ -150,7 +161,14 @@ func TranscribeAnswer(ctx context.Context, t Transcriber, a *Audio, limit, grace
 		return Answer{}, "Sorry, I couldn't download that recording. Please send it again or type your answer; your question is still open."
 	}
 	tr, err := t.Transcribe(ctx, name, data)
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrRecordingRejected):
+		log.Warn("transcribe", "err", err)
+		return Answer{}, "The transcription server couldn't read that recording (its format or size). Please type your answer, or send a voice message or a short OGG, M4A, MP3 or WAV recording; your question is still open."
+	case errors.Is(err, ErrTranscriptionRefused):
+		log.Error("transcribe", "err", err)
+		return Answer{}, "Sorry, I can't transcribe voice answers at the moment: the transcription service turned the request down, and the bot's owner needs to fix a setting. Please type your answer; your question is still open."
+	case err != nil:
 		log.Error("transcribe", "err", err)
 		return Answer{}, "Sorry, I couldn't transcribe that recording just now. Please try again in a moment or type your answer; your question is still open."
 	}
