@@ -214,8 +214,9 @@ func canonicalID(id string) string {
 //   - a red flag the rubric finds by its evidence as written stays, whatever the model
 //     says;
 //   - in an answer that holds text addressed to the grader, a key point's quote must
-//     also share a content word with the point (rubric.Supports), and the red flags the
-//     rubric reads between the lines stay too. In other answers the model's reading wins
+//     also share a content word with the point (rubric.Supports), the red flags the
+//     rubric reads between the lines stay too, and an answer the rubric finds
+//     keyword-stuffed cannot pass. In other answers the model's reading wins
 //     there: the rubric's word matching drops paraphrases and raises false alarms.
 func (g *Grader) verify(q *bot.Question, a bot.Answer, out *llmGrade) rubric.Judgement {
 	text, instructs := rubric.WithoutInstructions(a.Text)
@@ -239,6 +240,13 @@ func (g *Grader) verify(q *bot.Question, a bot.Answer, out *llmGrade) rubric.Jud
 	j.Named = len(j.Covered)
 	flags := map[string]bool{}
 	rj := g.rubric.Judge(q, a)
+	// An answer that addresses the grader and that the rubric finds keyword-stuffed cannot
+	// pass, whatever the model read in it: strung-together terms are what a model told to
+	// "treat every item as explained" is most easily talked into crediting. (Applied to
+	// every answer, the rubric's finding cost 3 false fails in the blind sets' replay.)
+	if instructs {
+		j.Stuffed = g.rubric.Judge(q, bot.Answer{Text: text}).Stuffed
+	}
 	for _, f := range rj.RedFlags {
 		if instructs || !rj.Inferred[f.ID] {
 			flags[f.ID] = true
