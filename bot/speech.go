@@ -8,8 +8,10 @@ import (
 	"io"
 	"log/slog"
 	"path"
+	"regexp"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // MaxAudioBytes is the largest recording accepted: the limit of OpenAI's transcription API.
@@ -39,10 +41,21 @@ type Transcript struct {
 
 // Transcriber turns a recording into text with word timings.
 //
-// Transcribe returns an error when it could not transcribe; an empty transcript is not an error.
+// Transcribe returns an error when it could not transcribe; an empty transcript is not an
+// error. An error that wraps ErrRecordingRejected or ErrTranscriptionRefused says that
+// sending the recording again would not help.
 type Transcriber interface {
 	Transcribe(ctx context.Context, name string, audio []byte) (Transcript, error)
 }
+
+// Errors a Transcriber wraps for failures that are not passing.
+var (
+	// ErrRecordingRejected: the server could not read this recording (its format or size).
+	ErrRecordingRejected = errors.New("the transcription server could not read the recording")
+	// ErrTranscriptionRefused: the server refused the request for a reason of its own
+	// settings (a bad key, an unknown model), or answered something unusable.
+	ErrTranscriptionRefused = errors.New("the transcription server refused the request")
+)
 
 // audioTypes maps content types to the extension a transcriber needs. Slack clips are
 // audio/mp4 and must be sent as .m4a.
@@ -98,24 +111,59 @@ func readAudio(ctx context.Context, a *Audio) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// hallucinations are what Whisper is known to "hear" in silence or noise.
+// hallucinations are what Whisper is known to "hear" in silence or noise, normalized
+// (lowercase, words only): the sign-offs and subtitle credits of the videos it was trained
+// on, in the languages where they are best known, and a few short words. Only the
+// well-known ones: a longer list would start to swallow short real answers.
 var hallucinations = map[string]bool{
-	"": true, "you": true, "thank you": true, "thanks": true, "thank you for watching": true,
-	"thanks for watching": true, "thank you so much for watching": true, "please subscribe": true,
-	"bye": true, "bye bye": true, "music": true, "silence": true, "okay": true, "ok": true, "so": true,
+	"you": true, "thank you": true, "thanks": true, "thank you very much": true, "bye": true, "bye bye": true,
+	"okay": true, "ok": true, "so": true, "music": true, "silence": true,
+	"thank you for watching": true, "thanks for watching": true, "thank you so much for watching": true,
+	"please subscribe": true, "like and subscribe": true,
 	"subtitles by the amara org community": true, "transcribed by https otter ai": true,
+	"ご視聴ありがとうございました": true, "ありがとうございました": true, // Japanese
+	"시청해 주셔서 감사합니다": true, "시청해주셔서 감사합니다": true, // Korean
+	"谢谢观看": true, "感谢观看": true, "謝謝觀看": true, // Chinese
+	"vielen dank fürs zuschauen": true, "untertitel der amara org community": true, // German
+	"gracias por ver": true, "gracias por ver el video": true, "subtítulos realizados por la comunidad de amara org": true, // Spanish
+	"merci d avoir regardé": true, // French
 }
 
-// Heard reports whether a transcript holds an answer: not silence, and not one of the
-// phrases transcribers produce from silence.
+// sentenceBreak splits a transcript where a sentence ends; the dot of "amara.org" does not.
+var sentenceBreak = regexp.MustCompile(`[.!?…]+(?:\s+|$)|[。！？]+|\n+`)
+
+// Heard reports whether a transcript holds an answer: not silence, and not only phrases
+// transcribers produce from silence. Each sentence is compared in lowercase, without
+// punctuation and with a phrase said over and over counted once, so "Thank you. Thank
+// you." and "Thanks for watching! Please subscribe." are not answers.
 func Heard(t Transcript) bool {
 	if t.NoSpeech {
 		return false
 	}
-	norm := strings.Join(strings.FieldsFunc(strings.ToLower(t.Text), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127)
-	}), " ")
-	return !hallucinations[norm]
+	for _, s := range sentenceBreak.Split(t.Text, -1) {
+		words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		if len(words) > 0 && !hallucinations[strings.Join(once(words), " ")] {
+			return true
+		}
+	}
+	return false
+}
+
+// once returns the phrase that words repeat, or words: "you you you" is "you".
+func once(words []string) []string {
+	for n := 1; n <= len(words)/2; n++ {
+		if len(words)%n != 0 {
+			continue
+		}
+		same := true
+		for i := n; i < len(words) && same; i++ {
+			same = words[i] == words[i%n]
+		}
+		if same {
+			return words[:n]
+		}
+	}
+	return words
 }
 
 // transcribe turns an audio answer into an Answer, or says (to the person) why not.
@@ -150,7 +198,14 @@ func TranscribeAnswer(ctx context.Context, t Transcriber, a *Audio, limit, grace
 		return Answer{}, "Sorry, I couldn't download that recording. Please send it again or type your answer; your question is still open."
 	}
 	tr, err := t.Transcribe(ctx, name, data)
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrRecordingRejected):
+		log.Warn("transcribe", "err", err)
+		return Answer{}, "The transcription server couldn't read that recording (its format or size). Please type your answer, or send a voice message or a short OGG, M4A, MP3 or WAV recording; your question is still open."
+	case errors.Is(err, ErrTranscriptionRefused):
+		log.Error("transcribe", "err", err)
+		return Answer{}, "Sorry, I can't transcribe voice answers at the moment: the transcription service turned the request down, and the bot's owner needs to fix a setting. Please type your answer; your question is still open."
+	case err != nil:
 		log.Error("transcribe", "err", err)
 		return Answer{}, "Sorry, I couldn't transcribe that recording just now. Please try again in a moment or type your answer; your question is still open."
 	}

@@ -4,6 +4,7 @@ package openai
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -226,6 +227,9 @@ func (c *Client) try(ctx context.Context, fn func(ctx context.Context) error) er
 		}
 	}
 	c.breaker.failure()
+	if unreadable(lastErr) {
+		return fmt.Errorf("llm call: %w: %w", ErrBadResponse, lastErr)
+	}
 	return fmt.Errorf("llm call: %w", lastErr)
 }
 
@@ -249,6 +253,9 @@ func retryable(err error) bool {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return true
 	}
+	if unreadable(err) {
+		return false // the same page (a proxy's login page, say) would come again
+	}
 	switch s := statusOf(err); {
 	case s == http.StatusTooManyRequests, s >= 500:
 		return true
@@ -256,6 +263,32 @@ func retryable(err error) bool {
 		return true // the connection failed: worth another try
 	}
 	return false
+}
+
+// unreadable reports a success status whose body is not JSON: an HTML or plain-text page
+// from a proxy or a server that is not an OpenAI-compatible API.
+func unreadable(err error) bool {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	return errors.As(err, &se) || errors.As(err, &te)
+}
+
+// rejected reports an error the server answered with a 4xx other than 408 and 429: the
+// request itself was refused (a bad key, an unknown model, a setting the server does not
+// support, a file it cannot read), so trying again cannot help.
+func rejected(err error) bool {
+	s := statusOf(err)
+	return s >= 400 && s < 500 && s != http.StatusRequestTimeout && s != http.StatusTooManyRequests
+}
+
+// rejection returns the status of a rejected request and the API's error code, if any,
+// for a log line: the message is left out, since servers quote part of a bad key in it.
+func rejection(err error) (status int, code any) {
+	var ae *openai.APIError
+	if errors.As(err, &ae) {
+		code = ae.Code
+	}
+	return statusOf(err), code
 }
 
 func statusOf(err error) int {

@@ -91,7 +91,13 @@ func (g *Grader) Grade(ctx context.Context, q *bot.Question, a bot.Answer) (*bot
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
-	g.client.log.Warn("llm grading failed; the rubric grades instead", "question", q.Ref(), "err", err)
+	if rejected(err) {
+		status, code := rejection(err)
+		g.client.log.Error("the LLM server rejected the grading request; check llm.api_key, llm.model and llm.response_format",
+			"status", status, "code", code, "question", q.Ref())
+	} else {
+		g.client.log.Warn("llm grading failed; the rubric grades instead", "question", q.Ref(), "err", err)
+	}
 	fb, _ := g.rubric.Grade(ctx, q, a)
 	fb.Note = fallbackNote(err)
 	return fb, nil
@@ -103,6 +109,8 @@ func fallbackNote(err error) string {
 		return "The LLM grader is paused after repeated failures, so the offline rubric graded this answer."
 	case errors.Is(err, ErrBadResponse):
 		return "The LLM grader gave an unusable reply, so the offline rubric graded this answer."
+	case rejected(err):
+		return "The LLM grader rejected the request (a setting of this bot needs fixing), so the offline rubric graded this answer."
 	}
 	return "The LLM grader could not be reached, so the offline rubric graded this answer."
 }
@@ -143,8 +151,10 @@ func (g *Grader) gradeLLM(ctx context.Context, q *bot.Question, a bot.Answer) (*
 	if err := json.Unmarshal([]byte(stripFences(resp.Choices[0].Message.Content)), &out); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadResponse, err)
 	}
-	if out.KeyPoints == nil {
-		return nil, fmt.Errorf("%w: no key_points", ErrBadResponse)
+	if n, of := matchIDs(q, &out); 2*n < of {
+		// A reply that names fewer than half of the rubric's key points would grade a
+		// correct answer as making none of them: it is no reading of this answer.
+		return nil, fmt.Errorf("%w: it addresses %d of %d key points", ErrBadResponse, n, of)
 	}
 	v := g.rubric.Verdict(q, a, g.verify(q, a, &out))
 	v.Grader = bot.GraderLLM
@@ -153,10 +163,46 @@ func (g *Grader) gradeLLM(ctx context.Context, q *bot.Question, a bot.Answer) (*
 	if len(v.Covered) > 0 {
 		v.Feedback.Strengths = cap3(out.Strengths) // no praise for an answer that made no point
 	}
-	if f := strings.TrimSpace(out.FollowUp); f != "" {
+	if f := shorten(out.FollowUp); f != "" {
 		v.Feedback.FollowUp = f
 	}
 	return v, nil
+}
+
+// matchIDs rewrites the ids in out to the rubric's own where they differ only in case,
+// spaces, underscores or hyphens ("Terms", "one_vote"), and returns how many of q's key
+// points the reply addresses (covered or not), of how many.
+func matchIDs(q *bot.Question, out *llmGrade) (n, of int) {
+	points, flags := map[string]string{}, map[string]string{}
+	for _, k := range q.KeyPoints {
+		points[canonicalID(k.ID)] = k.ID
+	}
+	for _, f := range q.RedFlags {
+		flags[canonicalID(f.ID)] = f.ID
+	}
+	addressed := map[string]bool{}
+	for i := range out.KeyPoints {
+		if id, ok := points[canonicalID(out.KeyPoints[i].ID)]; ok {
+			out.KeyPoints[i].ID = id
+			addressed[id] = true
+		}
+	}
+	for i := range out.RedFlags {
+		if id, ok := flags[canonicalID(out.RedFlags[i].ID)]; ok {
+			out.RedFlags[i].ID = id
+		}
+	}
+	return len(addressed), len(q.KeyPoints)
+}
+
+// canonicalID is id without case, spaces, underscores and hyphens.
+func canonicalID(id string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' || unicode.IsSpace(r) {
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, id)
 }
 
 // verify keeps the model's claims whose quotes stand in the answer, outside any text
@@ -168,8 +214,9 @@ func (g *Grader) gradeLLM(ctx context.Context, q *bot.Question, a bot.Answer) (*
 //   - a red flag the rubric finds by its evidence as written stays, whatever the model
 //     says;
 //   - in an answer that holds text addressed to the grader, a key point's quote must
-//     also share a content word with the point (rubric.Supports), and the red flags the
-//     rubric reads between the lines stay too. In other answers the model's reading wins
+//     also share a content word with the point (rubric.Supports), the red flags the
+//     rubric reads between the lines stay too, and an answer the rubric finds
+//     keyword-stuffed cannot pass. In other answers the model's reading wins
 //     there: the rubric's word matching drops paraphrases and raises false alarms.
 func (g *Grader) verify(q *bot.Question, a bot.Answer, out *llmGrade) rubric.Judgement {
 	text, instructs := rubric.WithoutInstructions(a.Text)
@@ -193,6 +240,13 @@ func (g *Grader) verify(q *bot.Question, a bot.Answer, out *llmGrade) rubric.Jud
 	j.Named = len(j.Covered)
 	flags := map[string]bool{}
 	rj := g.rubric.Judge(q, a)
+	// An answer that addresses the grader and that the rubric finds keyword-stuffed cannot
+	// pass, whatever the model read in it: strung-together terms are what a model told to
+	// "treat every item as explained" is most easily talked into crediting. (Applied to
+	// every answer, the rubric's finding cost 3 false fails in the blind sets' replay.)
+	if instructs {
+		j.Stuffed = g.rubric.Judge(q, bot.Answer{Text: text}).Stuffed
+	}
 	for _, f := range rj.RedFlags {
 		if instructs || !rj.Inferred[f.ID] {
 			flags[f.ID] = true
@@ -281,12 +335,33 @@ func stripFences(s string) string {
 	return strings.TrimSpace(s)
 }
 
+// cap3 keeps the first three non-empty items of list, each shortened.
 func cap3(list []string) []string {
 	var out []string
 	for _, s := range list {
-		if s = strings.TrimSpace(s); s != "" && len(out) < 3 {
+		if s = shorten(s); s != "" && len(out) < 3 {
 			out = append(out, s)
 		}
 	}
 	return out
+}
+
+// maxFeedback is the most characters kept of one piece of the model's feedback: a few
+// sentences. A model that rambles (or repeats itself to its token limit) would otherwise
+// fill the verdict message and the stored attempt.
+const maxFeedback = 400
+
+// shorten trims s and cuts it to maxFeedback characters at a word boundary, marking the
+// cut with "…".
+func shorten(s string) string {
+	s = strings.TrimSpace(s)
+	r := []rune(s)
+	if len(r) <= maxFeedback {
+		return s
+	}
+	cut := string(r[:maxFeedback-1])
+	if i := strings.LastIndexFunc(cut, unicode.IsSpace); i > maxFeedback/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRightFunc(cut, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }) + "…"
 }

@@ -3,6 +3,9 @@ package openai
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -18,10 +21,17 @@ const DisfluencyPrompt = "Umm, let me think, like, hmm... Okay, so, uh, here's w
 // noSpeech is the no_speech_prob above which a segment counts as silence.
 const noSpeech = 0.6
 
+// DefaultTranscribeDeadline bounds one transcription, retries included: a person waiting
+// for a verdict should not wait longer on a hung server.
+const DefaultTranscribeDeadline = 2 * time.Minute
+
 // Transcriber transcribes spoken answers with an OpenAI-compatible /audio/transcriptions
 // endpoint (OpenAI Whisper, Groq, a local Whisper server), asking for word timestamps.
 type Transcriber struct {
 	client *Client
+	// Deadline bounds one transcription, retries included; zero means
+	// DefaultTranscribeDeadline.
+	Deadline time.Duration
 }
 
 var _ bot.Transcriber = (*Transcriber)(nil)
@@ -30,7 +40,15 @@ var _ bot.Transcriber = (*Transcriber)(nil)
 func NewTranscriber(client *Client) *Transcriber { return &Transcriber{client: client} }
 
 // Transcribe implements bot.Transcriber. name's extension tells the server the format.
+// A recording the server refuses (400, 413, 415) is bot.ErrRecordingRejected; a request it
+// refuses otherwise, or a reply that is not JSON, is bot.ErrTranscriptionRefused.
 func (t *Transcriber) Transcribe(ctx context.Context, name string, audio []byte) (bot.Transcript, error) {
+	deadline := t.Deadline
+	if deadline <= 0 {
+		deadline = DefaultTranscribeDeadline
+	}
+	ctx, cancel := context.WithTimeout(ctx, deadline)
+	defer cancel()
 	var resp openai.AudioResponse
 	err := t.client.call(ctx, CallTranscribe, func(ctx context.Context) error {
 		var err error
@@ -47,7 +65,7 @@ func (t *Transcriber) Transcribe(ctx context.Context, name string, audio []byte)
 		return err
 	})
 	if err != nil {
-		return bot.Transcript{}, err
+		return bot.Transcript{}, t.refusal(err)
 	}
 	tr := bot.Transcript{Text: strings.TrimSpace(resp.Text), Duration: seconds(resp.Duration)}
 	for _, w := range resp.Words {
@@ -64,3 +82,21 @@ func (t *Transcriber) Transcribe(ctx context.Context, name string, audio []byte)
 }
 
 func seconds(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
+
+// refusal tells apart the failures that trying again cannot mend, and logs for the operator
+// those that a setting causes. The server's message is left out of those: it may quote
+// part of the key.
+func (t *Transcriber) refusal(err error) error {
+	switch status, code := rejection(err); {
+	case status == http.StatusBadRequest || status == http.StatusRequestEntityTooLarge || status == http.StatusUnsupportedMediaType:
+		return fmt.Errorf("%w: %w", bot.ErrRecordingRejected, err)
+	case rejected(err):
+		t.client.log.Error("the transcription server rejected the request; check speech.api_key and speech.model (llm's key where speech's are empty)",
+			"status", status, "code", code)
+		return fmt.Errorf("%w: status %d", bot.ErrTranscriptionRefused, status)
+	case errors.Is(err, ErrBadResponse):
+		t.client.log.Error("the transcription server answered with something other than JSON; check speech.base_url")
+		return fmt.Errorf("%w: %w", bot.ErrTranscriptionRefused, err)
+	}
+	return err
+}

@@ -3,7 +3,9 @@ package openai_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -238,5 +240,80 @@ func TestVoiceTranscriberDownIsAClearMessage(t *testing.T) {
 	}
 	if _, open := b.OpenSession(user, dm); !open {
 		t.Fatal("the question was closed")
+	}
+}
+
+// TestTranscribeDeadline: a hung server is given up on once the transcription's deadline
+// passes, retries included, instead of after every retry's own timeout.
+func TestTranscribeDeadline(t *testing.T) {
+	srv := openaitest.New()
+	defer srv.Close()
+	srv.Default = func(openaitest.Request) openaitest.Reply { return openaitest.Reply{Delay: 5 * time.Second, Body: "{}"} }
+	tr := openai.NewTranscriber(openai.New(openai.Config{BaseURL: srv.BaseURL(), APIKey: "sk-speech", Model: "whisper-1",
+		Timeout: 300 * time.Millisecond, MaxRetries: 3, BackoffBase: time.Millisecond, BackoffMax: 2 * time.Millisecond}))
+	tr.Deadline = 400 * time.Millisecond
+	start := time.Now()
+	_, err := tr.Transcribe(context.Background(), "a.ogg", fixture(t, "answer.ogg"))
+	if took := time.Since(start); err == nil || took > 800*time.Millisecond {
+		t.Fatalf("got error %v after %v, want one within the 400ms deadline", err, took)
+	}
+	if n := len(srv.Requests()); n != 2 {
+		t.Fatalf("got %d uploads, want 2 (a 300ms attempt, then one cut short by the deadline)", n)
+	}
+}
+
+// TestTranscribeRefusals: what trying again cannot mend is not retried, and says which it is.
+func TestTranscribeRefusals(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		reply openaitest.Reply
+		want  error
+		check string // in the ERROR logged for the operator, "" for none
+	}{
+		{"bad format", openaitest.Error(400, "Invalid file format. Supported formats: ['flac', 'm4a', 'mp3']"), bot.ErrRecordingRejected, ""},
+		{"too large", openaitest.Error(413, "Maximum content size limit exceeded"), bot.ErrRecordingRejected, ""},
+		{"bad key", openaitest.Error(401, "Incorrect API key provided: sk-abc***xyz"), bot.ErrTranscriptionRefused, "check speech.api_key"},
+		{"unknown model", openaitest.Error(404, "The model whisper-9 does not exist"), bot.ErrTranscriptionRefused, "check speech.api_key"},
+		{"proxy login page", openaitest.Reply{Header: map[string]string{"Content-Type": "text/html"}, Body: "<html>Sign in</html>"}, bot.ErrTranscriptionRefused, "check speech.base_url"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := openaitest.New()
+			defer srv.Close()
+			srv.Default = func(openaitest.Request) openaitest.Reply { return tt.reply }
+			var logs bottest.Buffer
+			tr := openai.NewTranscriber(openai.New(openai.Config{BaseURL: srv.BaseURL(), APIKey: "sk-speech", Model: "whisper-1",
+				BackoffBase: time.Millisecond, BackoffMax: 2 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&logs, nil))}))
+			_, err := tr.Transcribe(context.Background(), "a.ogg", fixture(t, "answer.ogg"))
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("got %v, want %v", err, tt.want)
+			}
+			if n := len(srv.Requests()); n != 1 {
+				t.Errorf("got %d uploads, want 1", n)
+			}
+			logged := logs.String()
+			if tt.check != "" && (strings.Count(logged, "level=ERROR") != 1 || !strings.Contains(logged, tt.check)) || tt.check == "" && logged != "" {
+				t.Errorf("logged %q, want one ERROR saying %q, or nothing", logged, tt.check)
+			}
+			if strings.Contains(logged+err.Error(), "sk-abc") {
+				t.Errorf("the server's message, which quotes the key, reached the log or the error: %q %v", logged, err)
+			}
+		})
+	}
+}
+
+func TestVoiceRejectedRecordingIsNotTemporary(t *testing.T) {
+	srv := openaitest.New()
+	defer srv.Close()
+	srv.Default = func(openaitest.Request) openaitest.Reply { return openaitest.Error(400, "Invalid file format.") }
+	b, plat, _ := harness(t, newTranscriber(srv))
+	b.Handle(context.Background(), bot.Event{User: user, Conv: dm, Text: "practice consensus"})
+	plat.NextKind(t, bot.MsgQuestion)
+	b.Handle(context.Background(), bot.Event{User: user, Conv: dm, Audio: voice(t, "answer.ogg", "audio/ogg", 8*time.Second)})
+	m := plat.NextKind(t, bot.MsgError)
+	if !strings.Contains(m.Text, "couldn't read that recording (its format or size)") || !strings.Contains(m.Text, "type your answer") || strings.Contains(m.Text, "in a moment") {
+		t.Fatalf("got %q, want the recording named as unreadable and typing suggested, not a retry later", m.Text)
+	}
+	if n := len(srv.Requests()); n != 1 {
+		t.Fatalf("got %d uploads, want 1", n)
 	}
 }

@@ -223,6 +223,13 @@ func TestInstructionsToTheGraderAreNotGraded(t *testing.T) {
 		"In practice a CP system rejects requests on the minority side, while an AP system keeps accepting them.",
 		"The candidate increments its term and the followers ignore a stale leader.",
 		"We pass an override flag, and mark the entry committed once a majority has it.",
+		"The reviewer, our tech lead, left a comment asking for a load test.",
+		"Reviewers, in my experience, approve small changes faster.",
+		"Each process records its state and forwards the marker to its neighbours.",
+		"Count all acks and, once the quorum is met, commit the entry.",
+		"We treat the lease as expired after ten seconds without a heartbeat.",
+		"Consider a cluster of five nodes where two are partitioned away.",
+		"I sent a note to the reviewers explaining the rollback plan.",
 	} {
 		if got, stripped := newDoc(text).withoutMeta(); stripped || got != text {
 			t.Errorf("%q was taken for an instruction to the grader: %q", text, got)

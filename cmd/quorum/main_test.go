@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -575,6 +576,24 @@ func TestPracticeTopicTag(t *testing.T) {
 		}
 		if err := json.Unmarshal([]byte(out), &v); err != nil || !tagged[v.ID] {
 			t.Fatalf("asked %q (%v), want one of the questions tagged zookeeper", v.ID, err)
+		}
+	}
+}
+
+// TestTranscriberRetries: llm.max_retries applies to transcription as to grading.
+func TestTranscriberRetries(t *testing.T) {
+	for _, tt := range []struct{ retries, uploads int }{{0, 1}, {1, 2}} {
+		srv := openaitest.New()
+		srv.Default = func(openaitest.Request) openaitest.Reply { return openaitest.Error(503, "busy") }
+		cfg, err := ParseConfig("quorum.yaml", []byte(fmt.Sprintf("llm: { max_retries: %d }\nspeech: { base_url: %q, api_key: k }\n", tt.retries, srv.BaseURL())), lookup(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = newTranscriber(cfg, nil).Transcribe(context.Background(), "a.ogg", []byte("OggS"))
+		n := len(srv.Requests())
+		srv.Close()
+		if err == nil || n != tt.uploads {
+			t.Errorf("max_retries %d: got %d uploads (error %v), want %d and an error", tt.retries, n, err, tt.uploads)
 		}
 	}
 }

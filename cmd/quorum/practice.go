@@ -61,8 +61,13 @@ func newTranscriber(cfg *Config, log *slog.Logger) bot.Transcriber {
 	if base == "" {
 		base = DefaultConfig().LLM.BaseURL
 	}
+	retries := cfg.LLM.MaxRetries
+	if retries == 0 {
+		retries = -1 // openai.Config reads zero as "the default"
+	}
 	client := openai.New(openai.Config{BaseURL: base, APIKey: key, Model: cfg.Speech.Model,
-		Timeout: 2 * time.Duration(cfg.LLM.Timeout), MaxConcurrency: cfg.LLM.MaxConcurrency, Logger: log, Observe: cfg.observeLLM})
+		Timeout: 2 * time.Duration(cfg.LLM.Timeout), MaxConcurrency: cfg.LLM.MaxConcurrency, MaxRetries: retries,
+		Logger: log, Observe: cfg.observeLLM})
 	return openai.NewTranscriber(client)
 }
 
