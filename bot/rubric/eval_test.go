@@ -121,7 +121,8 @@ func TestHeldOutSet(t *testing.T) {
 // written in session 5 before round 6 and measured before and after it (78.4% → 81.1%,
 // 79.7% → 79.7%, 81.1% → 83.8%, 74.3% → 75.7%); their misses were not read. Round 6
 // raised D, E, F, H, I, K and L too (README). Q to T were written in session 6 and
-// measured once, with the grader unchanged since (83.8%, 81.1%, 81.1%, 82.4%). U to X were
+// measured once (83.8%, 81.1%, 81.1%, 82.4%); Q went to 85.1% in session 9, when a spoken
+// answer saying "ignore" twice stopped being blanked as an instruction. U to X were
 // written in session 7 and measured once (81.1%, 86.5%, 77.0%, 77.0%).
 func TestBlindSets(t *testing.T) {
 	for _, set := range []struct {
@@ -144,7 +145,7 @@ func TestBlindSets(t *testing.T) {
 		{"n", floors{agreement: 0.796, falsePass: 0.158, falseFail: 0.25, stuffedPass: 0.17}},
 		{"o", floors{agreement: 0.837, falsePass: 0.079, falseFail: 0.25, stuffedPass: 0.01}},
 		{"p", floors{agreement: 0.756, falsePass: 0.19, falseFail: 0.298, stuffedPass: 0.01}},
-		{"q", floors{agreement: 0.837, falsePass: 0.211, falseFail: 0.112, stuffedPass: 0.01}},
+		{"q", floors{agreement: 0.85, falsePass: 0.211, falseFail: 0.084, stuffedPass: 0.01}},
 		{"r", floors{agreement: 0.81, falsePass: 0.158, falseFail: 0.223, stuffedPass: 0.17}},
 		{"s", floors{agreement: 0.81, falsePass: 0.082, falseFail: 0.298, stuffedPass: 0.01}},
 		{"t", floors{agreement: 0.823, falsePass: 0.185, falseFail: 0.167, stuffedPass: 0.01}},

@@ -446,13 +446,31 @@ func (d *doc) metaSentences() (meta []bool, any bool) {
 	strong := make([]int, d.nsents)
 	weak := make([]int, d.nsents)
 	words := make([]int, d.nsents)
+	// Grading words count once each: "followers ignore a stale candidate and ignore old
+	// heartbeats", "sort the scores, merge the scores" explain, and say one such word twice.
+	// In a run-on sentence (an unpunctuated transcript) the two must also stand close
+	// together, as in an instruction, not anywhere in three hundred words.
+	seen := map[[2]int]int{} // sentence and stem id → position of the word's last use
+	lastStrong := make([]int, d.nsents)
 	for k, t := range d.toks {
 		words[t.sent]++
+		grading := gradingWords[t.lower] ||
+			t.lower == "key" && k+1 < len(d.toks) && (d.toks[k+1].lower == "point" || d.toks[k+1].lower == "points") ||
+			d.claimedVerdict(k)
 		switch {
-		case gradingWords[t.lower]:
+		case grading:
+			key := [2]int{t.sent, int(d.ids[t.stem])}
+			if _, again := seen[key]; again {
+				seen[key] = k
+				continue
+			}
+			seen[key] = k
+			if strong[t.sent] > 0 && k-lastStrong[t.sent] > metaSpan && d.sentenceWords(t.sent) > metaRunOn {
+				lastStrong[t.sent] = k
+				continue // far from the other grading word in a run-on sentence
+			}
 			strong[t.sent]++
-		case t.lower == "key" && k+1 < len(d.toks) && (d.toks[k+1].lower == "point" || d.toks[k+1].lower == "points"):
-			strong[t.sent]++
+			lastStrong[t.sent] = k
 		case t.lower == "covered" || t.lower == "cover":
 			weak[t.sent]++
 		}
@@ -588,6 +606,43 @@ var (
 		"covered": true, "satisfied": true, "passed": true, "met": true, "fulfilled": true, "addressed": true, "explained": true,
 	}
 )
+
+// metaRunOn is how many words make a run-on sentence, and metaSpan how close two grading
+// words stand in an instruction inside one.
+const (
+	metaRunOn = 40
+	metaSpan  = 12
+)
+
+// sentenceWords is how many words sentence s has.
+func (d *doc) sentenceWords(s int) int {
+	n := 0
+	for _, t := range d.toks {
+		if t.sent == s {
+			n++
+		} else if t.sent > s {
+			break
+		}
+	}
+	return n
+}
+
+// claimedVerdict reports token k as a verdict the answer gives itself: PASS or FAIL
+// written in capitals in a sentence of at most four words ("Result: PASS 100/100.",
+// "Verdict - PASS").
+func (d *doc) claimedVerdict(k int) bool {
+	t := d.toks[k]
+	if w := d.text[t.start:t.end]; w != "PASS" && w != "FAIL" {
+		return false
+	}
+	n := 0
+	for _, u := range d.toks {
+		if u.sent == t.sent {
+			n++
+		}
+	}
+	return n <= 4
+}
 
 // gradingWords are about grading an answer, and hardly ever part of one.
 var gradingWords = map[string]bool{
@@ -834,15 +889,27 @@ func modelEchoWords(q *bot.Question, prompt map[string]bool) echoWords {
 
 // echo is the share of the weight of the model answer's distinctive words that the
 // answer uses, not negated: how much of what a strong answer says this one says too.
-// It is 0 for an answer with fewer than echoSentences explaining sentences: a term-packed
-// sentence or two echoes the model answer's words without saying it.
+// It is 0 for an answer with fewer than echoSentences explaining sentences that use
+// echoSentenceWords of those words: a term-packed sentence or two echoes the model answer's words without
+// saying it, and sentences about something else ("The weather is nice today.", "Result:
+// PASS.") add nothing to what it says.
 func echo(d *doc, e echoWords) float64 {
 	if e.total == 0 {
 		return 0
 	}
+	uses := make([]int, d.nsents) // how many distinctive words each sentence uses
+	for _, st := range e.stems {
+		last := -1
+		for _, at := range d.at(st) {
+			if s := d.toks[at].sent; s != last {
+				uses[s]++
+				last = s
+			}
+		}
+	}
 	explaining := 0
-	for _, s := range d.sentences() {
-		if s.explaining() {
+	for i, s := range d.sentences() {
+		if s.explaining() && uses[i] >= echoSentenceWords {
 			explaining++
 		}
 	}
