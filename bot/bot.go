@@ -528,10 +528,13 @@ func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, o
 		case old.s.State == SessionOpen:
 			a = b.attempt(old.s, OutcomeSkipped, "", nil, now)
 		}
-		if err := b.store.FinishSession(ctx, old.s.ID, a); err != nil {
+		switch err := b.store.FinishSession(ctx, old.s.ID, a); {
+		case forgotten(err): // forgotten meanwhile: nothing left to close
+		case err != nil:
 			return nil, fmt.Errorf("close previous session: %w", err)
+		default:
+			b.recorded(a)
 		}
-		b.recorded(a)
 	}
 	if err := b.store.SaveSession(ctx, s, nil); err != nil {
 		return nil, fmt.Errorf("save session: %w", err)
@@ -690,6 +693,10 @@ func (b *Bot) timeUp(key string, id uint64) {
 			b.answer(ctx, ev, l)
 		}
 	}()
+	if forgotten(err) {
+		b.log.Info("time-up not recorded: its person was forgotten meanwhile", "session", id)
+		return
+	}
 	if err != nil {
 		b.log.Error("expire session", "session", id, "err", err)
 		return
@@ -813,7 +820,10 @@ func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
 	if s.Interview == 0 {
 		a.Deliver = b.delivery(ctx, msg)
 	}
-	if err := b.store.FinishSession(ctx, s.ID, a); err != nil {
+	if err := b.store.FinishSession(ctx, s.ID, a); forgotten(err) {
+		b.log.Info("answer not recorded: its person was forgotten while it was graded", "session", s.ID)
+		return
+	} else if err != nil {
 		b.log.Error("record attempt", "session", s.ID, "err", err)
 		release()
 		b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't save your answer just now. The question is still open: please send it again in a moment.")
