@@ -198,3 +198,69 @@ func TestForgetDuringInterviewTimeUp(t *testing.T) {
 	noMore(t, plat, alice)
 	nothingLeft(t, st, alice)
 }
+
+// TestForgetDuringDrillGrading: a drill answer being graded when its author says
+// `forget confirm` is neither recorded nor in the summary, and its verdict is not sent.
+func TestForgetDuringDrillGrading(t *testing.T) {
+	h := drillHarness(t)
+	g := newGatedGrader(t)
+	h.grader = g
+	h.restart()
+	postedDrill(t, h)
+	thread := general
+	thread.Thread = "tm2"
+	alice := bot.User{Platform: "test", ID: "alice", Name: "Alice"}
+	answered := make(chan struct{})
+	go func() { h.say(alice, thread, goodAnswer); close(answered) }()
+	g.waitStarted(t)
+	forgetNow(t, h.bot, h.plat, alice, dm)
+	g.release()
+	<-answered
+	h.bot.Idle()
+	noMore(t, h.plat, alice)
+	nothingLeft(t, h.store, alice)
+	h.clock.Advance(time.Hour)
+	h.bot.Idle()
+	for _, m := range h.plat.Messages() {
+		if strings.HasPrefix(m.Title, "Drill closed") && (m.Title != "Drill closed: 0 answered, 0 passed" || strings.Contains(m.Text, "Alice")) {
+			t.Errorf("summary after alice was forgotten: %q\n%s", m.Title, m.Text)
+		}
+	}
+}
+
+// TestForgetDuringOpenDrill: a member who says `forget confirm` while a drill is open
+// is not named or counted in its summary, and their line does not come back to the
+// stored run when it closes.
+func TestForgetDuringOpenDrill(t *testing.T) {
+	h := drillHarness(t)
+	postedDrill(t, h)
+	thread := general
+	thread.Thread = "tm2"
+	alice := bot.User{Platform: "test", ID: "alice", Name: "Alice"}
+	bob := bot.User{Platform: "test", ID: "bob", Name: "Bob"}
+	h.say(alice, thread, goodAnswer)
+	h.say(bob, thread, goodAnswer)
+	h.bot.Idle()
+	h.plat.Drain()
+	forgetNow(t, h.bot, h.plat, alice, dm)
+	h.clock.Advance(time.Hour)
+	h.bot.Idle()
+	found := false
+	for _, m := range h.plat.Messages() {
+		if !strings.HasPrefix(m.Title, "Drill closed") {
+			continue
+		}
+		found = true
+		if m.Title != "Drill closed: 1 answered, 1 passed" || strings.Contains(m.Text, "Alice") || !strings.Contains(m.Text, "• Bob: PASS") {
+			t.Errorf("got summary %q:\n%s\nwant bob's answer only", m.Title, m.Text)
+		}
+	}
+	if !found {
+		t.Fatal("no summary posted")
+	}
+	nothingLeft(t, h.store, alice)
+	runs, err := h.store.DrillRuns(context.Background(), nil)
+	if err != nil || len(runs) != 1 || !runs[0].Closed || len(runs[0].Answers) != 1 || runs[0].Answers[0].User.ID != "bob" {
+		t.Fatalf("got runs %+v (%v), want the closed run with bob's answer only", runs, err)
+	}
+}
