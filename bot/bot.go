@@ -103,6 +103,9 @@ type live struct {
 	// sends what was typed as its timer and the core's fire together).
 	timingUp bool
 	held     []Event
+	// loaded: read from the store at Start, its question sent by an earlier process
+	// (see ContinueInterview).
+	loaded bool
 }
 
 // New returns a Bot. Call AddPlatform for each platform, then Start.
@@ -186,7 +189,7 @@ func (b *Bot) Start(ctx context.Context) error {
 			}
 			continue
 		}
-		l := &live{s: s}
+		l := &live{s: s, loaded: true}
 		b.sessions[sessionKey(s.User, s.Conv)] = l
 		switch s.State {
 		case SessionOpen:
@@ -534,6 +537,14 @@ func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, o
 			return nil, fmt.Errorf("close previous session: %w", err)
 		default:
 			b.recorded(a)
+			if a != nil && old.s.Interview != 0 && old.s.Interview != o.interview {
+				// The question of an interview (left by a terminal run that was killed):
+				// the interview ends here, stopped, with its partial report, rather than
+				// stay running to be resumed past a question its person never saw.
+				if iv := b.recordInInterview(ctx, *old.s, a); iv != nil {
+					b.finishInterview(ctx, iv, InterviewStopped)
+				}
+			}
 		}
 	}
 	if err := b.store.SaveSession(ctx, s, nil); err != nil {

@@ -120,6 +120,36 @@ func (b *Bot) StartInterview(ctx context.Context, u User, conv Conversation, top
 
 var errInterviewRunning = errors.New("an interview is running")
 
+// ContinueInterview is for a platform that keeps nothing on screen between runs (the
+// terminal): it returns u's running interview in conv (nil when there is none) and, when
+// its open question was asked by an earlier process, sends that question again, so the
+// interview goes on with it. A question asked by this process (at Start, when the
+// earlier one stopped between an answer and the next question) is on its way already.
+func (b *Bot) ContinueInterview(ctx context.Context, u User, conv Conversation) (*Interview, error) {
+	iv, err := b.runningInterview(ctx, u, conv)
+	if err != nil || iv == nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	l := b.sessions[sessionKey(u, conv)]
+	var s *Session
+	if l != nil && l.loaded && !l.busy && l.s.Interview == iv.ID && l.s.State == SessionOpen {
+		l.loaded, s = false, l.s
+	}
+	b.mu.Unlock()
+	if s == nil {
+		return iv, nil
+	}
+	q, err := b.question(s)
+	if err != nil {
+		return nil, fmt.Errorf("continue interview %d: %w", iv.ID, err)
+	}
+	if err := b.postQuestion(ctx, s, q, true); err != nil {
+		return nil, fmt.Errorf("continue interview %d: %w", iv.ID, err)
+	}
+	return iv, nil
+}
+
 // planInterview chooses the questions: one of each of concept, design, coding, and
 // paper or behavioural: a tailored one not yet answered where there is one, else the
 // bank's least seen at a difficulty suited to the person's record.
