@@ -103,6 +103,9 @@ type live struct {
 	// sends what was typed as its timer and the core's fire together).
 	timingUp bool
 	held     []Event
+	// loaded: read from the store at Start, its question sent by an earlier process
+	// (see ContinueInterview).
+	loaded bool
 }
 
 // New returns a Bot. Call AddPlatform for each platform, then Start.
@@ -186,7 +189,7 @@ func (b *Bot) Start(ctx context.Context) error {
 			}
 			continue
 		}
-		l := &live{s: s}
+		l := &live{s: s, loaded: true}
 		b.sessions[sessionKey(s.User, s.Conv)] = l
 		switch s.State {
 		case SessionOpen:
@@ -528,10 +531,21 @@ func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, o
 		case old.s.State == SessionOpen:
 			a = b.attempt(old.s, OutcomeSkipped, "", nil, now)
 		}
-		if err := b.store.FinishSession(ctx, old.s.ID, a); err != nil {
+		switch err := b.store.FinishSession(ctx, old.s.ID, a); {
+		case forgotten(err): // forgotten meanwhile: nothing left to close
+		case err != nil:
 			return nil, fmt.Errorf("close previous session: %w", err)
+		default:
+			b.recorded(a)
+			if a != nil && old.s.Interview != 0 && old.s.Interview != o.interview {
+				// The question of an interview (left by a terminal run that was killed):
+				// the interview ends here, stopped, with its partial report, rather than
+				// stay running to be resumed past a question its person never saw.
+				if iv := b.recordInInterview(ctx, *old.s, a); iv != nil {
+					b.finishInterview(ctx, iv, InterviewStopped)
+				}
+			}
 		}
-		b.recorded(a)
 	}
 	if err := b.store.SaveSession(ctx, s, nil); err != nil {
 		return nil, fmt.Errorf("save session: %w", err)
@@ -690,6 +704,10 @@ func (b *Bot) timeUp(key string, id uint64) {
 			b.answer(ctx, ev, l)
 		}
 	}()
+	if forgotten(err) {
+		b.log.Info("time-up not recorded: its person was forgotten meanwhile", "session", id)
+		return
+	}
 	if err != nil {
 		b.log.Error("expire session", "session", id, "err", err)
 		return
@@ -813,7 +831,10 @@ func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
 	if s.Interview == 0 {
 		a.Deliver = b.delivery(ctx, msg)
 	}
-	if err := b.store.FinishSession(ctx, s.ID, a); err != nil {
+	if err := b.store.FinishSession(ctx, s.ID, a); forgotten(err) {
+		b.log.Info("answer not recorded: its person was forgotten while it was graded", "session", s.ID)
+		return
+	} else if err != nil {
 		b.log.Error("record attempt", "session", s.ID, "err", err)
 		release()
 		b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't save your answer just now. The question is still open: please send it again in a moment.")

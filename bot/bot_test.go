@@ -43,6 +43,8 @@ type harness struct {
 	posted map[string]bot.Sent
 	// meter, when set, is the Bot's Meter at each start.
 	meter bot.Meter
+	// grader, when set, is the Bot's Grader at each start (else the rubric).
+	grader bot.Grader
 }
 
 func loadBank(t testing.TB) *bot.Bank { return bottest.Bank(t) }
@@ -69,8 +71,12 @@ func (h *harness) start() {
 		h.posted = h.plat.Posted
 	}
 	h.plat.Posted = h.posted
+	var g bot.Grader = rubric.New(rubric.Options{})
+	if h.grader != nil {
+		g = h.grader
+	}
 	h.bot = bot.New(bot.Config{
-		Bank: h.bank, Grader: rubric.New(rubric.Options{}), Store: st, Clock: h.clock,
+		Bank: h.bank, Grader: g, Store: st, Clock: h.clock,
 		Grace: 10 * time.Second, Rand: rand.New(rand.NewPCG(1, 2)), Metrics: h.meter,
 	})
 	h.bot.AddPlatform(h.plat)

@@ -251,7 +251,9 @@ func (b *Bot) skip(ctx context.Context, ev Event, word string) {
 	if s.State == SessionOpen {
 		a = b.attempt(&s, OutcomeSkipped, "", nil, ev.Time)
 	}
-	if err := b.store.FinishSession(ctx, s.ID, a); err != nil {
+	if err := b.store.FinishSession(ctx, s.ID, a); forgotten(err) {
+		return // forgotten meanwhile: nothing to skip, nor an interview to go on with
+	} else if err != nil {
 		b.log.Error("skip session", "session", s.ID, "err", err)
 	} else {
 		b.recorded(a)

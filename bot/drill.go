@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -432,6 +433,37 @@ type drillState struct {
 	timers timerSet
 	mu     sync.Mutex
 	runs   map[string]*openRun // by the thread's Conversation.Key()
+
+	// forgetting orders forget against what open runs record and post about a member:
+	// a drill answer has no session record of its own for the store to refuse once its
+	// member is forgotten. Recording an answer and posting a summary hold it for reading;
+	// forget holds it while it takes the member out of memory and the store. Taken
+	// before mu, never while waiting for a run's grading.
+	forgetting sync.RWMutex
+	forgets    map[string]int // by user key: times forgotten; guarded by forgetting
+}
+
+// forgetCount returns how many times the member with key who was forgotten: an answer
+// whose count changed while it was graded is not recorded.
+func (b *Bot) forgetCount(who string) int {
+	b.drills.forgetting.RLock()
+	defer b.drills.forgetting.RUnlock()
+	return b.drills.forgets[who]
+}
+
+// forgetInDrills takes the member with key who out of open runs in memory, so a
+// summary posted later neither names nor counts them. b.drills.forgetting must be held
+// for writing.
+func (b *Bot) forgetInDrills(who string) {
+	if b.drills.forgets == nil {
+		b.drills.forgets = map[string]int{}
+	}
+	b.drills.forgets[who]++
+	b.drills.mu.Lock()
+	defer b.drills.mu.Unlock()
+	for _, o := range b.drills.runs {
+		o.r.Answers = slices.DeleteFunc(o.r.Answers, func(a DrillAnswer) bool { return a.User.Key() == who })
+	}
 }
 
 // openRun is a posted run in memory.
@@ -781,6 +813,7 @@ func (b *Bot) drillAnswer(ctx context.Context, ev Event, o *openRun) {
 		return
 	}
 	who := ev.User.Key()
+	gen := b.forgetCount(who)
 	b.drills.mu.Lock()
 	r := *o.r
 	r.Answers = append([]DrillAnswer(nil), o.r.Answers...)
@@ -858,7 +891,20 @@ func (b *Bot) drillAnswer(ctx context.Context, ev Event, o *openRun) {
 	}
 	line := DrillAnswer{User: ev.User, Pass: v.Pass, Score: v.Score, At: ev.Time}
 	store, _ := b.drillStore()
+	b.drills.forgetting.RLock()
+	if b.drills.forgets[who] != gen {
+		b.drills.forgetting.RUnlock()
+		b.log.Info("drill answer not recorded: its member was forgotten while it was graded", "drill", r.Drill)
+		return
+	}
 	recorded, err := store.AnswerDrillRun(ctx, r.Drill, r.Key, a, line)
+	if err == nil && recorded {
+		line.Attempt = a.ID
+		b.drills.mu.Lock()
+		o.r.Answers = append(o.r.Answers, line)
+		b.drills.mu.Unlock()
+	}
+	b.drills.forgetting.RUnlock()
 	if err != nil {
 		b.log.Error("record drill answer", "drill", r.Drill, "err", err)
 		b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't save your answer just now. Please send it again in a moment.")
@@ -869,10 +915,6 @@ func (b *Bot) drillAnswer(ctx context.Context, ev Event, o *openRun) {
 		return
 	}
 	b.recorded(a)
-	line.Attempt = a.ID
-	b.drills.mu.Lock()
-	o.r.Answers = append(o.r.Answers, line)
-	b.drills.mu.Unlock()
 	if b.deliver(ctx, a, msg) {
 		b.meter.Answered(v.Grader, time.Since(arrived))
 	}
@@ -920,6 +962,10 @@ func (b *Bot) closeDrillRun(threadKey string) {
 	o.r.Closed = true
 	b.drills.mu.Unlock()
 	o.grading.Wait() // answers that came in time are in the summary
+	// Held until the summary is sent: a member forgotten before is not in it, and one
+	// who says forget meanwhile gets their Done after it.
+	b.drills.forgetting.RLock()
+	defer b.drills.forgetting.RUnlock()
 	b.drills.mu.Lock()
 	r := *o.r
 	r.Answers = append([]DrillAnswer(nil), o.r.Answers...)

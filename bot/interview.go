@@ -55,7 +55,8 @@ type Interview struct {
 
 // Interviews keeps mock interviews. The bbolt store implements it.
 type Interviews interface {
-	// SaveInterview writes iv, assigning iv.ID when it is zero.
+	// SaveInterview writes iv, assigning iv.ID when it is zero. An iv.ID that is no
+	// longer stored (forgotten meanwhile) is not written again: the error is ErrNotFound.
 	SaveInterview(ctx context.Context, iv *Interview) error
 	// Interview returns interview id, or ErrNotFound.
 	Interview(ctx context.Context, id uint64) (*Interview, error)
@@ -118,6 +119,36 @@ func (b *Bot) StartInterview(ctx context.Context, u User, conv Conversation, top
 }
 
 var errInterviewRunning = errors.New("an interview is running")
+
+// ContinueInterview is for a platform that keeps nothing on screen between runs (the
+// terminal): it returns u's running interview in conv (nil when there is none) and, when
+// its open question was asked by an earlier process, sends that question again, so the
+// interview goes on with it. A question asked by this process (at Start, when the
+// earlier one stopped between an answer and the next question) is on its way already.
+func (b *Bot) ContinueInterview(ctx context.Context, u User, conv Conversation) (*Interview, error) {
+	iv, err := b.runningInterview(ctx, u, conv)
+	if err != nil || iv == nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	l := b.sessions[sessionKey(u, conv)]
+	var s *Session
+	if l != nil && l.loaded && !l.busy && l.s.Interview == iv.ID && l.s.State == SessionOpen {
+		l.loaded, s = false, l.s
+	}
+	b.mu.Unlock()
+	if s == nil {
+		return iv, nil
+	}
+	q, err := b.question(s)
+	if err != nil {
+		return nil, fmt.Errorf("continue interview %d: %w", iv.ID, err)
+	}
+	if err := b.postQuestion(ctx, s, q, true); err != nil {
+		return nil, fmt.Errorf("continue interview %d: %w", iv.ID, err)
+	}
+	return iv, nil
+}
 
 // planInterview chooses the questions: one of each of concept, design, coding, and
 // paper or behavioural: a tailored one not yet answered where there is one, else the
@@ -275,7 +306,11 @@ func (b *Bot) askInterview(ctx context.Context, iv *Interview, intro string) err
 func (b *Bot) interviewTimeUp(ctx context.Context, l *live, s Session) {
 	a := b.attempt(&s, OutcomeTimeout, "", nil, b.clock.Now())
 	if err := b.store.FinishSession(ctx, s.ID, a); err != nil {
-		b.log.Error("interview time up", "session", s.ID, "err", err)
+		if forgotten(err) {
+			b.log.Info("interview time-up not recorded: its person was forgotten meanwhile", "session", s.ID)
+		} else {
+			b.log.Error("interview time up", "session", s.ID, "err", err)
+		}
 		b.mu.Lock()
 		l.busy = false
 		b.mu.Unlock()
@@ -334,7 +369,9 @@ func (b *Bot) advanceInterview(ctx context.Context, iv *Interview) {
 		b.finishInterview(ctx, iv, InterviewDone)
 		return
 	}
-	if err := store.SaveInterview(ctx, iv); err != nil {
+	if err := store.SaveInterview(ctx, iv); forgotten(err) {
+		return // its person was forgotten meanwhile: no next question
+	} else if err != nil {
 		b.log.Error("save interview", "interview", iv.ID, "err", err)
 	}
 	if err := b.askInterview(ctx, iv, ""); err != nil {
@@ -391,15 +428,21 @@ func (b *Bot) interviewAttempts(ctx context.Context, iv *Interview) ([]*Attempt,
 // first and the report is sent at most once.
 func (b *Bot) finishInterview(ctx context.Context, iv *Interview, state string) {
 	store, _ := b.interviews()
-	save := func(iv *Interview) {
-		if err := store.SaveInterview(ctx, iv); err != nil {
+	// save reports false when the interview's person was forgotten meanwhile: then
+	// there is nothing to report, to them or to the store.
+	save := func(iv *Interview) bool {
+		err := store.SaveInterview(ctx, iv)
+		if err != nil && !forgotten(err) {
 			b.log.Error("save interview", "interview", iv.ID, "err", err)
 		}
+		return !forgotten(err)
 	}
 	iv.State = state
 	attempts, err := b.interviewAttempts(ctx, iv)
 	if err != nil {
-		save(iv)
+		if !save(iv) {
+			return
+		}
 		b.log.Error("load interview attempts", "interview", iv.ID, "err", err)
 		b.send(ctx, Message{Kind: MsgError, Conv: iv.Conv, To: iv.User, Text: "Sorry, I couldn't put your report together. Your answers are saved; `stats` shows them."})
 		return
@@ -411,13 +454,16 @@ func (b *Bot) finishInterview(ctx context.Context, iv *Interview, state string) 
 		if by := b.resendBy(ctx, msg, b.clock.Now()); !by.IsZero() {
 			pending := *iv
 			pending.State, pending.ReportBy, pending.Ending = InterviewRunning, by, state
-			save(&pending)
+			if !save(&pending) {
+				return
+			}
 			iv.ReportBy, iv.Ending = by, state
 		}
 	}
 	if iv.ReportBy.IsZero() {
-		save(iv)
-		b.send(ctx, msg)
+		if save(iv) {
+			b.send(ctx, msg)
+		}
 		return
 	}
 	if _, err := b.send(ctx, msg); err != nil {

@@ -31,6 +31,8 @@ type ivHarness struct {
 	// across restarts.
 	redelivery time.Duration
 	posted     map[string]bot.Sent
+	// grader, when set, is the Bot's Grader at each start (else the rubric).
+	grader bot.Grader
 }
 
 func newIV(t *testing.T) *ivHarness {
@@ -56,7 +58,11 @@ func (h *ivHarness) start() {
 		h.posted = h.plat.Posted
 	}
 	h.plat.Posted = h.posted
-	h.b = bot.New(bot.Config{Bank: h.bank, Grader: rubric.New(rubric.Options{}), Store: st, Clock: h.clock, Grace: 10 * time.Second, Rand: rand.New(rand.NewPCG(7, 8))})
+	var g bot.Grader = rubric.New(rubric.Options{})
+	if h.grader != nil {
+		g = h.grader
+	}
+	h.b = bot.New(bot.Config{Bank: h.bank, Grader: g, Store: st, Clock: h.clock, Grace: 10 * time.Second, Rand: rand.New(rand.NewPCG(7, 8))})
 	h.b.AddPlatform(h.plat)
 	if err := h.b.Start(context.Background()); err != nil {
 		h.t.Fatal(err)

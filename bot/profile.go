@@ -227,7 +227,12 @@ func (b *Bot) forget(ctx context.Context, ev Event, args []string) {
 		}
 	}
 	b.mu.Unlock()
+	// With the person out of open drill runs first, and drill answers held off until
+	// the store has forgotten them too, nothing about them is recorded or posted later.
+	b.drills.forgetting.Lock()
+	b.forgetInDrills(ev.User.Key())
 	n, err := profiles.Forget(ctx, ev.User.Key())
+	b.drills.forgetting.Unlock()
 	if err != nil {
 		b.log.Error("forget", "user", ev.User.Key(), "err", err)
 		b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't delete your data just now. Please try again; nothing is half-deleted.")

@@ -123,6 +123,11 @@ func (a *Attempt) Counted() bool { return a.Outcome != OutcomeSkipped }
 // ErrNotFound is returned by a Store for a record that does not exist.
 var ErrNotFound = errors.New("not found")
 
+// forgotten reports whether err says a session or interview being recorded is no longer
+// stored: its person said `forget confirm` meanwhile (while an answer was graded, or a
+// time-up recorded). That is no failure: nothing more is recorded or said about it.
+func forgotten(err error) bool { return errors.Is(err, ErrNotFound) }
+
 // ErrRunClaimed is SaveSession's error for a new session whose Run was claimed before.
 var ErrRunClaimed = errors.New("run already claimed")
 
@@ -138,7 +143,10 @@ type Store interface {
 	// before, nothing is written and the error is ErrRunClaimed.
 	SaveSession(ctx context.Context, s *Session, a *Attempt) error
 	// FinishSession deletes session id and writes a (if not nil) in one transaction.
-	// An a.ID that is not zero replaces that attempt.
+	// An a.ID that is not zero replaces that attempt. A session that is no longer
+	// stored (finished meanwhile, or forgotten) gets no attempt: with a not nil, the
+	// error is ErrNotFound and nothing is written; with a nil, there is nothing to do.
+	// An id of zero names no session: a alone is written (tests record attempts so).
 	FinishSession(ctx context.Context, id uint64, a *Attempt) error
 	// Sessions returns every stored session, open or expired, in id order.
 	Sessions(ctx context.Context) ([]*Session, error)

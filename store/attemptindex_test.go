@@ -37,6 +37,7 @@ func writeAttempts(t *testing.T, s *Store) {
 		if err := s.FinishSession(ctx, sess.ID, a); err != nil {
 			t.Fatal(err)
 		}
+		sess.ID = 0 // finished: the other attempts belong to no session
 	}
 }
 

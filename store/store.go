@@ -263,14 +263,20 @@ func (s *Store) FinishSession(ctx context.Context, id uint64, a *bot.Attempt) er
 		attemptID = a.ID
 	}
 	return s.write(func(tx *bolt.Tx) error {
-		if a != nil {
-			a.ID = attemptID // as in SaveSession: Batch may run this again
+		if a == nil {
+			if err := tx.Bucket(bucketSessions).Delete(be64(id)); err != nil {
+				return fmt.Errorf("delete session: %w", err)
+			}
+			return nil
+		}
+		a.ID = attemptID // as in SaveSession: Batch may run this again
+		// A session finished meanwhile (forgotten, above all) gets no attempt: writing
+		// one would bring back an answer its person asked to delete.
+		if id != 0 && tx.Bucket(bucketSessions).Get(be64(id)) == nil {
+			return bot.ErrNotFound
 		}
 		if err := tx.Bucket(bucketSessions).Delete(be64(id)); err != nil {
 			return fmt.Errorf("delete session: %w", err)
-		}
-		if a == nil {
-			return nil
 		}
 		if err := putAttempt(tx, a); err != nil {
 			return err
@@ -581,6 +587,10 @@ func (s *Store) SaveInterview(ctx context.Context, iv *bot.Interview) error {
 	}
 	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketInterviews)
+		// An interview deleted meanwhile (forgotten) is not written again.
+		if iv.ID != 0 && b.Get(be64(iv.ID)) == nil {
+			return bot.ErrNotFound
+		}
 		if iv.ID == 0 {
 			id, err := b.NextSequence()
 			if err != nil {

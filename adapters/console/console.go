@@ -100,7 +100,9 @@ func (a *Adapter) Practice(ctx context.Context, b *bot.Bot, q *bot.Question, opt
 	d := a.driver(b, opts)
 	if s, ok := b.OpenSession(d.u, d.conv); ok && s.State == bot.SessionOpen {
 		d.earlier = s.ID
-		if d.opts.Clock.Now().Before(s.Closes()) {
+		if s.Interview != 0 {
+			fmt.Fprintln(opts.Err, "(The mock interview an earlier run left open is stopped here, its open question counted as skipped; its partial report follows.)")
+		} else if d.opts.Clock.Now().Before(s.Closes()) {
 			fmt.Fprintf(opts.Err, "(An unanswered question from an earlier run, %s, is closed as skipped.)\n", s.Question)
 		} else {
 			fmt.Fprintln(opts.Err, earlierTimedOut(s.Question))
@@ -133,14 +135,24 @@ func (a *Adapter) Interview(ctx context.Context, b *bot.Bot, topic string, opts 
 	opts.inInterview = true
 	d := a.driver(b, opts)
 	d.interview = true
-	if s, ok := b.OpenSession(d.u, d.conv); ok && s.State == bot.SessionOpen {
-		d.earlier = s.ID
-		b.Handle(ctx, bot.Event{User: d.u, Conv: d.conv, Text: "stop"})
-		a.drain()
-		fmt.Fprintf(opts.Err, "(An unanswered question from an earlier run, %s, was closed.)\n", s.Question)
-	}
-	if _, err := b.StartInterview(ctx, d.u, d.conv, topic); err != nil {
+	// An interview an earlier run left running (it was killed) goes on where it was,
+	// as in chat: its open question is shown again.
+	iv, err := b.ContinueInterview(ctx, d.u, d.conv)
+	if err != nil {
 		return nil, err
+	}
+	if iv != nil {
+		fmt.Fprintf(opts.Err, "Continuing your interview from %s: %s.\n", iv.Started.Local().Format("Jan 2 15:04"), interviewProgress(iv))
+	} else {
+		if s, ok := b.OpenSession(d.u, d.conv); ok && s.State == bot.SessionOpen {
+			d.earlier = s.ID
+			b.Handle(ctx, bot.Event{User: d.u, Conv: d.conv, Text: "stop"})
+			a.drain()
+			fmt.Fprintf(opts.Err, "(An unanswered question from an earlier run, %s, was closed.)\n", s.Question)
+		}
+		if _, err := b.StartInterview(ctx, d.u, d.conv, topic); err != nil {
+			return nil, err
+		}
 	}
 	msg, err := d.run(ctx, bot.MsgReport)
 	if err != nil {
@@ -148,6 +160,14 @@ func (a *Adapter) Interview(ctx context.Context, b *bot.Bot, topic string, opts 
 	}
 	fmt.Fprintf(opts.Out, "\n%s\n", msg.Text)
 	return msg.Report, nil
+}
+
+// interviewProgress says where interview iv is: "question 2 of 4", or the follow-up.
+func interviewProgress(iv *bot.Interview) string {
+	if iv.Current < len(iv.Plan) {
+		return fmt.Sprintf("question %d of %d", iv.Current+1, len(iv.Plan))
+	}
+	return "the follow-up question"
 }
 
 // driver runs the exchange with the bot: it prints what the bot says and answers

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -98,5 +100,126 @@ func TestStoreOpenPermissionDenied(t *testing.T) {
 	code, _, errs := cli(t, "", answer, "practice", "--config", cfg)
 	if code != 1 || !strings.Contains(errs, "permission denied): give yourself access") {
 		t.Fatalf("exit %d, %q", code, errs)
+	}
+}
+
+// killedInterview leaves the store of config cfg as `quorum interview` killed (kill -9)
+// at its second question does: the interview running, its second question open and
+// shown, the first answer recorded. It returns that question's id.
+func killedInterview(t *testing.T, cfg string) string {
+	t.Helper()
+	a, err := load(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.close()
+	var errs bytes.Buffer
+	if err := a.openStore(&errs); err != nil {
+		t.Fatal(err)
+	}
+	_, b, err := a.terminalBot(context.Background(), env{stdout: io.Discard, stderr: &errs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close() // a kill stops the timers too; the store keeps what was written
+	u, conv := console.User(), console.Conversation()
+	iv, err := b.StartInterview(context.Background(), u, conv, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Handle(context.Background(), bot.Event{User: u, Conv: conv, Text: answer})
+	s, open := b.OpenSession(u, conv)
+	if !open || s.Interview != iv.ID || !strings.HasPrefix(s.Intro, "Question 2 of") {
+		t.Fatalf("got session %+v (open %v), want the interview's second question open", s, open)
+	}
+	return s.Question
+}
+
+// storedInterviews returns the terminal person's interviews in the store at db.
+func storedInterviews(t *testing.T, db string) ([]*bot.Interview, []*bot.Attempt) {
+	t.Helper()
+	st, err := store.Open(db, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	d, err := st.Export(context.Background(), console.User().Key())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Interviews, d.Attempts
+}
+
+// TestInterviewContinuesAfterAKill: `quorum interview` after a run was killed goes on
+// with the stored interview at its open question, saying so, as the README promises. It
+// used to stop that interview (throwing its report away) and start another, after the
+// core had already moved the old one on.
+func TestInterviewContinuesAfterAKill(t *testing.T) {
+	cfg, db := testConfig(t)
+	q2 := killedInterview(t, cfg)
+	answers := strings.Join([]string{answer, answer, answer, answer}, "\n---\n")
+	code, out, errs := cli(t, "", answers, "interview", "--config", cfg)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	if !strings.Contains(errs, "Continuing your interview from ") || !strings.Contains(errs, ": question 2 of 4.") {
+		t.Fatalf("stderr does not say the interview goes on:\n%s", errs)
+	}
+	if i := strings.Index(out, "Question 2 of 4"); i < 0 || strings.Contains(out, "Mock interview:") {
+		t.Fatalf("want the interview shown again from its second question:\n%s", out)
+	}
+	if !strings.Contains(out, "# Interview: ") || strings.Contains(errs, "earlier run") {
+		t.Fatalf("want the report of the continued interview, nothing closed:\nstdout:\n%s\nstderr:\n%s", out, errs)
+	}
+	ivs, as := storedInterviews(t, db)
+	if len(ivs) != 1 || ivs[0].State != bot.InterviewDone {
+		t.Fatalf("got interviews %+v, want the one interview, done", ivs)
+	}
+	for _, a := range as {
+		if a.Outcome != bot.OutcomeGraded {
+			t.Errorf("attempt at %s: %s, want every question answered (none skipped)", a.Question, a.Outcome)
+		}
+		if a.Question == q2 && a.Answer == "" {
+			t.Errorf("the second question's answer is missing: %+v", a)
+		}
+	}
+}
+
+// TestPracticeAfterAKilledInterviewStopsIt: `quorum practice` that replaces the open
+// question of an interview a killed run left ends that interview, stopped, with its
+// partial report; the next `quorum interview` starts afresh. The interview used to stay
+// running, to be resumed past a question recorded as skipped but never shown.
+func TestPracticeAfterAKilledInterviewStopsIt(t *testing.T) {
+	cfg, db := testConfig(t)
+	q2 := killedInterview(t, cfg)
+	code, out, errs := cli(t, "", answer, "practice", "--config", cfg, "--question", "cli-test/raft-election")
+	if code != 0 || !strings.Contains(out, "PASS") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	if !strings.Contains(errs, "The mock interview an earlier run left open is stopped") || !strings.Contains(errs, "# Interview: FAIL") {
+		t.Fatalf("stderr does not tell of the stopped interview and its report:\n%s", errs)
+	}
+	ivs, as := storedInterviews(t, db)
+	if len(ivs) != 1 || ivs[0].State != bot.InterviewStopped || len(ivs[0].Attempts) != 2 {
+		t.Fatalf("got interviews %+v, want the interview stopped with its two attempts", ivs)
+	}
+	skipped := 0
+	for _, a := range as {
+		if a.Outcome == bot.OutcomeSkipped {
+			skipped++
+			if a.Question != q2 || a.Interview != ivs[0].ID {
+				t.Errorf("skipped attempt %+v, want only the interview's open question", a)
+			}
+		}
+	}
+	if skipped != 1 {
+		t.Errorf("%d skipped attempts, want 1", skipped)
+	}
+	code, out, errs = cli(t, "", strings.Join([]string{answer, answer, answer, answer}, "\n---\n"), "interview", "--config", cfg)
+	if code != 0 || strings.Contains(errs, "Continuing") || !strings.Contains(out, "Mock interview:") {
+		t.Fatalf("want a new interview from its first question, exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	if ivs, _ := storedInterviews(t, db); len(ivs) != 2 || ivs[0].State != bot.InterviewStopped {
+		t.Fatalf("got interviews %+v, want the stopped one and a new one", ivs)
 	}
 }
