@@ -557,11 +557,13 @@ func (b *Bot) interviewCommand(ctx context.Context, ev Event, args []string) {
 
 // Report is the end of a mock interview.
 type Report struct {
-	Pass    bool
-	Score   int // average over the main questions
-	Stopped bool
-	Rows    []ReportRow
-	Scores  Scores // averages over graded answers
+	// Interview is the id of the interview reported on.
+	Interview uint64 `json:"interview,omitempty"`
+	Pass      bool
+	Score     int // average over the main questions
+	Stopped   bool
+	Rows      []ReportRow
+	Scores    Scores // averages over graded answers
 	// Strongest and Weakest quote the answers.
 	Strongest, Weakest string
 	Practise           []string // three things to practise next
@@ -585,7 +587,7 @@ const InterviewPassScore = 60
 // main questions average at least 60 on content, at most one of them failed (a skip or
 // timeout is a failure), and no answer stated a misconception.
 func NewReport(iv *Interview, attempts []*Attempt) *Report {
-	r := &Report{Stopped: iv.State == InterviewStopped}
+	r := &Report{Interview: iv.ID, Stopped: iv.State == InterviewStopped}
 	var graded []*Attempt
 	main := 0
 	contentSum, scoreSum, fails, flags := 0, 0, 0, 0

@@ -141,7 +141,17 @@ func (a *Adapter) Interview(ctx context.Context, b *bot.Bot, topic string, opts 
 	if err != nil {
 		return nil, err
 	}
+	if iv != nil && !d.opts.Clock.Now().Before(iv.Deadline) {
+		// Its 15 minutes ran out while nothing ran: the core ends it now. Its report
+		// comes first, then the interview that was asked for.
+		fmt.Fprintf(opts.Err, "Your interview from %s ran out of time while Quorum was not running; its report comes first, then a new interview.\n", iv.Started.Local().Format("Jan 2 15:04"))
+		if err := d.earlierReport(ctx, iv.ID); err != nil {
+			return nil, err
+		}
+		iv = nil
+	}
 	if iv != nil {
+		d.want = iv.ID
 		fmt.Fprintf(opts.Err, "Continuing your interview from %s: %s.\n", iv.Started.Local().Format("Jan 2 15:04"), interviewProgress(iv))
 	} else {
 		if s, ok := b.OpenSession(d.u, d.conv); ok && s.State == bot.SessionOpen {
@@ -150,16 +160,52 @@ func (a *Adapter) Interview(ctx context.Context, b *bot.Bot, topic string, opts 
 			a.drain()
 			fmt.Fprintf(opts.Err, "(An unanswered question from an earlier run, %s, was closed.)\n", s.Question)
 		}
-		if _, err := b.StartInterview(ctx, d.u, d.conv, topic); err != nil {
+		started, err := b.StartInterview(ctx, d.u, d.conv, topic)
+		if err != nil {
 			return nil, err
 		}
+		d.want = started.ID
 	}
-	msg, err := d.run(ctx, bot.MsgReport)
-	if err != nil {
-		return nil, err
+	return d.report(ctx)
+}
+
+// earlierReport waits (a few seconds at most) for the report on interview id, which the
+// core is ending because its time ran out while nothing ran, and prints it. What the
+// core says of that interview meanwhile (its open question again, its time-up) is not
+// shown: nobody is answering it.
+func (d *driver) earlierReport(ctx context.Context, id uint64) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for {
+		msg, err := d.a.next(ctx)
+		if err != nil {
+			return fmt.Errorf("the earlier interview did not end (%w); run quorum interview again", err)
+		}
+		if msg.Kind == bot.MsgReport {
+			fmt.Fprintf(d.opts.Out, "\nThe report of your earlier interview, which ran out of time while Quorum was not running:\n%s\n", msg.Text)
+			if msg.Report == nil || msg.Report.Interview == id {
+				return nil
+			}
+		}
 	}
-	fmt.Fprintf(opts.Out, "\n%s\n", msg.Text)
-	return msg.Report, nil
+}
+
+// report runs the interview d.want to its report, prints it and returns it. A report on
+// another interview (one an earlier run left, which the core ended when it started) is
+// printed as that, and the wait goes on.
+func (d *driver) report(ctx context.Context) (*bot.Report, error) {
+	for {
+		msg, err := d.run(ctx, bot.MsgReport)
+		if err != nil {
+			return nil, err
+		}
+		if msg.Report != nil && msg.Report.Interview != d.want {
+			fmt.Fprintf(d.opts.Out, "\nThe report of an earlier interview, which ended while Quorum was not running:\n%s\n", msg.Text)
+			continue
+		}
+		fmt.Fprintf(d.opts.Out, "\n%s\n", msg.Text)
+		return msg.Report, nil
+	}
 }
 
 // interviewProgress says where interview iv is: "question 2 of 4", or the follow-up.
@@ -183,6 +229,7 @@ type driver struct {
 	interview bool
 	piped     *bufio.Reader // standard input split into answers, for interviews
 	earlier   uint64        // the session an earlier run left open, already told about
+	want      uint64        // the interview whose report ends the run
 	// stopped: Ctrl-C cancelled the run's context during an interview and stop was sent;
 	// the partial report is still read and printed.
 	stopped bool

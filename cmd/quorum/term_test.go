@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/quorum-dev/quorum/adapters/console"
 	"github.com/quorum-dev/quorum/bot"
@@ -221,5 +222,51 @@ func TestPracticeAfterAKilledInterviewStopsIt(t *testing.T) {
 	}
 	if ivs, _ := storedInterviews(t, db); len(ivs) != 2 || ivs[0].State != bot.InterviewStopped {
 		t.Fatalf("got interviews %+v, want the stopped one and a new one", ivs)
+	}
+}
+
+// TestInterviewOverdueAfterAKill: an interview an earlier run left running whose 15
+// minutes ran out meanwhile ends when Quorum starts again; `quorum interview` shows that
+// report as the earlier interview's, then runs the new interview to its own report. It
+// used to hand back the old report as if it were the new interview's.
+func TestInterviewOverdueAfterAKill(t *testing.T) {
+	cfg, db := testConfig(t)
+	killedInterview(t, cfg)
+	st, err := store.Open(db, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ago := 30 * time.Minute // the run was killed half an hour ago
+	ivs, err := st.RunningInterviews(ctx)
+	if err != nil || len(ivs) != 1 {
+		t.Fatalf("got running interviews %+v (%v), want the killed one", ivs, err)
+	}
+	ivs[0].Started, ivs[0].Deadline = ivs[0].Started.Add(-ago), ivs[0].Deadline.Add(-ago)
+	if err := st.SaveInterview(ctx, ivs[0]); err != nil {
+		t.Fatal(err)
+	}
+	ss, err := st.Sessions(ctx)
+	if err != nil || len(ss) != 1 {
+		t.Fatalf("got sessions %+v (%v), want the open question", ss, err)
+	}
+	ss[0].Asked, ss[0].Deadline = ss[0].Asked.Add(-ago), ss[0].Deadline.Add(-ago)
+	if err := st.SaveSession(ctx, ss[0], nil); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	answers := strings.Join([]string{answer, answer, answer, answer}, "\n---\n")
+	code, out, errs := cli(t, "", answers, "interview", "--config", cfg)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	earlier, mock := strings.Index(out, "earlier interview"), strings.Index(out, "Mock interview:")
+	if earlier < 0 || mock < earlier || strings.Count(out, "# Interview: ") != 2 || strings.LastIndex(out, "# Interview: ") < mock {
+		t.Fatalf("want the earlier interview's report, then the new interview and its own report:\nstdout:\n%s\nstderr:\n%s", out, errs)
+	}
+	ivs2, _ := storedInterviews(t, db)
+	if len(ivs2) != 2 || ivs2[1].State != bot.InterviewDone {
+		t.Fatalf("got interviews %+v, want the earlier one ended and the new one done", ivs2)
 	}
 }
