@@ -443,15 +443,14 @@ func (d *doc) topicalSentences(vocab map[string]bool) []bool {
 // with "covered"), or one in a sentence of at most three words. Words an answer uses for
 // its own subject ("system", "pass", "candidate", "mark") do not count.
 func (d *doc) metaSentences() (meta []bool, any bool) {
-	strong := make([]int, d.nsents)
-	weak := make([]int, d.nsents)
-	words := make([]int, d.nsents)
+	n := d.nsents
+	counts := make([]int, 4*n) // one allocation for the four counts a sentence
+	strong, weak, words, lastStrong := counts[:n], counts[n:2*n], counts[2*n:3*n], counts[3*n:]
 	// Grading words count once each: "followers ignore a stale candidate and ignore old
 	// heartbeats", "sort the scores, merge the scores" explain, and say one such word twice.
 	// In a run-on sentence (an unpunctuated transcript) the two must also stand close
 	// together, as in an instruction, not anywhere in three hundred words.
-	seen := map[[2]int]int{} // sentence and stem id → position of the word's last use
-	lastStrong := make([]int, d.nsents)
+	var seen map[[2]int]bool // sentence and stem id of each grading word met, made when one is
 	for k, t := range d.toks {
 		words[t.sent]++
 		grading := gradingWords[t.lower] ||
@@ -460,11 +459,13 @@ func (d *doc) metaSentences() (meta []bool, any bool) {
 		switch {
 		case grading:
 			key := [2]int{t.sent, int(d.ids[t.stem])}
-			if _, again := seen[key]; again {
-				seen[key] = k
+			if seen[key] {
 				continue
 			}
-			seen[key] = k
+			if seen == nil {
+				seen = map[[2]int]bool{}
+			}
+			seen[key] = true
 			if strong[t.sent] > 0 && k-lastStrong[t.sent] > metaSpan && d.sentenceWords(t.sent) > metaRunOn {
 				lastStrong[t.sent] = k
 				continue // far from the other grading word in a run-on sentence
@@ -514,9 +515,9 @@ func (d *doc) metaSentences() (meta []bool, any bool) {
 // "the snapshot marker"), and of counting and marking ("mark the entry committed"):
 // none of those has the shape of an address or of such an order.
 func (d *doc) toTheGrader() (addressed, ordered []bool) {
-	addressed, ordered = make([]bool, d.nsents), make([]bool, d.nsents)
-	first := make([]int, d.nsents) // index of each sentence's first word
-	words := make([]int, d.nsents)
+	flags, counts := make([]bool, 2*d.nsents), make([]int, 2*d.nsents)
+	addressed, ordered = flags[:d.nsents:d.nsents], flags[d.nsents:]
+	first, words := counts[:d.nsents], counts[d.nsents:] // each sentence's first word, and its length
 	for k := len(d.toks) - 1; k >= 0; k-- {
 		first[d.toks[k].sent] = k
 		words[d.toks[k].sent]++
