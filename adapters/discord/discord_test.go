@@ -563,6 +563,38 @@ func TestRedFlagQuoteShortened(t *testing.T) {
 	}
 }
 
+// TestTwoLongRedFlagQuotes: two flags that both quote long answers share the field and
+// both keep their corrections; the last one was left out ("… and 1 more") because room
+// for that note was kept after it too.
+func TestTwoLongRedFlagQuotes(t *testing.T) {
+	said := strings.Repeat("🙂 terms are *optional* and a_b ", 60)
+	grader := bot.GraderFunc(func(_ context.Context, q *bot.Question, _ bot.Answer) (*bot.Verdict, error) {
+		return &bot.Verdict{QuestionID: q.Ref(), Score: 10, Grader: bot.GraderLLM, RedFlags: []bot.Point{
+			{ID: "lowest-id", Text: "Claims the node with the lowest id becomes leader.", Quote: said,
+				Correction: "Whoever first collects a majority of votes wins; ids play no part."},
+			{ID: "no-terms", Text: "Claims terms are not needed.", Quote: said,
+				Correction: "Terms order leaders; a stale leader is found by its older term."},
+		}}, nil
+	})
+	e := newEnv(t, func(e *env) { e.grader = grader })
+	a := dm(e.srv, alice)
+	e.srv.Say(a, "practice consensus")
+	e.srv.NextPost(t, "the question", inChannel(a.ChannelID))
+	e.srv.Say(a, "Terms are optional.")
+	f := field(e.srv.NextPost(t, "the verdict", titled("FAIL")).Embeds[0], "Red flags")
+	if f == nil {
+		t.Fatal("the verdict has no red flags field")
+	}
+	if n := utf8.RuneCountInString(f.Value); n > 1024 {
+		t.Errorf("got a red flags field of %d runes, want at most 1024", n)
+	}
+	for _, want := range []string{"ids play no part.", "found by its older term.", `🙂 terms are \*optional\* and a\_b`} {
+		if !strings.Contains(f.Value, want) || strings.Contains(f.Value, "more") {
+			t.Errorf("red flags lack %q or leave a flag out:\n%s", want, f.Value)
+		}
+	}
+}
+
 func TestEphemeralFeedback(t *testing.T) {
 	e := newEnv(t, func(e *env) { e.cfg.EphemeralFeedback = true })
 	it := e.srv.Slash(alice, "practice", discordtest.String("topic", "consensus"))

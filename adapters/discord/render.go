@@ -255,10 +255,28 @@ func flagLine(p bot.Point, limit int) string {
 		const open, end = " (you said: “", "”)"
 		room := limit - utf8.RuneCountInString(head+tail+open+end)
 		if room >= minQuote {
-			head += open + shorten(q, room) + end
+			head += open + quoteIn(q, room) + end
 		}
 	}
 	return head + tail
+}
+
+// markdown escapes the characters Discord reads as formatting, so what the person typed
+// shows as typed ("*maybe*" stays with its stars).
+var markdown = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "~", `\~`, "`", "\\`", "|", `\|`)
+
+// quoteIn is q, shortened at a word and escaped, in at most room runes: escapes take
+// room too, so the cut moves back by as many as the shortened text needs.
+func quoteIn(q string, room int) string {
+	for n := room; n > 0; {
+		out := markdown.Replace(shorten(q, n))
+		over := utf8.RuneCountInString(out) - room
+		if over <= 0 {
+			return out
+		}
+		n -= over
+	}
+	return ""
 }
 
 // shorten cuts s to at most n runes at a word boundary, marking the cut with "…".
@@ -355,19 +373,33 @@ func clip(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// clipLines joins lines, leaving out whole lines that do not fit in n runes.
+// clipLines joins lines, leaving out whole lines that do not fit in n runes and saying
+// how many were left out. A line before the last keeps room for that note; the last
+// needs none, so lines sized to share n exactly (the red flags) all fit.
 func clipLines(lines []string, n int) string {
 	var b strings.Builder
+	used := 0 // runes in b
 	for i, l := range lines {
-		more := fmt.Sprintf("… and %d more", len(lines)-i)
-		if utf8.RuneCountInString(b.String())+utf8.RuneCountInString(l)+1+len(more) > n {
+		need := utf8.RuneCountInString(l)
+		if i < len(lines)-1 {
+			need += 1 + utf8.RuneCountInString(moreLines(len(lines)-i-1))
+		}
+		if used+need > n {
 			if b.Len() == 0 {
 				return clip(l, n)
 			}
-			b.WriteString(more)
-			break
+			b.WriteString(moreLines(len(lines) - i))
+			return b.String()
 		}
-		b.WriteString(l + "\n")
+		b.WriteString(l)
+		used += utf8.RuneCountInString(l)
+		if i < len(lines)-1 {
+			b.WriteString("\n")
+			used++
+		}
 	}
-	return strings.TrimRight(b.String(), "\n")
+	return b.String()
 }
+
+// moreLines notes k lines left out.
+func moreLines(k int) string { return fmt.Sprintf("… and %d more", k) }
