@@ -563,6 +563,28 @@ func TestRedFlagQuoteShortened(t *testing.T) {
 	}
 }
 
+// TestQuestionWithoutThreadSaysWhereToAnswer: when the thread cannot be started (no
+// Create Public Threads permission), a note under the question says that the channel is
+// not read and the Answer privately button is the way to answer, and the form works.
+// The question alone told people to reply in a thread that did not exist.
+func TestQuestionWithoutThreadSaysWhereToAnswer(t *testing.T) {
+	e := newEnv(t, nil)
+	e.srv.RefuseThreads(true)
+	e.srv.Slash(alice, "practice", discordtest.String("topic", "consensus"))
+	q := e.srv.NextPost(t, "the question", titled("Question:"))
+	note := e.srv.NextPost(t, "the note", func(p discordtest.Post) bool { return p.ReplyTo == q.ID })
+	if note.ChannelID != channel || !strings.Contains(note.Content, "Answer privately") || !strings.Contains(note.Content, "not read") {
+		t.Fatalf("got %+v, want a note in the channel under the question about the Answer privately button", note)
+	}
+	if len(e.srv.Threads()) != 0 {
+		t.Fatalf("got threads %+v, want none", e.srv.Threads())
+	}
+	e.srv.Press(alice, q.ID, "quorum:answer")
+	e.srv.WaitFor(t, "the answer form", func() bool { return len(e.srv.Callbacks()) == 2 })
+	e.srv.Submit(alice, q.ID, "quorum:answer-modal", map[string]string{"answer": goodAnswer})
+	checkVerdict(t, e.srv.NextPost(t, "the verdict", titled("PASS")), "PASS")
+}
+
 // TestTwoLongRedFlagQuotes: two flags that both quote long answers share the field and
 // both keep their corrections; the last one was left out ("… and 1 more") because room
 // for that note was kept after it too.

@@ -175,6 +175,10 @@ func (a *Adapter) followUp(ctx context.Context, i *discordgo.Interaction, r rend
 	return bot.Sent{ID: m.ID}, nil
 }
 
+// noThreadNote goes under a question whose thread could not be started.
+const noThreadNote = "I couldn't open a thread for this question here (Quorum needs the Create Public Threads permission in this channel), " +
+	"so replies in the channel are not read: answer with the **Answer privately** button on the question."
+
 // startThread opens the question's thread from its message. When that fails the question
 // stays in the channel and can still be answered with the "Answer privately" form.
 func (a *Adapter) startThread(ctx context.Context, msg bot.Message, messageID string) string {
@@ -197,6 +201,14 @@ func (a *Adapter) startThread(ctx context.Context, msg bot.Message, messageID st
 		th = &discordgo.Channel{ID: messageID}
 	case err != nil:
 		a.log.Error("start thread", "channel", msg.Conv.ID, "message", messageID, "err", err)
+		// The question tells people to reply in its thread, and Quorum does not read the
+		// channel: say where answers go instead, under the question.
+		if _, err := a.s.ChannelMessageSendComplex(msg.Conv.ID, &discordgo.MessageSend{
+			Content:   noThreadNote,
+			Reference: &discordgo.MessageReference{MessageID: messageID, ChannelID: msg.Conv.ID},
+		}, discordgo.WithContext(ctx)); err != nil {
+			a.log.Error("say the thread is missing", "channel", msg.Conv.ID, "err", scrub(err))
+		}
 		return ""
 	}
 	a.mu.Lock()

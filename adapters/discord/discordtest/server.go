@@ -90,6 +90,8 @@ type Post struct {
 	Nonce     string
 	// Interaction is the token of the interaction a response or follow-up belongs to.
 	Interaction string
+	// ReplyTo is the message a posted message replies to (its message_reference).
+	ReplyTo string
 	// Files are the attachments sent with the post (multipart files[n] parts).
 	Files []File
 	// At is when the fake received it.
@@ -235,36 +237,37 @@ type Server struct {
 
 	// order serialises gateway dispatches (taken before mu), so frames go out in
 	// sequence order and a new or resumed session gets READY or its missed events first.
-	order        sync.Mutex
-	mu           sync.Mutex
-	changed      chan struct{}
-	seq          int64
-	channels     map[string]*channel
-	msgChannel   map[string]string         // message id -> channel id
-	said         map[string]map[string]any // message id -> its MESSAGE_CREATE, for Repeat
-	posts        []Post
-	taken        []bool
-	byChannel    map[string][]int // channel id -> indexes into posts
-	byNonce      map[string]int   // channel id + "\x00" + nonce -> index of a "message" post
-	restBusy     int              // REST requests being handled
-	callbacks    []Callback
-	threads      []Thread
-	commands     map[string][]map[string]any // by guild id, "" = global
-	interactions map[string]*pending         // by token
-	failures     []failure
-	attempts     map[string]int
-	attachments  map[string][]byte
-	attachTypes  map[string]string
-	downloads    []http.Header
-	sessions     map[string]*gwSession
-	current      *gwSession
-	conn         *gwConn
-	identifies   int
-	deduped      int
-	resumes      int
-	heartbeats   int
-	intents      int
-	closed       bool
+	order         sync.Mutex
+	mu            sync.Mutex
+	refuseThreads bool // see RefuseThreads
+	changed       chan struct{}
+	seq           int64
+	channels      map[string]*channel
+	msgChannel    map[string]string         // message id -> channel id
+	said          map[string]map[string]any // message id -> its MESSAGE_CREATE, for Repeat
+	posts         []Post
+	taken         []bool
+	byChannel     map[string][]int // channel id -> indexes into posts
+	byNonce       map[string]int   // channel id + "\x00" + nonce -> index of a "message" post
+	restBusy      int              // REST requests being handled
+	callbacks     []Callback
+	threads       []Thread
+	commands      map[string][]map[string]any // by guild id, "" = global
+	interactions  map[string]*pending         // by token
+	failures      []failure
+	attempts      map[string]int
+	attachments   map[string][]byte
+	attachTypes   map[string]string
+	downloads     []http.Header
+	sessions      map[string]*gwSession
+	current       *gwSession
+	conn          *gwConn
+	identifies    int
+	deduped       int
+	resumes       int
+	heartbeats    int
+	intents       int
+	closed        bool
 	// grants are permission bits given to members, by guild id then user id.
 	grants map[string]map[string]int64
 }
@@ -452,6 +455,14 @@ func (c *channel) wire() map[string]any {
 		m["recipients"] = []map[string]any{{"id": c.Recipient, "username": "user" + c.Recipient}}
 	}
 	return m
+}
+
+// RefuseThreads makes starting a thread fail as it does without the Create Public
+// Threads permission (403, Missing Access), or succeed again.
+func (s *Server) RefuseThreads(refuse bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refuseThreads = refuse
 }
 
 // Threads returns the threads the bot started.
@@ -796,6 +807,9 @@ type wire struct {
 	Flags        int               `json:"flags"`
 	Nonce        any               `json:"nonce"`
 	EnforceNonce bool              `json:"enforce_nonce"`
+	Reference    *struct {
+		MessageID string `json:"message_id"`
+	} `json:"message_reference"`
 }
 
 func buttons(rows []json.RawMessage) []Button {
@@ -874,6 +888,9 @@ func (s *Server) createMessage(channelID string, body []byte, files []File) (int
 	}
 	p := Post{Via: "message", ChannelID: channelID, ID: s.id(), Content: in.Content, Embeds: in.Embeds,
 		Buttons: buttons(in.Components), Flags: in.Flags, Nonce: nonce, Files: files}
+	if in.Reference != nil {
+		p.ReplyTo = in.Reference.MessageID
+	}
 	if nonce != "" {
 		if _, ok := s.byNonce[key]; !ok {
 			s.byNonce[key] = len(s.posts)
@@ -904,6 +921,9 @@ func (s *Server) startThread(channelID, messageID string, body []byte) (int, any
 	case parent.Type != channelText:
 		s.mu.Unlock()
 		return 0, nil, &apiError{400, 50024, "Cannot execute action on this channel type"}
+	case s.refuseThreads:
+		s.mu.Unlock()
+		return 0, nil, &apiError{403, 50001, "Missing Access"}
 	case s.channels[messageID] != nil:
 		s.mu.Unlock()
 		return 0, nil, &apiError{400, 160004, "A thread has already been created for this message"}
