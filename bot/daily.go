@@ -38,8 +38,12 @@ type Schedules interface {
 	// the run was claimed before: a restart never posts a run twice.
 	ClaimRun(ctx context.Context, id uint64, key string) (bool, error)
 	// ReleaseRun undoes a claim whose run was not posted because Quorum is stopping,
-	// so the next start makes it up.
+	// so the next start makes it up; the session stored for the run, if any, is deleted
+	// in the same transaction, so a kill cannot leave one without the other.
 	ReleaseRun(ctx context.Context, id uint64, key string) error
+	// ClearSkipNext clears SkipNext of drill id as it is stored now, changing nothing
+	// else; ErrNotFound when the drill is gone.
+	ClearSkipNext(ctx context.Context, id uint64) error
 	// LastRun is the key of the latest run claimed for schedule id ("" if none).
 	LastRun(ctx context.Context, id uint64) (string, error)
 }
