@@ -76,7 +76,9 @@ type Bot struct {
 	rngMu sync.Mutex
 	rng   *rand.Rand
 
-	sched  timerSet // daily drills
+	sched timerSet // daily drills
+	// armMu orders arming a daily drill after a run against `daily on` and `daily off`.
+	armMu  sync.Mutex
 	drills drillState
 	// drillPrivate: verdicts on drill answers go privately.
 	drillPrivate bool
@@ -557,10 +559,67 @@ func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, o
 	b.mu.Unlock()
 
 	if err := b.postQuestion(ctx, s, q, false); err != nil {
+		if o.run != nil {
+			// A run's question stays stored with its run claimed: the send may have been
+			// posted all the same (a timeout after the platform took it), so its caller
+			// sends it again under the same key, marked Again, never as a new question.
+			return s, fmt.Errorf("%w: %w", errNotSent, err)
+		}
 		b.drop(ctx, key, s.ID)
 		return nil, fmt.Errorf("%w: %w", errNotSent, err)
 	}
 	return s, nil
+}
+
+// unlive takes session id out of memory, stopping its timer, and reports whether it was
+// still there; the store is left to the caller.
+func (b *Bot) unlive(key string, id uint64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	l := b.sessions[key]
+	if l == nil || l.s.ID != id {
+		return false
+	}
+	if l.timer != nil {
+		l.timer.Stop()
+	}
+	delete(b.sessions, key)
+	return true
+}
+
+// isLive reports whether session id is still the person's in memory: not answered,
+// replaced or forgotten.
+func (b *Bot) isLive(key string, id uint64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	l := b.sessions[key]
+	return l != nil && l.s.ID == id
+}
+
+// retryDelays are the waits, on the bot's clock, before each try again of a keyed
+// message whose send failed while Quorum runs (a verdict, a time's-up note, a drill's
+// summary). They end within two minutes, Discord's window for telling a send again
+// from a first one (Redelivering).
+var retryDelays = []time.Duration{2 * time.Second, 5 * time.Second, 15 * time.Second, 30 * time.Second, time.Minute}
+
+// retry calls try after retryDelays[n], and again after each later delay while try
+// reports false; gaveUp is called when the delays are spent. Nothing is tried once the
+// bot is closed: what was not sent is left for the next start. Waits are timers, not
+// sleeps, so a failed send holds up neither its caller nor Close.
+func (b *Bot) retry(n int, try func(ctx context.Context) bool, gaveUp func()) {
+	if n >= len(retryDelays) {
+		gaveUp()
+		return
+	}
+	b.clock.AfterFunc(retryDelays[n], func() {
+		if !b.enter() {
+			return
+		}
+		defer b.inflight.Done()
+		if !try(context.Background()) {
+			b.retry(n+1, try, gaveUp)
+		}
+	})
 }
 
 // postQuestion sends session s's question and records where it went; again marks a
