@@ -457,7 +457,12 @@ func (b *Bot) startDailies(ctx context.Context) error {
 					_, err := store.ClaimRun(ctx, d.ID, d.runKey(prev))
 					return err
 				}
-				if err := b.catchUp("daily", d.ID, prev, b.runDaily, skip); err != nil {
+				from := d.Created
+				if ok && lastAt.After(from) {
+					from = lastAt
+				}
+				older := missedRuns(d.Next, from, prev)
+				if err := b.catchUp("daily", d.ID, prev, older, b.runDaily, skip); err != nil {
 					return err
 				}
 			}
@@ -467,24 +472,57 @@ func (b *Bot) startDailies(ctx context.Context) error {
 	return nil
 }
 
+// missed is the runs of a schedule missed while Quorum was down, before its latest.
+type missed struct {
+	n           int
+	first, last time.Time
+}
+
+// maxMissedScan bounds the walk over missed runs: enough for a year of hourly runs.
+const maxMissedScan = 10000
+
+// missedRuns counts the runs next gives strictly after from and before prev.
+func missedRuns(next func(time.Time) time.Time, from, prev time.Time) missed {
+	var m missed
+	for at := next(from); !at.IsZero() && at.Before(prev) && m.n < maxMissedScan; at = next(at) {
+		if m.n == 0 {
+			m.first = at
+		}
+		m.n++
+		m.last = at
+	}
+	return m
+}
+
 // catchUp makes up run at of schedule id, missed while Quorum was down: under
 // catchUpWindow late it runs now, in the background (counted in inflight before the
-// goroutine starts, so Idle sees it); later than that, skip records the run as taken and
-// the skip is logged. Daily and channel drills share it.
-func (b *Bot) catchUp(kind string, id uint64, at time.Time, run func(context.Context, uint64, time.Time), skip func() error) error {
+// goroutine starts, so Idle sees it); later than that, skip records the run as taken.
+// Only the latest missed run is made up: the older ones, and the latest when too late,
+// are skipped and logged, in one line with their count and the first and last of them.
+// Daily and channel drills share it.
+func (b *Bot) catchUp(kind string, id uint64, at time.Time, older missed, run func(context.Context, uint64, time.Time), skip func() error) error {
 	late := b.clock.Now().Sub(at)
+	skipped := older
 	if late < catchUpWindow {
 		b.inflight.Add(1)
 		go func() {
 			defer b.inflight.Done()
 			run(context.Background(), id, at)
 		}()
-		return nil
+	} else {
+		if err := skip(); err != nil {
+			return err
+		}
+		if skipped.n == 0 {
+			skipped.first = at
+		}
+		skipped.n++
+		skipped.last = at
 	}
-	if err := skip(); err != nil {
-		return err
+	if skipped.n > 0 {
+		b.log.Info("skipped "+kind+" runs missed while down", "id", id, "runs", skipped.n,
+			"first", skipped.first.UTC(), "last", skipped.last.UTC(), "made_up", late < catchUpWindow)
 	}
-	b.log.Info("skipped a "+kind+" run missed while down", "id", id, "late", late.Round(time.Minute))
 	return nil
 }
 

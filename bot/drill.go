@@ -553,7 +553,15 @@ func (b *Bot) startDrills(ctx context.Context) error {
 					_, err := store.ClaimDrillRun(ctx, &DrillRun{Drill: d.ID, Key: d.runKey(prev), Conv: d.Conv, Closed: true, Closes: prev})
 					return err
 				}
-				if err := b.catchUp("drill", d.ID, prev, b.runDrill, skip); err != nil {
+				var older missed
+				if tt, err := d.timetable(); err == nil {
+					from := d.Created
+					if lastAt, err := time.ParseInLocation("2006-01-02T15:04", last, tt.loc); err == nil && lastAt.After(from) {
+						from = lastAt
+					}
+					older = missedRuns(tt.next, from, prev)
+				}
+				if err := b.catchUp("drill", d.ID, prev, older, b.runDrill, skip); err != nil {
 					return err
 				}
 			}
