@@ -76,7 +76,9 @@ type Bot struct {
 	rngMu sync.Mutex
 	rng   *rand.Rand
 
-	sched  timerSet // daily drills
+	sched timerSet // daily drills
+	// armMu orders arming a daily drill after a run against `daily on` and `daily off`.
+	armMu  sync.Mutex
 	drills drillState
 	// drillPrivate: verdicts on drill answers go privately.
 	drillPrivate bool
@@ -557,10 +559,67 @@ func (b *Bot) ask(ctx context.Context, u User, conv Conversation, q *Question, o
 	b.mu.Unlock()
 
 	if err := b.postQuestion(ctx, s, q, false); err != nil {
+		if o.run != nil {
+			// A run's question stays stored with its run claimed: the send may have been
+			// posted all the same (a timeout after the platform took it), so its caller
+			// sends it again under the same key, marked Again, never as a new question.
+			return s, fmt.Errorf("%w: %w", errNotSent, err)
+		}
 		b.drop(ctx, key, s.ID)
 		return nil, fmt.Errorf("%w: %w", errNotSent, err)
 	}
 	return s, nil
+}
+
+// unlive takes session id out of memory, stopping its timer, and reports whether it was
+// still there; the store is left to the caller.
+func (b *Bot) unlive(key string, id uint64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	l := b.sessions[key]
+	if l == nil || l.s.ID != id {
+		return false
+	}
+	if l.timer != nil {
+		l.timer.Stop()
+	}
+	delete(b.sessions, key)
+	return true
+}
+
+// isLive reports whether session id is still the person's in memory: not answered,
+// replaced or forgotten.
+func (b *Bot) isLive(key string, id uint64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	l := b.sessions[key]
+	return l != nil && l.s.ID == id
+}
+
+// retryDelays are the waits, on the bot's clock, before each try again of a keyed
+// message whose send failed while Quorum runs (a verdict, a time's-up note, a drill's
+// summary). They end within two minutes, Discord's window for telling a send again
+// from a first one (Redelivering).
+var retryDelays = []time.Duration{2 * time.Second, 5 * time.Second, 15 * time.Second, 30 * time.Second, time.Minute}
+
+// retry calls try after retryDelays[n], and again after each later delay while try
+// reports false; gaveUp is called when the delays are spent. Nothing is tried once the
+// bot is closed: what was not sent is left for the next start. Waits are timers, not
+// sleeps, so a failed send holds up neither its caller nor Close.
+func (b *Bot) retry(n int, try func(ctx context.Context) bool, gaveUp func()) {
+	if n >= len(retryDelays) {
+		gaveUp()
+		return
+	}
+	b.clock.AfterFunc(retryDelays[n], func() {
+		if !b.enter() {
+			return
+		}
+		defer b.inflight.Done()
+		if !try(context.Background()) {
+			b.retry(n+1, try, gaveUp)
+		}
+	})
 }
 
 // postQuestion sends session s's question and records where it went; again marks a
@@ -870,17 +929,45 @@ func (b *Bot) delivery(ctx context.Context, msg Message) *Delivery {
 }
 
 // deliver sends the verdict message msg of attempt a, just recorded, or its time's-up
-// note, and takes it out of the outbox once sent. A message whose send failed stays
-// there for the next start. It reports whether the platform took the message.
+// note, and takes it out of the outbox once sent. A message in the outbox whose send
+// failed is tried again a few times while Quorum runs (retryDelays), under its key and
+// marked Again, as the failed send may have been posted; it stays in the outbox until
+// sent, for the next start. It reports whether the platform took the message at once.
 func (b *Bot) deliver(ctx context.Context, a *Attempt, msg Message) bool {
 	msg.Key = attemptKey(a)
 	if _, err := b.send(ctx, msg); err != nil {
+		if a.Deliver != nil {
+			id, key := a.ID, msg.Key
+			b.retry(0, func(ctx context.Context) bool { return b.resendOutbox(ctx, id, key) }, func() {
+				b.log.Warn("a verdict or time's-up note could not be sent; kept for the next start", "attempt", id)
+			})
+		}
 		return false
 	}
 	if a.Deliver != nil {
 		b.delivered(ctx, a.ID)
 	}
 	return true
+}
+
+// resendOutbox tries again to send the message under key that closes attempt id, while
+// it is in the outbox; it reports true when there is nothing more to try: sent, taken
+// out meanwhile (sent at last, forgotten), replaced by another message (a late answer's
+// verdict in place of a time's-up note), or past the platform's window.
+func (b *Bot) resendOutbox(ctx context.Context, id uint64, key string) bool {
+	ds, err := b.store.(Outbox).Undelivered(ctx)
+	if err != nil {
+		b.log.Error("send again: load the outbox", "attempt", id, "err", err)
+		return false
+	}
+	i := slices.IndexFunc(ds, func(d *Delivery) bool { return d.Attempt == id })
+	if i < 0 {
+		return true
+	}
+	if !b.clock.Now().Before(ds[i].By) {
+		return true // left in the outbox: the next start drops it with a warning
+	}
+	return b.redeliverAttempt(ctx, ds[i], key)
 }
 
 // redeliverOutbox sends the verdicts and time's-up notes recorded but not known to be
@@ -910,7 +997,9 @@ func (b *Bot) redeliverOutbox(ctx context.Context) {
 		b.inflight.Add(1)
 		go func() {
 			defer b.inflight.Done()
-			b.redeliverAttempt(context.Background(), d)
+			if !b.redeliverAttempt(context.Background(), d, "") {
+				b.retry(0, func(ctx context.Context) bool { return b.resendOutbox(ctx, d.Attempt, "") }, func() {})
+			}
 		}()
 	}
 }
@@ -939,16 +1028,22 @@ func (b *Bot) outboxKind(ctx context.Context, d *Delivery) string {
 }
 
 // redeliverAttempt sends again the message that closes the attempt of delivery d: its
-// verdict, or its time's-up note.
-func (b *Bot) redeliverAttempt(ctx context.Context, d *Delivery) {
+// verdict, or its time's-up note; key, when not empty, is the message a try again while
+// running is for, and another one (a late answer's verdict replacing the note) is left
+// to its own send. It reports whether there is nothing more to try: sent, or nothing to
+// send; false keeps it in the outbox.
+func (b *Bot) redeliverAttempt(ctx context.Context, d *Delivery, key string) bool {
 	a, timedOut, err := b.outboxAttempt(ctx, d)
 	if err != nil {
-		b.log.Error("send again after a restart: load attempts", "attempt", d.Attempt, "err", err)
-		return // kept for the next start
+		b.log.Error("send again: load attempts", "attempt", d.Attempt, "err", err)
+		return false // kept for the next start
 	}
 	if a == nil || a.Verdict == nil && !timedOut {
 		b.delivered(ctx, d.Attempt) // forgotten meanwhile: nothing to send
-		return
+		return true
+	}
+	if key != "" && attemptKey(a) != key {
+		return true
 	}
 	kind := ResentVerdict
 	if timedOut {
@@ -964,7 +1059,7 @@ func (b *Bot) redeliverAttempt(ctx context.Context, d *Delivery) {
 		b.log.Warn("redeliver verdict: its question is no longer in the bank", "attempt", a.ID)
 		b.meter.Resent(kind, ResentDropped)
 		b.delivered(ctx, a.ID)
-		return
+		return true
 	default:
 		msg = verdictMessage(s, q, a.Verdict)
 		if a.Kind == KindDrill {
@@ -974,15 +1069,19 @@ func (b *Bot) redeliverAttempt(ctx context.Context, d *Delivery) {
 	msg.Key, msg.Again = attemptKey(a), true
 	if _, err := b.send(ctx, msg); err != nil {
 		b.meter.Resent(kind, ResentFailed)
-		return // kept for the next start, within its window
+		return false // kept for the next start, within its window
 	}
 	b.meter.Resent(kind, ResentSent)
-	if timedOut {
+	switch {
+	case key != "":
+		b.log.Info("sent again after a failed send", "attempt", a.ID, "kind", kind)
+	case timedOut:
 		b.log.Warn("time's-up note sent again after a restart: its first send was cut off", "attempt", a.ID)
-	} else {
+	default:
 		b.log.Warn("verdict sent again after a restart: its first send was cut off", "attempt", a.ID)
 	}
 	b.delivered(ctx, a.ID)
+	return true
 }
 
 // attemptKey is the key of the message that closes attempt a: its verdict, or its

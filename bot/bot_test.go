@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -45,6 +46,35 @@ type harness struct {
 	meter bot.Meter
 	// grader, when set, is the Bot's Grader at each start (else the rubric).
 	grader bot.Grader
+	// logs, when set, gets the Bot's log at each start, as text.
+	logs *logBuffer
+	// wrapStore, when set, is the Bot's Store at each start, around the real one.
+	wrapStore func(*store.Store) bot.Store
+}
+
+// logBuffer collects log lines; safe for concurrent use.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// lines returns the lines logged so far that contain s.
+func (l *logBuffer) lines(s string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, line := range strings.Split(l.b.String(), "\n") {
+		if strings.Contains(line, s) {
+			out = append(out, line)
+		}
+	}
+	return out
 }
 
 func loadBank(t testing.TB) *bot.Bank { return bottest.Bank(t) }
@@ -75,8 +105,16 @@ func (h *harness) start() {
 	if h.grader != nil {
 		g = h.grader
 	}
+	var logger *slog.Logger
+	if h.logs != nil {
+		logger = slog.New(slog.NewTextHandler(h.logs, nil))
+	}
+	var bs bot.Store = st
+	if h.wrapStore != nil {
+		bs = h.wrapStore(st)
+	}
 	h.bot = bot.New(bot.Config{
-		Bank: h.bank, Grader: g, Store: st, Clock: h.clock,
+		Bank: h.bank, Grader: g, Store: bs, Clock: h.clock, Logger: logger,
 		Grace: 10 * time.Second, Rand: rand.New(rand.NewPCG(1, 2)), Metrics: h.meter,
 	})
 	h.bot.AddPlatform(h.plat)
@@ -1184,4 +1222,49 @@ func TestConcurrentAnswers(t *testing.T) {
 	}
 	h.clock.Advance(time.Hour)
 	h.bot.Idle()
+}
+
+// TestFailedVerdictTriedAgainWhileRunning: a verdict or time's-up note whose send fails
+// is tried again while Quorum runs, under its key and marked Again, and stays in the
+// outbox until sent: a restart much later would be past the platform's window.
+func TestFailedVerdictTriedAgainWhileRunning(t *testing.T) {
+	h := newHarness(t)
+	h.redelivering()
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.plat.FailNext(errors.New("502 from the platform"))
+	h.say(alice, dm, goodAnswer)
+	h.plat.None(t)
+	if ds := h.undelivered(); len(ds) != 1 {
+		t.Fatalf("outbox %+v, want the verdict waiting", ds)
+	}
+	h.plat.FailNext(errors.New("502 from the platform")) // the first try again fails too
+	h.clock.Advance(time.Minute)
+	h.bot.Idle()
+	v := h.plat.NextKind(t, bot.MsgVerdict)
+	if !v.Again || !strings.HasPrefix(v.Title, "PASS") {
+		t.Fatalf("got %+v, want alice's PASS sent again", v)
+	}
+	if ds := h.undelivered(); len(ds) != 0 {
+		t.Fatalf("outbox still holds %+v", ds)
+	}
+
+	// A time's-up note takes the same path.
+	h.say(alice, dm, "practice consensus")
+	h.plat.NextKind(t, bot.MsgQuestion)
+	h.plat.FailNext(errors.New("502 from the platform"))
+	h.clock.Advance(3*time.Minute + 10*time.Second)
+	h.bot.Idle()
+	h.plat.None(t)
+	h.clock.Advance(5 * time.Second)
+	h.bot.Idle()
+	if note := h.plat.NextKind(t, bot.MsgTimeUp); !note.Again {
+		t.Fatalf("got %+v, want the note sent again", note)
+	}
+	h.clock.Advance(time.Hour)
+	h.bot.Idle()
+	h.plat.None(t)
+	if ds := h.undelivered(); len(ds) != 0 {
+		t.Fatalf("outbox still holds %+v", ds)
+	}
 }

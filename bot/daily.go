@@ -38,8 +38,12 @@ type Schedules interface {
 	// the run was claimed before: a restart never posts a run twice.
 	ClaimRun(ctx context.Context, id uint64, key string) (bool, error)
 	// ReleaseRun undoes a claim whose run was not posted because Quorum is stopping,
-	// so the next start makes it up.
+	// so the next start makes it up; the session stored for the run, if any, is deleted
+	// in the same transaction, so a kill cannot leave one without the other.
 	ReleaseRun(ctx context.Context, id uint64, key string) error
+	// ClearSkipNext clears SkipNext of drill id as it is stored now, changing nothing
+	// else; ErrNotFound when the drill is gone.
+	ClearSkipNext(ctx context.Context, id uint64) error
 	// LastRun is the key of the latest run claimed for schedule id ("" if none).
 	LastRun(ctx context.Context, id uint64) (string, error)
 }
@@ -453,7 +457,12 @@ func (b *Bot) startDailies(ctx context.Context) error {
 					_, err := store.ClaimRun(ctx, d.ID, d.runKey(prev))
 					return err
 				}
-				if err := b.catchUp("daily", d.ID, prev, b.runDaily, skip); err != nil {
+				from := d.Created
+				if ok && lastAt.After(from) {
+					from = lastAt
+				}
+				older := missedRuns(d.Next, from, prev)
+				if err := b.catchUp("daily", d.ID, prev, older, b.runDaily, skip); err != nil {
 					return err
 				}
 			}
@@ -463,24 +472,57 @@ func (b *Bot) startDailies(ctx context.Context) error {
 	return nil
 }
 
+// missed is the runs of a schedule missed while Quorum was down, before its latest.
+type missed struct {
+	n           int
+	first, last time.Time
+}
+
+// maxMissedScan bounds the walk over missed runs: enough for a year of hourly runs.
+const maxMissedScan = 10000
+
+// missedRuns counts the runs next gives strictly after from and before prev.
+func missedRuns(next func(time.Time) time.Time, from, prev time.Time) missed {
+	var m missed
+	for at := next(from); !at.IsZero() && at.Before(prev) && m.n < maxMissedScan; at = next(at) {
+		if m.n == 0 {
+			m.first = at
+		}
+		m.n++
+		m.last = at
+	}
+	return m
+}
+
 // catchUp makes up run at of schedule id, missed while Quorum was down: under
 // catchUpWindow late it runs now, in the background (counted in inflight before the
-// goroutine starts, so Idle sees it); later than that, skip records the run as taken and
-// the skip is logged. Daily and channel drills share it.
-func (b *Bot) catchUp(kind string, id uint64, at time.Time, run func(context.Context, uint64, time.Time), skip func() error) error {
+// goroutine starts, so Idle sees it); later than that, skip records the run as taken.
+// Only the latest missed run is made up: the older ones, and the latest when too late,
+// are skipped and logged, in one line with their count and the first and last of them.
+// Daily and channel drills share it.
+func (b *Bot) catchUp(kind string, id uint64, at time.Time, older missed, run func(context.Context, uint64, time.Time), skip func() error) error {
 	late := b.clock.Now().Sub(at)
+	skipped := older
 	if late < catchUpWindow {
 		b.inflight.Add(1)
 		go func() {
 			defer b.inflight.Done()
 			run(context.Background(), id, at)
 		}()
-		return nil
+	} else {
+		if err := skip(); err != nil {
+			return err
+		}
+		if skipped.n == 0 {
+			skipped.first = at
+		}
+		skipped.n++
+		skipped.last = at
 	}
-	if err := skip(); err != nil {
-		return err
+	if skipped.n > 0 {
+		b.log.Info("skipped "+kind+" runs missed while down", "id", id, "runs", skipped.n,
+			"first", skipped.first.UTC(), "last", skipped.last.UTC(), "made_up", late < catchUpWindow)
 	}
-	b.log.Info("skipped a "+kind+" run missed while down", "id", id, "late", late.Round(time.Minute))
 	return nil
 }
 
@@ -521,7 +563,7 @@ func (b *Bot) runDaily(ctx context.Context, id uint64, at time.Time) {
 		b.log.Error("load daily drill", "schedule", id, "err", err)
 		return
 	}
-	defer b.armDaily(d)
+	defer b.rearmDaily(d)
 	// The run is claimed only once its turn at the platform has come: a process killed
 	// during a big fan-out loses at most the run it was sending, and the runs still
 	// waiting are made up at the next start (within the catch-up hour). Claiming them
@@ -549,9 +591,10 @@ func (b *Bot) runDaily(ctx context.Context, id uint64, at time.Time) {
 		if !claim() {
 			return
 		}
-		d.SkipNext = false
-		if err := store.SaveDaily(ctx, d); err != nil {
-			b.log.Error("save daily drill", "schedule", d.ID, "err", err)
+		// Only the flag, on the record as it is now: a `daily on` or `daily off` made
+		// while this run waited for its turn stays as it was made.
+		if err := store.ClearSkipNext(ctx, d.ID); err != nil && !errors.Is(err, ErrNotFound) {
+			b.log.Error("clear daily skip", "schedule", d.ID, "err", err)
 		}
 		b.meter.DrillRun(DrillDaily, DrillSkipped)
 		return
@@ -562,51 +605,96 @@ func (b *Bot) runDaily(ctx context.Context, id uint64, at time.Time) {
 		b.meter.DrillRun(DrillDaily, DrillFailed)
 		return
 	}
-	// Every try waits its turn at the platform's rate (the first took it above); a post
-	// the platform refused (a rate limit, a blip) is tried again later. A try that could
-	// not post gives the run back (its session is dropped), so the next try, or the next
-	// start when Quorum is stopping, can claim it again.
-	for attempt := 0; attempt < 5; attempt++ {
-		if attempt > 0 {
-			if err := b.waitTurn(b.stopping, d.Conv.Platform); err != nil {
-				b.meter.DrillRun(DrillDaily, DrillFailed)
-				return
-			}
+	s, err := b.ask(ctx, d.User, d.Conv, q, askOpts{kind: KindPractice, intro: "Your daily question:", scheduled: true, run: run})
+	switch {
+	case err == nil:
+		b.meter.DrillRun(DrillDaily, DrillPosted)
+		return
+	case errors.Is(err, ErrRunClaimed):
+		b.meter.DrillRun(DrillDaily, DrillDuplicate)
+		return
+	case errors.Is(err, errOpen) || errors.Is(err, errBusy):
+		if claim() {
+			b.send(ctx, Message{Kind: MsgInfo, Conv: d.Conv, To: d.User, Text: "Your daily question is skipped today: you still have an open question here."})
+			b.meter.DrillRun(DrillDaily, DrillSkipped)
 		}
-		_, err := b.ask(ctx, d.User, d.Conv, q, askOpts{kind: KindPractice, intro: "Your daily question:", scheduled: true, run: run})
-		switch {
-		case err == nil:
-			b.meter.DrillRun(DrillDaily, DrillPosted)
-			return
-		case errors.Is(err, ErrRunClaimed):
-			b.meter.DrillRun(DrillDaily, DrillDuplicate)
-			return
-		case errors.Is(err, errOpen) || errors.Is(err, errBusy):
-			if claim() {
-				b.send(ctx, Message{Kind: MsgInfo, Conv: d.Conv, To: d.User, Text: "Your daily question is skipped today: you still have an open question here."})
-				b.meter.DrillRun(DrillDaily, DrillSkipped)
-			}
-			return
-		case !errors.Is(err, errNotSent):
-			// Not stored, so not claimed by this try: nothing to give back.
-			b.log.Error("store daily question", "schedule", d.ID, "err", err)
-			b.meter.DrillRun(DrillDaily, DrillFailed)
-			return
-		}
-		if err := store.ReleaseRun(context.Background(), run.Schedule, run.Key); err != nil {
-			b.log.Error("release daily run", "schedule", d.ID, "err", err)
-			b.meter.DrillRun(DrillDaily, DrillFailed)
-			return // still claimed: trying again could not store the question
-		}
+		return
+	case !errors.Is(err, errNotSent):
+		// Not stored, so not claimed: nothing to give back.
+		b.log.Error("store daily question", "schedule", d.ID, "err", err)
+		b.meter.DrillRun(DrillDaily, DrillFailed)
+		return
+	}
+	// Stored, its run claimed, but the send failed: the platform may have posted it all
+	// the same (a timeout after it took the post). Every try again waits its turn and
+	// sends the same question under the same key marked Again, so a Redelivering
+	// platform posts it once.
+	key := sessionKey(s.User, s.Conv)
+	for attempt := 1; attempt < 5; attempt++ {
 		select {
-		case <-time.After(time.Duration(attempt+1) * time.Second):
+		case <-time.After(time.Duration(attempt) * time.Second):
 		case <-b.stopping.Done():
-			b.meter.DrillRun(DrillDaily, DrillFailed)
+			b.dailyUnsent(d.ID, key, s, true)
+			return
+		}
+		if err := b.waitTurn(b.stopping, d.Conv.Platform); err != nil {
+			b.dailyUnsent(d.ID, key, s, true)
+			return
+		}
+		if !b.isLive(key, s.ID) {
+			return // closed meanwhile (forget, a new question): nothing to send
+		}
+		if err := b.postQuestion(ctx, s, q, true); err == nil {
+			b.meter.DrillRun(DrillDaily, DrillPosted)
 			return
 		}
 	}
-	b.log.Error("post daily question: gave up", "schedule", d.ID)
+	b.dailyUnsent(d.ID, key, s, false)
+}
+
+// dailyUnsent settles daily question s whose sends all failed. Stopping, on a platform
+// that can tell a send again from a first one (s.ResendBy), s stays stored with its run
+// claimed, and the next start sends it again, marked Again, under its key
+// (redeliverable); on one that cannot, the run is given back with its question in one
+// transaction, and the next start makes it up. Giving up while running, s is dropped
+// and its run stays claimed, as it may have been posted: it is not made up, and the
+// error is logged.
+func (b *Bot) dailyUnsent(id uint64, key string, s *Session, stopping bool) {
 	b.meter.DrillRun(DrillDaily, DrillFailed)
+	switch {
+	case stopping && !s.ResendBy.IsZero():
+		b.log.Info("daily question not confirmed sent at stop; the next start sends it again", "schedule", id, "session", s.ID)
+	case stopping:
+		b.unlive(key, s.ID)
+		store, _ := b.schedules()
+		if err := store.ReleaseRun(context.Background(), s.Run.Schedule, s.Run.Key); err != nil {
+			b.log.Error("release daily run", "schedule", id, "err", err)
+		}
+	default:
+		b.log.Error("post daily question: gave up; the run is not made up, as a failed send may have been posted", "schedule", id, "run", s.Run.Key)
+		b.drop(context.Background(), key, s.ID)
+	}
+}
+
+// rearmDaily arms the next run of drill d after a run, from the drill as it is stored
+// now: a `daily on` made during the run armed the new schedule itself, and re-arming
+// the copy loaded before the run would bring the old hour back; after `daily off` there
+// is nothing to arm.
+func (b *Bot) rearmDaily(d *Daily) {
+	b.armMu.Lock()
+	defer b.armMu.Unlock()
+	store, _ := b.schedules()
+	cur, err := store.Daily(context.Background(), d.ID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return
+	case err != nil:
+		b.log.Error("load daily drill", "schedule", d.ID, "err", err)
+		cur = d
+	case !cur.Created.Equal(d.Created):
+		return // turned on again meanwhile, which armed it
+	}
+	b.armDaily(cur)
 }
 
 // RateLimited is an optional ability of a platform: how many messages a second it takes.
@@ -700,12 +788,17 @@ func (b *Bot) dailyCommand(ctx context.Context, ev Event, args []string) {
 		if mine != nil {
 			d.ID = mine.ID
 		}
-		if err := store.SaveDaily(ctx, d); err != nil {
+		b.armMu.Lock()
+		err = store.SaveDaily(ctx, d)
+		if err == nil {
+			b.armDaily(d)
+		}
+		b.armMu.Unlock()
+		if err != nil {
 			b.log.Error("save daily drill", "user", ev.User.Key(), "err", err)
 			b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't save your daily drill just now. Please try again in a moment.")
 			return
 		}
-		b.armDaily(d)
 		next := d.Next(b.clock.Now())
 		loc, _ := time.LoadLocation(d.TZ)
 		text := fmt.Sprintf("Daily drill on: %s. The next question comes %s.", d.Describe(), next.In(loc).Format("Mon 2 Jan at 15:04 MST"))
@@ -718,8 +811,11 @@ func (b *Bot) dailyCommand(ctx context.Context, ev Event, args []string) {
 			b.reply(ctx, ev, MsgInfo, "", "You have no daily drill. Turn one on with `daily on 09:00 Europe/Berlin`.")
 			return
 		}
+		b.armMu.Lock()
 		b.disarmDaily(mine.ID)
-		if err := store.DeleteDaily(ctx, mine.ID); err != nil {
+		err := store.DeleteDaily(ctx, mine.ID)
+		b.armMu.Unlock()
+		if err != nil {
 			b.log.Error("delete daily drill", "user", ev.User.Key(), "err", err)
 			b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't turn it off just now. Please try again in a moment.")
 			return

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -493,5 +494,222 @@ func TestDailyToABlockedPerson(t *testing.T) {
 	h.say(alice, dm, "daily status")
 	if m := h.plat.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "Next: Thu 26 Nov at 09:30 UTC") {
 		t.Fatalf("got %q, want the daily drill still on", m.Text)
+	}
+}
+
+// flakyPlat posts through the in-memory platform and then reports an error for the next
+// ambiguous questions all the same: a timeout after the platform took the post. With
+// block set, question sends wait until it is closed, saying so on entered.
+type flakyPlat struct {
+	*bottest.Platform
+	mu        sync.Mutex
+	ambiguous int
+	failed    chan struct{} // told of each ambiguous failure, when not nil
+	block     chan struct{}
+	entered   chan struct{}
+}
+
+func (p *flakyPlat) Send(ctx context.Context, m bot.Message) (bot.Sent, error) {
+	if m.Kind == bot.MsgQuestion {
+		p.mu.Lock()
+		blk := p.block
+		p.mu.Unlock()
+		if blk != nil {
+			p.entered <- struct{}{}
+			<-blk
+		}
+	}
+	sent, err := p.Platform.Send(ctx, m)
+	if err != nil {
+		return sent, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if m.Kind == bot.MsgQuestion && p.ambiguous > 0 {
+		p.ambiguous--
+		if p.failed != nil {
+			p.failed <- struct{}{}
+		}
+		return bot.Sent{}, context.DeadlineExceeded
+	}
+	return sent, nil
+}
+
+// unblock lets question sends through from now on.
+func (p *flakyPlat) unblock() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	close(p.block)
+	p.block = nil
+}
+
+// questions returns the questions p posted.
+func questions(p *bottest.Platform) []bot.Message {
+	var qs []bot.Message
+	for _, m := range p.Messages() {
+		if m.Kind == bot.MsgQuestion {
+			qs = append(qs, m)
+		}
+	}
+	return qs
+}
+
+// TestDailyAmbiguousSendPostedOnce: a daily question whose send errs after the platform
+// took it (a timeout) is tried again under the same key, marked Again, so a platform
+// that posts a keyed message once (Discord's nonce, Slack's look-up) posts it once.
+func TestDailyAmbiguousSendPostedOnce(t *testing.T) {
+	h := dailyHarness(t)
+	h.redelivering()
+	h.bot.AddPlatform(&flakyPlat{Platform: h.plat, ambiguous: 1})
+	h.clock.Advance(time.Hour)
+	h.bot.Idle()
+	qs := questions(h.plat)
+	if len(qs) != 1 || qs[0].Again {
+		t.Fatalf("got %d daily questions, want 1 posted by its first send", len(qs))
+	}
+	again := h.plat.Resent()
+	if len(again) != 1 || again[0].Key != qs[0].Key || !strings.HasPrefix(qs[0].Key, "day") {
+		t.Fatalf("sent again: %+v; want one try again under the run's key %q", again, qs[0].Key)
+	}
+	if s, open := h.bot.OpenSession(alice, dm); !open || s.MessageID == "" {
+		t.Fatalf("session %+v (open %v), want the posted question's", s, open)
+	}
+}
+
+// TestDailyStopBetweenTriesSentAgainAtStart: a stop while a daily question whose send
+// failed waits to be tried again leaves it stored, and the next start sends it again
+// under the same key, marked Again: posted once, not made up as a new question.
+func TestDailyStopBetweenTriesSentAgainAtStart(t *testing.T) {
+	h := dailyHarness(t)
+	h.redelivering()
+	fp := &flakyPlat{Platform: h.plat, ambiguous: 1, failed: make(chan struct{}, 1)}
+	h.bot.AddPlatform(fp)
+	first := h.plat
+	done := make(chan struct{})
+	go func() { h.clock.Advance(time.Hour); close(done) }()
+	<-fp.failed
+	h.stop() // while the run waits to try again
+	<-done
+	h.clock.Advance(time.Minute)
+	h.start()
+	h.bot.Idle()
+	posted := append(questions(first), questions(h.plat)...)
+	again := h.plat.Resent()
+	if len(posted) != 1 || len(again) != 1 || again[0].Key != posted[0].Key {
+		t.Fatalf("posted %d, sent again %+v; want one question, sent again once under its key", len(posted), again)
+	}
+	h.clock.Advance(30 * time.Minute)
+	h.bot.Idle()
+	if n := len(questions(h.plat)); n != 0 {
+		t.Fatalf("%d more questions, want none", n)
+	}
+}
+
+// TestDailyRescheduleDuringSend: `daily on` with a new hour while the old schedule's
+// run is being sent keeps the new hour: the run re-arms from the drill as stored now.
+func TestDailyRescheduleDuringSend(t *testing.T) {
+	h := dailyHarness(t) // 10:00 UTC daily; now 09:00
+	fp := &flakyPlat{Platform: h.plat, block: make(chan struct{}), entered: make(chan struct{}, 1)}
+	h.bot.AddPlatform(fp)
+	done := make(chan struct{})
+	go func() { h.clock.Advance(time.Hour); close(done) }() // 10:00: the run starts sending
+	<-fp.entered
+	h.say(alice, dm, "daily on 15:00 UTC")
+	fp.unblock()
+	<-done
+	h.bot.Idle()
+	h.say(alice, dm, goodAnswer)
+	// Today and tomorrow: one question at 15:00, none before (tomorrow's 10:00, the old hour).
+	for day, wait := range []time.Duration{5 * time.Hour, 24 * time.Hour} {
+		before := h.dailyQuestions()
+		h.clock.Advance(wait - time.Minute) // 14:59
+		h.bot.Idle()
+		if n := h.dailyQuestions() - before; n != 0 {
+			t.Fatalf("day %d: %d daily questions before 15:00, want 0", day, n)
+		}
+		h.clock.Advance(time.Minute)
+		h.bot.Idle()
+		if n := h.dailyQuestions() - before; n != 1 {
+			t.Fatalf("day %d: %d daily questions at 15:00, want 1", day, n)
+		}
+		h.say(alice, dm, goodAnswer)
+	}
+}
+
+// claimHook is a store that calls hook before each ClaimRun: what happens while a run
+// waits for its turn.
+type claimHook struct {
+	*store.Store
+	hook func()
+}
+
+func (s claimHook) ClaimRun(ctx context.Context, id uint64, key string) (bool, error) {
+	if f := s.hook; f != nil {
+		f()
+	}
+	return s.Store.ClaimRun(ctx, id, key)
+}
+
+// skippedRunWith runs alice's skipped 10:00 run, saying text just before the run
+// claims it (after it loaded the drill).
+func skippedRunWith(t *testing.T, text string) *harness {
+	h := dailyHarness(t)
+	h.say(alice, dm, "daily skip")
+	h.plat.Drain()
+	once := sync.Once{}
+	h.wrapStore = func(st *store.Store) bot.Store {
+		return claimHook{st, func() { once.Do(func() { h.say(alice, dm, text) }) }}
+	}
+	h.stop()
+	h.start()
+	h.clock.Advance(time.Hour)
+	h.bot.Idle()
+	return h
+}
+
+// TestDailySkipKeepsRescheduleMadeMeanwhile: a skipped run clears only the skip, so a
+// `daily on` made while it waited stays.
+func TestDailySkipKeepsRescheduleMadeMeanwhile(t *testing.T) {
+	h := skippedRunWith(t, "daily on 15:00 Europe/Berlin")
+	ds, err := h.store.Dailies(context.Background())
+	if err != nil || len(ds) != 1 || ds[0].Hour != 15 || ds[0].TZ != "Europe/Berlin" || ds[0].SkipNext {
+		t.Fatalf("stored %+v (%v), want 15:00 Europe/Berlin, not skipped", ds, err)
+	}
+}
+
+// TestDailyOffDuringSkippedRun: a `daily off` made while a skipped run waited stays off.
+func TestDailyOffDuringSkippedRun(t *testing.T) {
+	h := skippedRunWith(t, "daily off")
+	h.restart()
+	before := h.dailyQuestions()
+	h.clock.Advance(24 * time.Hour)
+	h.bot.Idle()
+	ds, _ := h.store.Dailies(context.Background())
+	if len(ds) != 0 || h.dailyQuestions() != before {
+		t.Fatalf("after `daily off`: %d dailies stored, %d questions the next day", len(ds), h.dailyQuestions()-before)
+	}
+}
+
+// TestDailyDownForDays: down three days, back 20 minutes after the hour: the latest run
+// is made up, once; the older ones are skipped and logged in one line with their count.
+func TestDailyDownForDays(t *testing.T) {
+	h := dailyHarness(t)
+	h.logs = &logBuffer{}
+	h.stop()
+	h.clock.Advance(3*24*time.Hour + 80*time.Minute) // 10:20, three days later
+	h.start()
+	h.bot.Idle()
+	if n := h.dailyQuestions(); n != 1 {
+		t.Fatalf("%d made up, want 1", n)
+	}
+	lines := h.logs.lines("skipped daily runs missed while down")
+	if len(lines) != 1 || !strings.Contains(lines[0], "runs=3") || !strings.Contains(lines[0], "first=2026-11-25T10:00:00.000Z") ||
+		!strings.Contains(lines[0], "last=2026-11-27T10:00:00.000Z") {
+		t.Fatalf("logged %q, want one line for the three older runs", lines)
+	}
+	h.restart()
+	h.bot.Idle()
+	if n := h.dailyQuestions(); n != 0 {
+		t.Fatalf("%d made up again after a second restart", n)
 	}
 }

@@ -44,8 +44,11 @@ type DrillRun struct {
 	Posted    time.Time `json:"posted"`
 	Closes    time.Time `json:"closes"`
 	// Closed is set when the window has closed (the summary is posted after it).
-	Closed  bool          `json:"closed,omitempty"`
-	Answers []DrillAnswer `json:"answers,omitempty"`
+	Closed bool `json:"closed,omitempty"`
+	// SummaryDue is set with Closed and cleared once the summary is sent: a summary
+	// whose sends failed, or were cut off by a stop, is sent at the next start.
+	SummaryDue bool          `json:"summary_due,omitempty"`
+	Answers    []DrillAnswer `json:"answers,omitempty"`
 	// ResendBy is until when the question may be sent again and still be posted once
 	// (Redelivering): a restart before then sends a run claimed but never confirmed
 	// posted again. Zero: never; such a run is closed without a summary.
@@ -521,6 +524,16 @@ func (b *Bot) startDrills(ctx context.Context) error {
 			continue
 		}
 		b.openDrillRun(r)
+		if r.Closed && r.SummaryDue {
+			// Its summary failed or was cut off: sent now under its key, marked Again.
+			b.inflight.Add(1)
+			go func() {
+				defer b.inflight.Done()
+				if !b.postSummary(context.Background(), r.Drill, r.Key, true) {
+					b.retrySummary(r.Drill, r.Key)
+				}
+			}()
+		}
 	}
 	drills, err := store.Drills(ctx)
 	if err != nil {
@@ -540,7 +553,15 @@ func (b *Bot) startDrills(ctx context.Context) error {
 					_, err := store.ClaimDrillRun(ctx, &DrillRun{Drill: d.ID, Key: d.runKey(prev), Conv: d.Conv, Closed: true, Closes: prev})
 					return err
 				}
-				if err := b.catchUp("drill", d.ID, prev, b.runDrill, skip); err != nil {
+				var older missed
+				if tt, err := d.timetable(); err == nil {
+					from := d.Created
+					if lastAt, err := time.ParseInLocation("2006-01-02T15:04", last, tt.loc); err == nil && lastAt.After(from) {
+						from = lastAt
+					}
+					older = missedRuns(tt.next, from, prev)
+				}
+				if err := b.catchUp("drill", d.ID, prev, older, b.runDrill, skip); err != nil {
 					return err
 				}
 			}
@@ -604,6 +625,9 @@ func (b *Bot) runDrill(ctx context.Context, id uint64, at time.Time) {
 		if err := b.waitTurn(b.stopping, d.Conv.Platform); err != nil {
 			break
 		}
+		// A failed send may have been posted all the same (a timeout after the
+		// platform took it): a try again says so, and the platform looks for it first.
+		msg.Again = attempt > 0
 		if b.postDrillRun(ctx, r, msg) == nil {
 			b.meter.DrillRun(DrillChannel, DrillPosted)
 			return
@@ -946,7 +970,8 @@ func passWord(pass bool) string {
 }
 
 // closeDrillRun closes a run's window and posts its summary. The run is marked closed
-// first, so a restart never posts a summary twice.
+// (and its summary due) first, so a restart never closes it again; a summary whose send
+// fails is tried again under its key, marked Again, so it is posted once.
 func (b *Bot) closeDrillRun(threadKey string) {
 	if !b.enter() {
 		return
@@ -962,20 +987,56 @@ func (b *Bot) closeDrillRun(threadKey string) {
 	o.r.Closed = true
 	b.drills.mu.Unlock()
 	o.grading.Wait() // answers that came in time are in the summary
-	// Held until the summary is sent: a member forgotten before is not in it, and one
-	// who says forget meanwhile gets their Done after it.
-	b.drills.forgetting.RLock()
-	defer b.drills.forgetting.RUnlock()
 	b.drills.mu.Lock()
 	r := *o.r
 	r.Answers = append([]DrillAnswer(nil), o.r.Answers...)
 	b.drills.mu.Unlock()
-
+	r.SummaryDue = true
 	store, _ := b.drillStore()
 	if err := store.SaveDrillRun(ctx, &r); err != nil {
 		b.log.Error("close drill run", "drill", r.Drill, "err", err)
 	}
-	b.send(ctx, b.drillSummary(ctx, &r))
+	if !b.postSummary(ctx, r.Drill, r.Key, false) {
+		b.retrySummary(r.Drill, r.Key)
+	}
+}
+
+// retrySummary tries again to post the summary of run key of drill id (retryDelays);
+// one that still fails stays due, for the next start.
+func (b *Bot) retrySummary(id uint64, key string) {
+	b.retry(0, func(ctx context.Context) bool { return b.postSummary(ctx, id, key, true) }, func() {
+		b.log.Warn("drill summary could not be posted; kept for the next start", "drill", id, "run", key)
+	})
+}
+
+// postSummary posts the summary of run key of drill id, as stored, if it is due, and
+// marks it sent; again marks a send after one that failed or was cut off. It reports
+// whether there is nothing more to do.
+func (b *Bot) postSummary(ctx context.Context, id uint64, key string, again bool) bool {
+	store, _ := b.drillStore()
+	// Held until the summary is sent: a member forgotten before is not in it, and one
+	// who says forget meanwhile gets their Done after it.
+	b.drills.forgetting.RLock()
+	defer b.drills.forgetting.RUnlock()
+	runs, err := store.DrillRuns(ctx, func(r *DrillRun) bool { return r.Drill == id && r.Key == key })
+	if err != nil {
+		b.log.Error("load drill run for its summary", "drill", id, "run", key, "err", err)
+		return false
+	}
+	if len(runs) == 0 || !runs[0].SummaryDue {
+		return true
+	}
+	r := runs[0]
+	msg := b.drillSummary(ctx, r)
+	msg.Key, msg.Again = "sum"+strconv.FormatUint(id, 36)+"-"+key, again
+	if _, err := b.send(ctx, msg); err != nil {
+		return false
+	}
+	r.SummaryDue = false
+	if err := store.SaveDrillRun(ctx, r); err != nil {
+		b.log.Error("mark drill summary sent", "drill", id, "run", key, "err", err)
+	}
+	return true
 }
 
 // drillSummary is posted to the channel when a run closes: who answered and passed, the

@@ -2,12 +2,14 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/quorum-dev/quorum/bot"
+	"github.com/quorum-dev/quorum/bot/bottest"
 	"github.com/quorum-dev/quorum/store"
 )
 
@@ -614,5 +616,126 @@ func TestTwoDrillsAtTheSameMinute(t *testing.T) {
 	}
 	if len(summaries) != 2 || summaries[0] != "Drill closed: 0 answered, 0 passed" || summaries[1] != summaries[0] {
 		t.Fatalf("after the restart got %q, want two summaries", summaries)
+	}
+}
+
+// summaries returns the drill summaries p posted.
+func summaries(p *bottest.Platform) []bot.Message {
+	var out []bot.Message
+	for _, m := range p.Messages() {
+		if strings.HasPrefix(m.Title, "Drill closed") {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// TestDrillSummaryTriedAgain: a summary whose send fails is tried again while Quorum
+// runs, under its key and marked Again, and posted once.
+func TestDrillSummaryTriedAgain(t *testing.T) {
+	h := drillHarness(t)
+	h.redelivering()
+	postedDrill(t, h)
+	h.plat.FailNext(errors.New("503 from the platform"))
+	h.clock.Advance(time.Hour) // the window closes; the summary's send fails
+	h.bot.Idle()
+	if n := len(summaries(h.plat)); n != 0 {
+		t.Fatalf("%d summaries after the failed send", n)
+	}
+	h.clock.Advance(time.Minute)
+	h.bot.Idle()
+	got := summaries(h.plat)
+	if again := h.plat.Resent(); len(got) != 1 || len(again) != 1 || again[0].Key != got[0].Key || got[0].Key == "" {
+		t.Fatalf("summaries %+v, sent again %+v: want one, sent again under its key", got, again)
+	}
+	h.clock.Advance(time.Hour)
+	h.restart()
+	h.bot.Idle()
+	if n := len(summaries(h.plat)); n != 0 {
+		t.Fatalf("%d summaries again after a restart", n)
+	}
+}
+
+// TestDrillSummaryAfterRestart: a summary not sent before a stop (its send failed) is
+// posted at the next start, with the answers recorded, and once.
+func TestDrillSummaryAfterRestart(t *testing.T) {
+	h := drillHarness(t)
+	h.redelivering()
+	postedDrill(t, h)
+	thread := general
+	thread.Thread = "tm2"
+	h.say(alice, thread, goodAnswer)
+	h.plat.NextKind(t, bot.MsgVerdict)
+	h.plat.FailNext(errors.New("503 from the platform"))
+	h.clock.Advance(time.Hour) // the summary's send fails
+	h.bot.Idle()
+	h.restart() // before it is tried again
+	h.bot.Idle()
+	got := summaries(h.plat)
+	if len(got) != 1 || !got[0].Again || got[0].Title != "Drill closed: 1 answered, 1 passed" {
+		t.Fatalf("summaries %+v, want alice's, sent again at start", got)
+	}
+	h.restart()
+	h.clock.Advance(time.Minute)
+	h.bot.Idle()
+	if n := len(summaries(h.plat)); n != 0 {
+		t.Fatalf("%d summaries again after a second restart", n)
+	}
+}
+
+// slackLike reports a redelivery window but, like adapters/slack, looks for an earlier
+// post of a key only when the message is marked Again.
+type slackLike struct{ *flakyPlat }
+
+func (slackLike) RedeliveryWindow(context.Context, bot.Message) time.Duration {
+	return 10 * time.Minute
+}
+
+func (p slackLike) Send(ctx context.Context, m bot.Message) (bot.Sent, error) {
+	p.mu.Lock()
+	if m.Again {
+		p.Platform.Redelivery = time.Minute // the look-up by key
+	} else {
+		p.Platform.Redelivery = 0
+	}
+	p.mu.Unlock()
+	return p.flakyPlat.Send(ctx, m)
+}
+
+// TestDrillAmbiguousSendSlackLike: a drill question whose post errs after the platform
+// took it is tried again marked Again, so a platform that looks for an earlier post
+// only then (Slack) posts it once.
+func TestDrillAmbiguousSendSlackLike(t *testing.T) {
+	h := drillHarness(t)
+	h.say(carol, general, "drill add 0 10 * * * consensus window=1h")
+	h.plat.NextKind(t, bot.MsgInfo)
+	h.bot.AddPlatform(slackLike{&flakyPlat{Platform: h.plat, ambiguous: 1}})
+	h.clock.Advance(time.Hour)
+	h.bot.Idle()
+	if qs := questions(h.plat); len(qs) != 1 {
+		t.Fatalf("drill question posted %d times, want 1", len(qs))
+	}
+	if again := h.plat.Resent(); len(again) != 1 {
+		t.Fatalf("sent again %d times, want 1 marked Again", len(again))
+	}
+}
+
+// TestDrillDownForDays: down three days, back 20 minutes after the hour: the latest run
+// is made up; the older ones are skipped and logged in one line with their count.
+func TestDrillDownForDays(t *testing.T) {
+	h := drillHarness(t)
+	h.say(carol, general, "drill add 0 10 * * * consensus window=1h")
+	h.plat.NextKind(t, bot.MsgInfo)
+	h.logs = &logBuffer{}
+	h.stop()
+	h.clock.Advance(3*24*time.Hour + 80*time.Minute)
+	h.restart()
+	h.bot.Idle()
+	if n := len(questions(h.plat)); n != 1 {
+		t.Fatalf("%d made up, want 1", n)
+	}
+	lines := h.logs.lines("skipped drill runs missed while down")
+	if len(lines) != 1 || !strings.Contains(lines[0], "runs=3") || !strings.Contains(lines[0], "made_up=true") {
+		t.Fatalf("logged %q, want one line for the three older runs", lines)
 	}
 }

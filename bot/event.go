@@ -125,13 +125,15 @@ type Message struct {
 	// Files go with the message as attachments (a stats chart, an export). A platform
 	// that cannot attach drops them; Text says what they hold.
 	Files []File
-	// Key names a question or verdict message across restarts: "q" and its session's id
-	// and time, "v" and its attempt's id and time, or "d", a channel drill's id and the
-	// run's key. A platform that can (Redelivering) posts a message sent again with the
-	// same Key once.
+	// Key names a message across tries and restarts: "q" and its session's id and time,
+	// "day" and a daily drill's id and run key, "v" (or "t", a time's-up note) and its
+	// attempt's id and time, "d" a channel drill's id and the run's key, "sum" the same
+	// for its summary. A platform that can (Redelivering) posts a message sent again with
+	// the same Key once.
 	Key string
-	// Again marks a question sent again after a restart because its first send was
-	// never confirmed (Redelivering): it may have been posted already.
+	// Again marks a keyed message sent again because an earlier send was never
+	// confirmed (a failed send, which may have gone through, or one cut off by a stop):
+	// it may have been posted already, and the platform looks for it first.
 	Again bool
 }
 

@@ -24,8 +24,19 @@ func questionMessage(s *Session, q *Question) Message {
 		Deadline: s.Deadline,
 		Session:  s.ID,
 		Actions:  []Button{{ActionSkip, "Skip"}},
-		Key:      messageKey("q", s.ID, s.Asked),
+		Key:      questionKey(s),
 	}
+}
+
+// questionKey is the Message.Key of session s's question. A daily run's question is
+// named by its run (drill id and run key), not by its session: every send of it, a try
+// again or a make-up at the next start, goes under one key, so a platform that posts a
+// keyed message once (Redelivering) posts it once.
+func questionKey(s *Session) string {
+	if s.Run != nil {
+		return "day" + strconv.FormatUint(s.Run.Schedule, 36) + "-" + s.Run.Key
+	}
+	return messageKey("q", s.ID, s.Asked)
 }
 
 // messageKey is the Message.Key of record id (a session's question, "q"; an attempt's

@@ -743,9 +743,49 @@ func claimRun(tx *bolt.Tx, id uint64, key string) (bool, error) {
 	return true, b.Put(k, []byte(time.Now().UTC().Format(time.RFC3339)))
 }
 
-// ReleaseRun implements bot.Schedules.
+// ReleaseRun implements bot.Schedules: the claim and the run's session go in one
+// transaction.
 func (s *Store) ReleaseRun(ctx context.Context, id uint64, key string) error {
-	return s.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketRuns).Delete(append(be64(id), key...)) })
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.update(func(tx *bolt.Tx) error {
+		keys, _, err := records(tx, bucketSessions, "session", func(sess *bot.Session) bool {
+			return sess.Run != nil && sess.Run.Schedule == id && sess.Run.Key == key
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if err := tx.Bucket(bucketSessions).Delete(k); err != nil {
+				return fmt.Errorf("delete session: %w", err)
+			}
+		}
+		return tx.Bucket(bucketRuns).Delete(append(be64(id), key...))
+	})
+}
+
+// ClearSkipNext implements bot.Schedules: read, change and write in one transaction.
+func (s *Store) ClearSkipNext(ctx context.Context, id uint64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketDailies)
+		v := b.Get(be64(id))
+		if v == nil {
+			return bot.ErrNotFound
+		}
+		var d bot.Daily
+		if err := json.Unmarshal(v, &d); err != nil {
+			return fmt.Errorf("decode schedule %d: %w", id, err)
+		}
+		if !d.SkipNext {
+			return nil
+		}
+		d.SkipNext = false
+		return putJSON(b, be64(id), &d)
+	})
 }
 
 // LastRun implements bot.Schedules.

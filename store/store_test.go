@@ -262,15 +262,53 @@ func TestSessionClaimsItsRun(t *testing.T) {
 		t.Fatalf("got %d sessions stored, want only the first", len(all))
 	}
 
-	// A released run (its post failed) can be claimed by the next try's session.
-	if err := s.FinishSession(ctx, first.ID, nil); err != nil {
+	// A released run (its post failed) goes with its session in one transaction, so a
+	// kill cannot leave the run claimed with no question; the next try's session
+	// claims it.
+	other := &bot.Session{User: bot.User{Platform: "test", ID: "carol"}, Question: "p/q", State: bot.SessionOpen}
+	if err := s.SaveSession(ctx, other, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.ReleaseRun(ctx, 7, run.Key); err != nil {
 		t.Fatal(err)
 	}
+	if all, _ := s.Sessions(ctx); len(all) != 1 || all[0].ID != other.ID {
+		t.Fatalf("after the release: %d sessions stored, want only the one of no run", len(all))
+	}
 	if err := s.SaveSession(ctx, newSession("alice"), nil); err != nil {
 		t.Fatalf("after the release: %v", err)
+	}
+}
+
+// TestClearSkipNext: clearing a daily drill's skip changes only that, on the record as
+// stored, and does not bring back a drill deleted meanwhile.
+func TestClearSkipNext(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "q.db"))
+	defer s.Close()
+	d := &bot.Daily{User: bot.User{Platform: "test", ID: "alice"}, Hour: 10, TZ: "UTC", SkipNext: true}
+	if err := s.SaveDaily(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	moved := *d
+	moved.Hour, moved.TZ = 15, "Europe/Berlin" // a `daily on` since the skip was read
+	if err := s.SaveDaily(ctx, &moved); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ClearSkipNext(ctx, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Daily(ctx, d.ID)
+	if err != nil || got.SkipNext || got.Hour != 15 || got.TZ != "Europe/Berlin" {
+		t.Fatalf("got %+v (%v), want 15:00 Europe/Berlin, not skipped", got, err)
+	}
+	if err := s.DeleteDaily(ctx, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ClearSkipNext(ctx, d.ID); !errors.Is(err, bot.ErrNotFound) {
+		t.Fatalf("after delete: got %v, want ErrNotFound", err)
+	}
+	if ds, _ := s.Dailies(ctx); len(ds) != 0 {
+		t.Fatalf("%d dailies after delete, want 0", len(ds))
 	}
 }
 
