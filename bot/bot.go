@@ -368,10 +368,12 @@ func (b *Bot) handleMessage(ctx context.Context, ev Event) {
 		case ev.Conv.Thread != "":
 			b.drillMessage(ctx, ev, o, cmd, args)
 			return
-		case form && l == nil && o.r.Conv.Thread == "":
+		case form && o.r.Conv.Thread == "" && (l == nil || l.s.Conv.Thread != ""):
 			// A drill posted without a thread (the platform could not open one) is
 			// answered with the form in its channel. Plain messages there are not
-			// answers: the channel's chatter would be graded.
+			// answers: the channel's chatter would be graded. The person's own question
+			// in a thread of this channel does not take it: a form opened on that
+			// question comes from its thread (ev.Conv.Thread), this one did not.
 			b.drillAnswer(ctx, ev, o)
 			return
 		}

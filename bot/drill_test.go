@@ -739,3 +739,37 @@ func TestDrillDownForDays(t *testing.T) {
 		t.Fatalf("logged %q, want one line for the three older runs", lines)
 	}
 }
+
+// TestThreadlessDrillFormWithOwnQuestionOpen: a form answer on a drill posted without a
+// thread is the drill's, even when the person has a practice question open in a thread
+// of the same channel; a form opened on that question (it comes from its thread) still
+// answers the question. It went to the practice question and the drill recorded nothing.
+func TestThreadlessDrillFormWithOwnQuestionOpen(t *testing.T) {
+	h := drillHarness(t)
+	h.say(carol, general, "drill add 0 10 * * * consensus window=1h")
+	h.plat.NextKind(t, bot.MsgInfo)
+	h.clock.Advance(59 * time.Minute)
+	h.plat.Threads = true
+	h.say(alice, general, "practice replication")
+	pq := h.plat.NextKind(t, bot.MsgQuestion)
+	s, open := h.bot.OpenSession(alice, general)
+	if !open || s.Conv.Thread == "" {
+		t.Fatalf("got session %+v (open %v), want the practice question open in a thread", s, open)
+	}
+	h.plat.Threads = false
+	h.clock.Advance(time.Minute)
+	if q := h.plat.NextKind(t, bot.MsgQuestion); q.Conv.Thread != "" {
+		t.Fatalf("drill question posted in thread %q, want the channel", q.Conv.Thread)
+	}
+	h.bot.Handle(context.Background(), bot.Event{User: alice, Conv: general, Text: goodAnswer, Answer: true})
+	h.plat.NextKind(t, bot.MsgVerdict)
+	h.bot.Handle(context.Background(), bot.Event{User: alice, Conv: s.Conv, Text: goodAnswer, Answer: true})
+	h.plat.NextKind(t, bot.MsgVerdict)
+	kinds := map[string]string{}
+	for _, a := range h.attempts(alice) {
+		kinds[a.Kind] = a.Question
+	}
+	if kinds[bot.KindDrill] == "" || kinds[bot.KindPractice] != pq.Question.Ref() {
+		t.Fatalf("got attempts by kind %v, want one drill answer and the practice question's answer", kinds)
+	}
+}
