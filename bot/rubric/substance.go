@@ -453,7 +453,7 @@ func (d *doc) metaSentences() (meta []bool, any bool) {
 	var seen map[[2]int]bool // sentence and stem id of each grading word met, made when one is
 	for k, t := range d.toks {
 		words[t.sent]++
-		grading := gradingWords[t.lower] ||
+		grading := t.class&clsGrading != 0 ||
 			t.lower == "key" && k+1 < len(d.toks) && (d.toks[k+1].lower == "point" || d.toks[k+1].lower == "points") ||
 			d.claimedVerdict(k)
 		switch {
@@ -526,7 +526,7 @@ func (d *doc) toTheGrader() (addressed, ordered []bool) {
 	for k, t := range d.toks {
 		s := t.sent
 		switch {
-		case graderNames[t.lower]:
+		case t.class&clsGraderName != 0:
 			j := k // the start of the name with its determiners: "the automated evaluator"
 			for j > first[s] && k-j < 3 && addressDets[d.toks[j-1].lower] {
 				j--
@@ -557,7 +557,7 @@ func (d *doc) toTheGrader() (addressed, ordered []bool) {
 			case j == first[s] && strings.HasPrefix(after, ",") && (next == "please" || orderVerbs[next] || next == "ignore" || next == "disregard"):
 				addressed[s] = true // "Reviewer, please ..."
 			}
-		case orderVerbs[t.lower]:
+		case t.class&clsOrderVerb != 0:
 			// An imperative: the sentence's first word, or after "please", "so", "just", "kindly".
 			if k != first[s] && !(same(k-1, s) && politeWords[d.toks[k-1].lower]) {
 				continue

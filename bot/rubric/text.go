@@ -187,7 +187,7 @@ func spaceAt(text string, i int) bool {
 }
 
 // wordClass marks the word lists a word belongs to, so each word is looked up once.
-type wordClass uint8
+type wordClass uint16
 
 const (
 	clsStop wordClass = 1 << iota
@@ -197,6 +197,9 @@ const (
 	clsNegator     // not, no, never, without... (negators)
 	clsCompoundEnd // ends one of the compounds ("out" of "time out")
 	clsLink        // states a consequence (linkWords)
+	clsGrading     // about grading an answer (gradingWords)
+	clsGraderName  // who grades an answer (graderNames)
+	clsOrderVerb   // orders the grader to count items as made (orderVerbs)
 )
 
 // classes is filled from the word lists when the package loads; it is read-only after.
@@ -219,6 +222,15 @@ var classes = func() map[string]wordClass {
 	}
 	for _, w := range compoundEnds {
 		m[w] |= clsCompoundEnd
+	}
+	for w := range gradingWords {
+		m[w] |= clsGrading
+	}
+	for w := range graderNames {
+		m[w] |= clsGraderName
+	}
+	for w := range orderVerbs {
+		m[w] |= clsOrderVerb
 	}
 	for _, list := range [][]string{fillerList, hedgeList, signalList} {
 		for _, phrase := range list {
