@@ -155,8 +155,11 @@ func ticks(from, to, step float64, format string) []plot.Tick {
 	return out
 }
 
-// dayTicks marks the first answer of each day (in loc) with its date, labelling at most
-// maxDayLabels of them evenly; the rest keep an unlabelled tick.
+// dayTicks marks the first answer of each day (in loc) with its date. A date is written
+// only where it stands far enough from the last one written (labelGap, and at most
+// maxDayLabels over the axis): the axis counts answers, not days, so ten days of one
+// answer each followed by thirty answers in one evening put ten ticks in a quarter of it.
+// The rest keep an unlabelled tick.
 func dayTicks(points []Point, loc *time.Location) []plot.Tick {
 	var firsts []int
 	prev := ""
@@ -169,15 +172,28 @@ func dayTicks(points []Point, loc *time.Location) []plot.Tick {
 	if points[0].Time.In(loc).Year() != points[len(points)-1].Time.In(loc).Year() {
 		format = "Jan 2 2006"
 	}
-	step := max(1, (len(firsts)+maxDayLabels-1)/maxDayLabels)
+	gap := labelGap
+	if format != "Jan 2" {
+		gap *= 1.6 // the year makes the label longer
+	}
+	n := float64(len(points))
+	minGap := max(n*gap/plotWidth, n/maxDayLabels) // in answers
 	out := make([]plot.Tick, len(firsts))
+	last := -1.0
 	for k, i := range firsts {
 		out[k].Value = float64(i)
-		if k%step == 0 {
+		if last < 0 || float64(i)-last >= minGap {
 			out[k].Label = points[i].Time.In(loc).Format(format)
+			last = float64(i)
 		}
 	}
 	return out
 }
 
-const maxDayLabels = 8
+const (
+	maxDayLabels = 8
+	// labelGap is the room a "Jan 2" label needs on the axis, and plotWidth about how wide
+	// the axis is (the chart less the legend and the score axis), both in points.
+	labelGap  = 64.0
+	plotWidth = float64(Width) - float64(legendWidth) - 60
+)

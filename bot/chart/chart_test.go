@@ -140,3 +140,32 @@ func TestDayTicksMarkEachDaysFirstAnswer(t *testing.T) {
 		t.Errorf("got %d labelled days, want 1 to %d", labelled, maxDayLabels)
 	}
 }
+
+// TestDayLabelsDoNotOverlap: ten days with one answer each, then thirty answers in one
+// evening: the first ten days take a quarter of the axis, and their dates ran together
+// ("Nov 10Nov 12Nov 14"). Written labels now stand at least labelGap apart.
+func TestDayLabelsDoNotOverlap(t *testing.T) {
+	start := time.Date(2026, 11, 10, 18, 0, 0, 0, time.UTC)
+	var pts []Point
+	for i := range 40 {
+		at := start.Add(time.Duration(i) * 24 * time.Hour)
+		if i >= 10 {
+			at = start.Add(10*24*time.Hour + time.Duration(i-10)*time.Minute)
+		}
+		pts = append(pts, Point{Time: at, Score: 50})
+	}
+	var at []float64
+	for _, tk := range dayTicks(pts, time.UTC) {
+		if tk.Label != "" {
+			at = append(at, tk.Value)
+		}
+	}
+	if len(at) < 2 {
+		t.Fatalf("got %d labelled days, want the first and the burst's at least", len(at))
+	}
+	for k := 1; k < len(at); k++ {
+		if px := (at[k] - at[k-1]) / float64(len(pts)) * plotWidth; px < labelGap {
+			t.Errorf("labels at answers %v and %v stand %.0f points apart, want at least %.0f", at[k-1], at[k], px, labelGap)
+		}
+	}
+}
