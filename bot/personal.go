@@ -15,8 +15,11 @@ type PersonalPack struct {
 	// Source is "llm" or "bank".
 	Source string `json:"source"`
 	// Dropped counts written questions that failed the linter.
-	Dropped   int       `json:"dropped,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
+	Dropped int `json:"dropped,omitempty"`
+	// WriterFailed: an LLM was asked to write the questions and wrote none (it failed, or
+	// none passed the linter), so these are bank picks.
+	WriterFailed bool      `json:"writer_failed,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
 }
 
 // QuestionWriter writes questions tailored to a profile.

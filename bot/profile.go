@@ -97,9 +97,14 @@ func (b *Bot) Tailor(ctx context.Context, u User) (*PersonalPack, []*Question, e
 	var qs []*Question
 	if b.writer != nil {
 		written, dropped, err := b.writer.WriteQuestions(ctx, *p, PersonalPackSize)
-		if err != nil {
+		switch {
+		case err != nil:
 			b.log.Warn("writing tailored questions failed; ranking the bank instead", "user", u.Key(), "err", err)
-		} else if len(written) > 0 {
+			pack.WriterFailed = true
+		case len(written) == 0:
+			b.log.Warn("the LLM wrote no usable tailored question; ranking the bank instead", "user", u.Key(), "dropped", dropped)
+			pack.WriterFailed = true
+		default:
 			pack.Source, pack.Questions, pack.Dropped, qs = "llm", written, dropped, written
 		}
 	}
@@ -149,14 +154,24 @@ func (b *Bot) mustProfile(ctx context.Context, u User) (Profile, bool) {
 // PersonalPackText lists a personal pack for the person.
 func PersonalPackText(pack *PersonalPack, qs []*Question, p Profile) string {
 	var sb strings.Builder
+	from := "your resume and job description"
+	switch {
+	case strings.TrimSpace(p.JobDescription) == "":
+		from = "your resume"
+	case strings.TrimSpace(p.Resume) == "":
+		from = "the job description"
+	}
 	if pack.Source == "llm" {
-		fmt.Fprintf(&sb, "I wrote %s for you from your resume and job description", countNoun(len(qs), "question"))
+		fmt.Fprintf(&sb, "I wrote %s for you from %s", countNoun(len(qs), "question"), from)
 		if pack.Dropped > 0 {
 			fmt.Fprintf(&sb, " (%d more failed my checks and %s dropped)", pack.Dropped, map[bool]string{true: "was", false: "were"}[pack.Dropped == 1])
 		}
 		sb.WriteString(".")
 	} else {
-		fmt.Fprintf(&sb, "I picked %s from the bank that fit your resume and job description.", countNoun(len(qs), "question"))
+		if pack.WriterFailed {
+			sb.WriteString("The LLM couldn't write questions for you this time (the log says why), so ")
+		}
+		fmt.Fprintf(&sb, "I picked %s from the bank that fit %s.", countNoun(len(qs), "question"), from)
 	}
 	sb.WriteString(" `practice` now asks these first.\n")
 	for i, q := range qs {

@@ -170,7 +170,20 @@ func TestTailorWriterFailureFallsBackToBank(t *testing.T) {
 	b.Handle(context.Background(), bot.Event{User: alice, Conv: dm, Text: staffJD})
 	p.Next(t)
 	b.Handle(context.Background(), bot.Event{User: alice, Conv: dm, Text: "tailor"})
-	if m := p.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "I picked") {
-		t.Fatalf("got %q, want the bank's picks", m.Text)
+	if m := p.NextKind(t, bot.MsgInfo); !strings.Contains(m.Text, "I picked") || !strings.Contains(m.Text, "The LLM couldn't write questions") {
+		t.Fatalf("got %q, want the bank's picks, saying the LLM failed", m.Text)
+	}
+}
+
+// TestTailorSaysWhatItReadFrom: with only a job description, the questions are said to
+// fit the job description, not "your resume and job description".
+func TestTailorSaysWhatItReadFrom(t *testing.T) {
+	b, p, _, _ := realBankHarness(t, nil)
+	b.Handle(context.Background(), bot.Event{User: alice, Conv: dm, Text: staffJD})
+	p.Next(t)
+	b.Handle(context.Background(), bot.Event{User: alice, Conv: dm, Text: "tailor"})
+	m := p.NextKind(t, bot.MsgInfo)
+	if first, _, _ := strings.Cut(m.Text, "\n"); !strings.Contains(first, "that fit the job description.") || strings.Contains(first, "resume") || strings.Contains(first, "LLM") {
+		t.Fatalf("got %q, want picks that fit the job description, with no word of a resume or an LLM", first)
 	}
 }

@@ -87,9 +87,12 @@ func validQuestions(raw []json.RawMessage, n int) ([]*bot.Question, int, error) 
 	dropped := 0
 	ids := map[string]bool{}
 	for _, r := range raw {
+		if len(qs) == n {
+			break // more than asked for: the rest are not checked, nor counted as dropped
+		}
 		doc, _ := json.Marshal(map[string]any{"pack": "personal", "title": "Written for you", "questions": []json.RawMessage{r}})
 		p, err := bot.ParsePack("llm", doc) // JSON is YAML: the same linter as pack files
-		if err != nil || len(p.Questions) != 1 || ids[p.Questions[0].ID] || len(qs) == n {
+		if err != nil || len(p.Questions) != 1 || ids[p.Questions[0].ID] {
 			dropped++
 			continue
 		}

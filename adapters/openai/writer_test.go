@@ -69,6 +69,27 @@ func TestWriterKeepsValidQuestions(t *testing.T) {
 	}
 }
 
+// TestWriterExtraQuestionsAreNotDropped: more valid questions than asked for are cut to
+// the number asked, not reported as having failed the checks.
+func TestWriterExtraQuestionsAreNotDropped(t *testing.T) {
+	srv := openaitest.New()
+	defer srv.Close()
+	content, _ := json.Marshal(map[string]any{"questions": []any{
+		writtenQuestion("kafka-acked-loss", "messaging", "kafka", "How can a Kafka cluster lose an acknowledged write, and how do you stop it?"),
+		writtenQuestion("cassandra-zombies", "replication", "cassandra", "Why can deleted rows come back in Cassandra?"),
+		writtenQuestion("etcd-lease", "coordination", "etcd", "How does an etcd lease expire, and what happens to its keys?"),
+	}})
+	srv.Enqueue(openaitest.Chat(string(content), 900, 2500))
+	w, err := NewWriter(New(Config{BaseURL: srv.BaseURL(), APIKey: "k", Model: "m", BackoffBase: time.Millisecond}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs, dropped, err := w.WriteQuestions(context.Background(), sampleProfile, 2)
+	if err != nil || len(qs) != 2 || dropped != 0 {
+		t.Fatalf("got %d questions, %d dropped (%v); want 2 kept and none said to fail", len(qs), dropped, err)
+	}
+}
+
 func TestWriterGarbageIsAnError(t *testing.T) {
 	srv := openaitest.New()
 	defer srv.Close()

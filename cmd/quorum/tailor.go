@@ -62,14 +62,15 @@ func cmdTailor(ctx context.Context, e env, args []string) error {
 	if err := a.store.SaveProfile(ctx, u.Key(), p); err != nil {
 		return err
 	}
-	writer, err := newWriter(a.cfg, newLogger(e.stderr, quiet(a.cfg)))
+	log := newLogger(e.stderr, quiet(a.cfg))
+	writer, err := newWriter(a.cfg, log)
 	if err != nil {
 		return err
 	}
 	if writer != nil {
 		fmt.Fprintln(e.stderr, "Writing questions for you with the LLM (this can take a minute)...")
 	}
-	b := bot.New(bot.Config{Bank: a.bank, Grader: a.grader, Store: a.store, Writer: writer})
+	b := bot.New(bot.Config{Bank: a.bank, Grader: a.grader, Store: a.store, Writer: writer, Logger: log})
 	pack, qs, err := b.Tailor(ctx, u)
 	if err != nil {
 		return err

@@ -171,7 +171,7 @@ func hasLetters(s string) bool {
 func pdfText(data []byte) (text string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			text, err = "", fmt.Errorf("cannot read this PDF (%v)", r)
+			text, err = "", errors.New("cannot read the text of this PDF (it may be damaged); save it again as PDF, or paste the text")
 		}
 	}()
 	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
@@ -179,7 +179,7 @@ func pdfText(data []byte) (text string, err error) {
 		if errors.Is(err, pdf.ErrInvalidPassword) {
 			return "", errors.New("the PDF is password-protected; remove the password or paste the text")
 		}
-		return "", fmt.Errorf("cannot read this PDF: %v", err)
+		return "", errors.New("cannot read this file as a PDF (it may be damaged or not a PDF); save it again as PDF, or paste the text")
 	}
 	var b strings.Builder
 	var pageErr error
@@ -190,7 +190,12 @@ func pdfText(data []byte) (text string, err error) {
 		b.WriteString("\n\n")
 	}
 	if !hasLetters(b.String()) && pageErr != nil {
-		return "", fmt.Errorf("cannot read this PDF (%v)", pageErr)
+		if r.Trailer().Key("Encrypt").Kind() != pdf.Null {
+			// Protected with an owner password only: viewers open it without asking, but
+			// its text is encrypted, and the library cannot decrypt it.
+			return "", errors.New("the PDF is protected against copying (it opens without a password, but its text is encrypted); print it to a new PDF, or paste the text")
+		}
+		return "", errors.New("cannot read the text of this PDF (it may be damaged, or written in a way this reader does not follow); save it again as PDF, or paste the text")
 	}
 	return b.String(), nil
 }

@@ -181,3 +181,19 @@ func TestPDFBroken(t *testing.T) {
 		}
 	}
 }
+
+// TestPDFOwnerPasswordOnly: a PDF protected only against copying (an owner password, so
+// viewers open it without asking; 40-bit RC4 as fpdf and older word processors write it)
+// gets a sentence saying so. It showed the PDF reader's raw error ("zlib: invalid
+// header"). The fixture was made from resume.pdf with `qpdf --allow-weak-crypto --encrypt
+// "" owner-secret 40 --print=n -- resume.pdf resume-owner-protected.pdf`.
+func TestPDFOwnerPasswordOnly(t *testing.T) {
+	data, err := os.ReadFile("testdata/resume-owner-protected.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = doctext.FromBytes("resume.pdf", data)
+	if err == nil || !strings.Contains(err.Error(), "protected against copying") || strings.Contains(err.Error(), "zlib") {
+		t.Fatalf("got %v, want a sentence about the protection, not the reader's error", err)
+	}
+}
