@@ -947,7 +947,7 @@ func (b *Bot) deliver(ctx context.Context, a *Attempt, msg Message) bool {
 		return false
 	}
 	if a.Deliver != nil {
-		b.delivered(ctx, a.ID)
+		b.delivered(ctx, a.ID, msg.Key)
 	}
 	return true
 }
@@ -993,7 +993,7 @@ func (b *Bot) redeliverOutbox(ctx context.Context) {
 		if !now.Before(d.By) {
 			b.log.Warn("a verdict or time's-up note recorded before a stop may not have been sent; too late to send it again safely", "attempt", d.Attempt)
 			b.meter.Resent(b.outboxKind(ctx, d), ResentDropped)
-			b.delivered(ctx, d.Attempt)
+			b.delivered(ctx, d.Attempt, d.Key)
 			continue
 		}
 		b.inflight.Add(1)
@@ -1041,7 +1041,7 @@ func (b *Bot) redeliverAttempt(ctx context.Context, d *Delivery, key string) boo
 		return false // kept for the next start
 	}
 	if a == nil || a.Verdict == nil && !timedOut {
-		b.delivered(ctx, d.Attempt) // forgotten meanwhile: nothing to send
+		b.delivered(ctx, d.Attempt, d.Key) // forgotten meanwhile: nothing to send
 		return true
 	}
 	if key != "" && attemptKey(a) != key {
@@ -1060,7 +1060,7 @@ func (b *Bot) redeliverAttempt(ctx context.Context, d *Delivery, key string) boo
 	case err != nil:
 		b.log.Warn("redeliver verdict: its question is no longer in the bank", "attempt", a.ID)
 		b.meter.Resent(kind, ResentDropped)
-		b.delivered(ctx, a.ID)
+		b.delivered(ctx, a.ID, d.Key)
 		return true
 	default:
 		msg = verdictMessage(s, q, a.Verdict)
@@ -1082,22 +1082,27 @@ func (b *Bot) redeliverAttempt(ctx context.Context, d *Delivery, key string) boo
 	default:
 		b.log.Warn("verdict sent again after a restart: its first send was cut off", "attempt", a.ID)
 	}
-	b.delivered(ctx, a.ID)
+	b.delivered(ctx, a.ID, msg.Key)
 	return true
 }
 
-// attemptKey is the key of the message that closes attempt a: its verdict, or its
+// attemptKey is the key of the message that closes attempt a (Attempt.MessageKey).
+func attemptKey(a *Attempt) string { return a.MessageKey() }
+
+// MessageKey is the key of the message that closes attempt a: its verdict, or its
 // time's-up note. A late answer replaces a timed-out attempt and gets a key of its own.
-func attemptKey(a *Attempt) string {
+func (a *Attempt) MessageKey() string {
 	if a.Outcome == OutcomeTimeout && a.Verdict == nil {
 		return messageKey("t", a.ID, a.Answered)
 	}
 	return messageKey("v", a.ID, a.Answered)
 }
 
-// delivered takes attempt id's verdict or time's-up note out of the store's outbox.
-func (b *Bot) delivered(ctx context.Context, id uint64) {
-	if err := b.store.(Outbox).Delivered(ctx, id); err != nil {
+// delivered takes attempt id's message under key out of the store's outbox, unless the
+// entry holds another message by now: a time's-up note sent (or sent again) just as a
+// late answer replaced it must not take out the verdict, which would never be sent.
+func (b *Bot) delivered(ctx context.Context, id uint64, key string) {
+	if err := b.store.(Outbox).DeliveredKey(ctx, id, key); err != nil {
 		b.log.Error("mark verdict delivered", "attempt", id, "err", err)
 	}
 }
