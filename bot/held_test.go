@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -162,5 +163,90 @@ func TestTimeUpNoteSentAgainKeepsLateVerdict(t *testing.T) {
 	}
 	if ds, err := e.st.Undelivered(context.Background()); err != nil || len(ds) != 0 {
 		t.Errorf("got outbox %+v (%v), want it empty once the verdict is sent", ds, err)
+	}
+}
+
+// TestHeldAnswerBeatsLaterSkip: an answer held while a time-up is recorded wins over a
+// skip sent after it, even when the skip comes while the time's-up note is being sent:
+// the answer gets its late verdict and the skip finds the question answered. The skip
+// took the session first and the answer was told "That question was just closed".
+func TestHeldAnswerBeatsLaterSkip(t *testing.T) {
+	entered := make(chan struct{})
+	saveGate, openSave := gate(t)
+	e := newHookEnv(t, func(st *store.Store) bot.Store { return &gatedStore{Store: st, entered: entered, gate: saveGate} })
+	e.ask(t)
+	noteSending := make(chan struct{})
+	noteGate, openNote := gate(t)
+	e.plat.setHook(func(m bot.Message) error {
+		if m.Kind == bot.MsgTimeUp {
+			close(noteSending)
+			<-noteGate
+		}
+		return nil
+	})
+	go e.clock.Advance(4 * time.Minute)
+	reached(t, entered, "the time-up's recording")
+	e.b.Handle(context.Background(), bot.Event{User: alice, Conv: dm, Text: goodAnswer, Answer: true}) // held
+	openSave()
+	reached(t, noteSending, "the time's-up note's send")
+	e.b.Handle(context.Background(), bot.Event{User: alice, Conv: dm, Text: "skip"}) // held too
+	openNote()
+	e.b.Idle()
+
+	msgs := e.plat.Messages()
+	if n := countKind(msgs, bot.MsgVerdict, alice); n != 1 {
+		t.Errorf("got %d verdicts for the held answer, want 1", n)
+	}
+	for _, m := range msgs {
+		if strings.Contains(m.Text, "just closed") || strings.Contains(m.Text, "Closed.") || strings.Contains(m.Text, "Skipped") ||
+			strings.Contains(m.Text, "grading your answer") {
+			t.Errorf("the skip took the question from the held answer: %q", m.Text)
+		}
+	}
+	if !strings.Contains(msgs[len(msgs)-1].Text, "There's no open question to skip") {
+		t.Errorf("got the skip answered %q, want it told there is no open question", msgs[len(msgs)-1].Text)
+	}
+	as, err := e.st.Attempts(context.Background(), alice.Key())
+	if err != nil || len(as) != 1 || as[0].Outcome != bot.OutcomeLate {
+		t.Fatalf("got attempts %+v (%v), want one late attempt", as, err)
+	}
+}
+
+// TestHeldAnswerAfterForget: an answer held while a time-up is recorded, whose person
+// then says `forget confirm`, is dropped without a word: it was told "That question was
+// just closed" after forget's Done.
+func TestHeldAnswerAfterForget(t *testing.T) {
+	b, plat, st, _, release := timeUpInProgress(t)
+	b.Handle(context.Background(), bot.Event{User: alice, Conv: dm, Text: goodAnswer, Answer: true})
+	forgetNow(t, b, plat, alice, dm)
+	release()
+	b.Idle()
+	noMore(t, plat, alice)
+	nothingLeft(t, st, alice)
+}
+
+// TestSkipDuringTimeUp: `skip` with no answer while a time-up is recorded waits for it
+// and closes the timed-out question; it was told "I'm already grading your answer" and
+// lost.
+func TestSkipDuringTimeUp(t *testing.T) {
+	b, plat, st, _, release := timeUpInProgress(t)
+	b.Handle(context.Background(), bot.Event{User: alice, Conv: dm, Text: "skip"})
+	release()
+	b.Idle()
+	msgs := plat.Messages()
+	for _, m := range msgs {
+		if strings.Contains(m.Text, "grading your answer") {
+			t.Errorf("skip with no answer was told %q", m.Text)
+		}
+	}
+	if last := msgs[len(msgs)-1]; !strings.HasPrefix(last.Text, "Closed. The timed-out attempt stays in your history.") {
+		t.Errorf("got the skip answered %q, want the timed-out question closed", last.Text)
+	}
+	if _, open := b.OpenSession(alice, dm); open {
+		t.Error("the session is still open after the skip")
+	}
+	as, err := st.Attempts(context.Background(), alice.Key())
+	if err != nil || len(as) != 1 || as[0].Outcome != bot.OutcomeTimeout {
+		t.Fatalf("got attempts %+v (%v), want the one timed-out attempt", as, err)
 	}
 }
