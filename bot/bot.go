@@ -95,16 +95,26 @@ type Bot struct {
 	inflight  sync.WaitGroup
 }
 
+// heldEvent is a message that came during a time-up's bookkeeping: an answer, or a
+// skip or stop (word).
+type heldEvent struct {
+	ev   Event
+	word string // "skip" or "stop"; empty for an answer
+}
+
 // live is a session held in memory with its timer.
 type live struct {
 	s     *Session
 	timer Timer
 	busy  bool // an answer is being graded, or the time-up recorded
-	// timingUp: busy with the time-up's bookkeeping only. An answer arriving then is
-	// held in held and graded as late right after, not turned away (the terminal
-	// sends what was typed as its timer and the core's fire together).
+	// timingUp: busy with the time-up's bookkeeping only. An answer, skip or stop
+	// arriving then is held in held and applied in order right after, the session
+	// kept busy until then, not turned away (the terminal sends what was typed as its
+	// timer and the core's fire together).
 	timingUp bool
-	held     []Event
+	held     []heldEvent
+	// forgotten: taken out of memory by `forget confirm`; what was held is dropped.
+	forgotten bool
 	// loaded: read from the store at Start, its question sent by an earlier process
 	// (see ContinueInterview).
 	loaded bool
@@ -314,8 +324,9 @@ func (b *Bot) pastLate(l *live, t time.Time) bool {
 }
 
 // Handle processes one event and sends the replies. It returns when the replies are sent,
-// except for an answer that arrives while its question's time-up is being recorded: that
-// one is graded (as late) by the time-up, right after.
+// except for an answer, skip or stop that arrives while its question's time-up is being
+// recorded: that one is applied by the time-up, right after, in order (an answer graded
+// as late).
 func (b *Bot) Handle(ctx context.Context, ev Event) {
 	b.mu.Lock()
 	if b.closed {
@@ -749,22 +760,23 @@ func (b *Bot) timeUp(key string, id uint64) {
 	a.Deliver = b.delivery(ctx, msg)
 	err := b.store.SaveSession(ctx, &s, a)
 	b.mu.Lock()
-	l.busy, l.timingUp = false, false
-	held := l.held
-	l.held = nil
 	if err == nil {
 		l.s.State, l.s.AttemptID = s.State, s.AttemptID
-		if !b.closed {
+	}
+	held := len(l.held) > 0
+	if !held {
+		l.busy, l.timingUp = false, false
+		if err == nil && !b.closed {
 			b.armLate(l)
 		}
 	}
 	b.mu.Unlock()
-	// Answers that came during the bookkeeping are graded (late) after the note.
-	defer func() {
-		for _, ev := range held {
-			b.answer(ctx, ev, l)
-		}
-	}()
+	if held {
+		// What came during the bookkeeping is applied after the note, in order, with the
+		// session kept busy (what else comes meanwhile is held too): nothing else can
+		// take it first, so the first answer wins.
+		defer b.applyHeld(ctx, l)
+	}
 	if forgotten(err) {
 		b.log.Info("time-up not recorded: its person was forgotten meanwhile", "session", id)
 		return
@@ -812,7 +824,7 @@ func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
 		return
 	}
 	if l.busy && l.timingUp {
-		l.held = append(l.held, ev) // graded by timeUp once the time-out is recorded
+		l.held = append(l.held, heldEvent{ev: ev}) // graded by timeUp once the time-out is recorded
 		b.mu.Unlock()
 		return
 	}
@@ -825,21 +837,88 @@ func (b *Bot) answer(ctx context.Context, ev Event, l *live) {
 	if l.timer != nil {
 		l.timer.Stop()
 	}
+	b.mu.Unlock()
+	b.grade(ctx, ev, l, text, arrived, func() {
+		b.mu.Lock()
+		b.settle(l)
+		b.mu.Unlock()
+	})
+}
+
+// settle makes busy session l free again, its timer armed for what it now is. b.mu
+// must be held.
+func (b *Bot) settle(l *live) {
+	l.busy, l.timingUp = false, false
+	switch {
+	case b.closed:
+	case l.s.State == SessionOpen:
+		b.arm(l)
+	case l.s.State == SessionExpired:
+		b.armLate(l)
+	}
+}
+
+// applyHeld applies, in order, what came during the time-up of session l (busy all
+// along), then makes it free. A person forgotten meanwhile gets nothing: what they sent
+// is dropped.
+func (b *Bot) applyHeld(ctx context.Context, l *live) {
+	b.mu.Lock()
+	l.timingUp = false // from here on, l is busy as with any answer being graded
+	b.mu.Unlock()
+	for {
+		b.mu.Lock()
+		if l.forgotten {
+			n := len(l.held)
+			l.held = nil
+			b.mu.Unlock()
+			if n > 0 {
+				b.log.Info("held answer or skip dropped: its person was forgotten meanwhile", "session", l.s.ID, "held", n)
+			}
+			return
+		}
+		ours := b.sessions[sessionKey(l.s.User, l.s.Conv)] == l
+		if len(l.held) == 0 {
+			if ours {
+				b.settle(l)
+			}
+			b.mu.Unlock()
+			return
+		}
+		h := l.held[0]
+		l.held = l.held[1:]
+		b.mu.Unlock()
+		switch {
+		case !ours && h.word != "":
+			// Closed by what came before: the first answer won.
+			b.reply(ctx, h.ev, MsgInfo, "", "There's no open question to "+h.word+". Say `practice` to get one.")
+		case !ours:
+			b.reply(ctx, h.ev, MsgInfo, "", "That question was just closed. Say `practice` for another.")
+		case h.word != "":
+			b.mu.Lock()
+			if l.timer != nil {
+				l.timer.Stop()
+			}
+			delete(b.sessions, sessionKey(l.s.User, l.s.Conv))
+			s := *l.s
+			b.mu.Unlock()
+			b.closeSkipped(ctx, h.ev, h.word, s)
+		default:
+			text, _ := cleanAnswer(h.ev.Text) // checked when it was held
+			if h.ev.Audio != nil {
+				text = ""
+			}
+			b.grade(ctx, h.ev, l, text, time.Now(), func() {}) // l stays busy until the end
+		}
+	}
+}
+
+// grade grades ev as the answer to session l, which the caller has made busy; release
+// makes it free again when the session stays open (a failure, a limit).
+func (b *Bot) grade(ctx context.Context, ev Event, l *live, text string, arrived time.Time, release func()) {
+	var problem string
+	b.mu.Lock()
 	s := *l.s
 	b.mu.Unlock()
-
-	release := func() {
-		b.mu.Lock()
-		l.busy = false
-		switch {
-		case b.closed:
-		case l.s.State == SessionOpen:
-			b.arm(l)
-		case l.s.State == SessionExpired:
-			b.armLate(l)
-		}
-		b.mu.Unlock()
-	}
 
 	// Checked once the answer is known to be graded now, so "still grading" costs nothing.
 	kinds := []string{LimitAnswer}
@@ -947,7 +1026,7 @@ func (b *Bot) deliver(ctx context.Context, a *Attempt, msg Message) bool {
 		return false
 	}
 	if a.Deliver != nil {
-		b.delivered(ctx, a.ID)
+		b.delivered(ctx, a.ID, msg.Key)
 	}
 	return true
 }
@@ -993,7 +1072,7 @@ func (b *Bot) redeliverOutbox(ctx context.Context) {
 		if !now.Before(d.By) {
 			b.log.Warn("a verdict or time's-up note recorded before a stop may not have been sent; too late to send it again safely", "attempt", d.Attempt)
 			b.meter.Resent(b.outboxKind(ctx, d), ResentDropped)
-			b.delivered(ctx, d.Attempt)
+			b.delivered(ctx, d.Attempt, d.Key)
 			continue
 		}
 		b.inflight.Add(1)
@@ -1041,7 +1120,7 @@ func (b *Bot) redeliverAttempt(ctx context.Context, d *Delivery, key string) boo
 		return false // kept for the next start
 	}
 	if a == nil || a.Verdict == nil && !timedOut {
-		b.delivered(ctx, d.Attempt) // forgotten meanwhile: nothing to send
+		b.delivered(ctx, d.Attempt, d.Key) // forgotten meanwhile: nothing to send
 		return true
 	}
 	if key != "" && attemptKey(a) != key {
@@ -1060,7 +1139,7 @@ func (b *Bot) redeliverAttempt(ctx context.Context, d *Delivery, key string) boo
 	case err != nil:
 		b.log.Warn("redeliver verdict: its question is no longer in the bank", "attempt", a.ID)
 		b.meter.Resent(kind, ResentDropped)
-		b.delivered(ctx, a.ID)
+		b.delivered(ctx, a.ID, d.Key)
 		return true
 	default:
 		msg = verdictMessage(s, q, a.Verdict)
@@ -1082,22 +1161,27 @@ func (b *Bot) redeliverAttempt(ctx context.Context, d *Delivery, key string) boo
 	default:
 		b.log.Warn("verdict sent again after a restart: its first send was cut off", "attempt", a.ID)
 	}
-	b.delivered(ctx, a.ID)
+	b.delivered(ctx, a.ID, msg.Key)
 	return true
 }
 
-// attemptKey is the key of the message that closes attempt a: its verdict, or its
+// attemptKey is the key of the message that closes attempt a (Attempt.MessageKey).
+func attemptKey(a *Attempt) string { return a.MessageKey() }
+
+// MessageKey is the key of the message that closes attempt a: its verdict, or its
 // time's-up note. A late answer replaces a timed-out attempt and gets a key of its own.
-func attemptKey(a *Attempt) string {
+func (a *Attempt) MessageKey() string {
 	if a.Outcome == OutcomeTimeout && a.Verdict == nil {
 		return messageKey("t", a.ID, a.Answered)
 	}
 	return messageKey("v", a.ID, a.Answered)
 }
 
-// delivered takes attempt id's verdict or time's-up note out of the store's outbox.
-func (b *Bot) delivered(ctx context.Context, id uint64) {
-	if err := b.store.(Outbox).Delivered(ctx, id); err != nil {
+// delivered takes attempt id's message under key out of the store's outbox, unless the
+// entry holds another message by now: a time's-up note sent (or sent again) just as a
+// late answer replaced it must not take out the verdict, which would never be sent.
+func (b *Bot) delivered(ctx context.Context, id uint64, key string) {
+	if err := b.store.(Outbox).DeliveredKey(ctx, id, key); err != nil {
 		b.log.Error("mark verdict delivered", "attempt", id, "err", err)
 	}
 }

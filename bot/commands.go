@@ -231,6 +231,13 @@ func (b *Bot) skip(ctx context.Context, ev Event, word string) {
 	key := sessionKey(ev.User, ev.Conv)
 	b.mu.Lock()
 	l := b.sessions[key]
+	if l != nil && l.busy && l.timingUp {
+		// Its time-up is being recorded: the skip applies to what that leaves, right
+		// after (applyHeld), in order with any answer sent before it.
+		l.held = append(l.held, heldEvent{ev: ev, word: word})
+		b.mu.Unlock()
+		return
+	}
 	if l == nil || l.busy {
 		b.mu.Unlock()
 		if l != nil {
@@ -246,7 +253,12 @@ func (b *Bot) skip(ctx context.Context, ev Event, word string) {
 	delete(b.sessions, key)
 	s := *l.s
 	b.mu.Unlock()
+	b.closeSkipped(ctx, ev, word, s)
+}
 
+// closeSkipped closes session s, just taken out of memory, on the person's skip or stop
+// (word), and tells them.
+func (b *Bot) closeSkipped(ctx context.Context, ev Event, word string, s Session) {
 	var a *Attempt
 	if s.State == SessionOpen {
 		a = b.attempt(&s, OutcomeSkipped, "", nil, ev.Time)

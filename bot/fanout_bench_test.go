@@ -17,10 +17,12 @@ import (
 	"github.com/quorum-dev/quorum/store"
 )
 
-// limitedPlatform accepts at most rate sends in any one-second window and refuses the
-// rest, as a platform's rate limit would. It counts every delivery per conversation.
+// limitedPlatform accepts at most rate sends in any one-second window (span, when set)
+// and refuses the rest, as a platform's rate limit would. It counts every delivery per
+// conversation.
 type limitedPlatform struct {
 	rate float64
+	span time.Duration // the window's length; 0 is one second
 
 	mu     sync.Mutex
 	window []time.Time // accepted sends in the last second
@@ -37,7 +39,11 @@ func (p *limitedPlatform) Send(_ context.Context, m bot.Message) (bot.Sent, erro
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := time.Now()
-	for len(p.window) > 0 && now.Sub(p.window[0]) >= time.Second {
+	span := p.span
+	if span == 0 {
+		span = time.Second
+	}
+	for len(p.window) > 0 && now.Sub(p.window[0]) >= span {
 		p.window = p.window[1:]
 	}
 	if float64(len(p.window)) >= p.rate {

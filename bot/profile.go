@@ -238,6 +238,7 @@ func (b *Bot) forget(ctx context.Context, ev Event, args []string) {
 			if l.timer != nil {
 				l.timer.Stop()
 			}
+			l.forgotten = true // what its time-up held is dropped (applyHeld)
 			delete(b.sessions, key)
 		}
 	}

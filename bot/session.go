@@ -108,13 +108,20 @@ type Delivery struct {
 	// By is until when the message may be sent again and still be posted once
 	// (Redelivering); later, a restart drops it unsent.
 	By time.Time `json:"by"`
+	// Key is the key of the message to send (Attempt.MessageKey), set by the store: a
+	// late answer's verdict takes the place of its time's-up note under the same
+	// attempt, and only the message the entry still holds may take it out
+	// (DeliveredKey). Empty in entries written before it was kept.
+	Key string `json:"key,omitempty"`
 }
 
 // Outbox is an optional Store ability: the verdicts and time's-up notes recorded with
 // Attempt.Deliver and not yet marked Delivered, oldest first.
 type Outbox interface {
 	Undelivered(ctx context.Context) ([]*Delivery, error)
-	Delivered(ctx context.Context, attempt uint64) error
+	// DeliveredKey takes attempt's entry out if it is for the message under key (or
+	// keeps no key); an entry replaced by another message stays, for that one's send.
+	DeliveredKey(ctx context.Context, attempt uint64, key string) error
 }
 
 // Counted reports whether the attempt counts in pass rates (a skip does not).

@@ -294,7 +294,7 @@ func putDelivery(tx *bolt.Tx, a *bot.Attempt) error {
 		return tx.Bucket(bucketOutbox).Delete(be64(a.ID))
 	}
 	d := *a.Deliver
-	d.Attempt = a.ID
+	d.Attempt, d.Key = a.ID, a.MessageKey()
 	return putJSON(tx.Bucket(bucketOutbox), be64(a.ID), &d)
 }
 
@@ -341,6 +341,30 @@ func (s *Store) Delivered(ctx context.Context, attempt uint64) error {
 		return err
 	}
 	return s.write(func(tx *bolt.Tx) error { return tx.Bucket(bucketOutbox).Delete(be64(attempt)) })
+}
+
+// DeliveredKey implements bot.Outbox: the entry is read and deleted in one transaction,
+// so a message replacing it meanwhile (a late answer's verdict) is never taken out by
+// the send of the one it replaced.
+func (s *Store) DeliveredKey(ctx context.Context, attempt uint64, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.write(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketOutbox)
+		v := b.Get(be64(attempt))
+		if v == nil {
+			return nil
+		}
+		var d bot.Delivery
+		if err := json.Unmarshal(v, &d); err != nil {
+			return fmt.Errorf("decode delivery %d: %w", attempt, err)
+		}
+		if d.Key != "" && d.Key != key {
+			return nil
+		}
+		return b.Delete(be64(attempt))
+	})
 }
 
 // rememberPerson records a person the first time they are asked a question.

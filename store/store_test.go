@@ -345,3 +345,41 @@ func TestTimeUpNoteInOutboxUntilReplaced(t *testing.T) {
 		t.Fatalf("attempts %+v, want the late answer in place of the timeout", as)
 	}
 }
+
+// TestDeliveredKeyKeepsAReplacedEntry: the send of a time's-up note that a late answer's
+// verdict replaced meanwhile does not take the verdict's entry out; the verdict's does.
+func TestDeliveredKeyKeepsAReplacedEntry(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "q.db"))
+	defer s.Close()
+	alice := bot.User{Platform: "test", ID: "alice"}
+	dm := bot.Conversation{Platform: "test", ID: "dm-alice", DM: true}
+	by := time.Date(2026, 11, 25, 10, 2, 0, 0, time.UTC)
+	sess := &bot.Session{User: alice, Conv: dm, Question: "p/q", State: bot.SessionOpen}
+	if err := s.SaveSession(ctx, sess, nil); err != nil {
+		t.Fatal(err)
+	}
+	sess.State = bot.SessionExpired
+	a := &bot.Attempt{User: alice.Key(), Question: "p/q", Kind: bot.KindPractice, Outcome: bot.OutcomeTimeout,
+		Deliver: &bot.Delivery{Session: sess.ID, User: alice, Conv: dm, By: by}}
+	if err := s.SaveSession(ctx, sess, a); err != nil {
+		t.Fatal(err)
+	}
+	note := a.MessageKey()
+	late := &bot.Attempt{ID: a.ID, User: alice.Key(), Question: "p/q", Kind: bot.KindPractice, Outcome: bot.OutcomeLate,
+		Verdict: &bot.Verdict{}, Answered: by.Add(time.Second), Deliver: &bot.Delivery{Session: sess.ID, User: alice, Conv: dm, By: by}}
+	if err := s.FinishSession(ctx, sess.ID, late); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeliveredKey(ctx, a.ID, note); err != nil {
+		t.Fatal(err)
+	}
+	if ds, _ := s.Undelivered(ctx); len(ds) != 1 || ds[0].Key != late.MessageKey() {
+		t.Fatalf("got outbox %+v after the note was sent, want the late verdict's entry kept", ds)
+	}
+	if err := s.DeliveredKey(ctx, a.ID, late.MessageKey()); err != nil {
+		t.Fatal(err)
+	}
+	if ds, _ := s.Undelivered(ctx); len(ds) != 0 {
+		t.Fatalf("got outbox %+v after the verdict was sent, want it empty", ds)
+	}
+}
