@@ -219,12 +219,23 @@ func (b *Bot) askReplying(ctx context.Context, ev Event, q *Question, replace bo
 	case err == nil:
 	case errors.Is(err, errOpen):
 		b.reply(ctx, ev, MsgInfo, "", "You already have an open question here. Answer it, or say `skip` to drop it and get another.")
+	case errors.Is(err, errBusy) && b.timingUp(ev.User, ev.Conv):
+		b.reply(ctx, ev, MsgInfo, "", "Your question's time just ran out and I'm recording that; say `practice` again in a moment.")
 	case errors.Is(err, errBusy):
 		b.reply(ctx, ev, MsgInfo, "", "I'm still grading your answer; one moment.")
 	default:
 		b.log.Error("ask", "user", ev.User.Key(), "question", q.Ref(), "err", err)
 		b.reply(ctx, ev, MsgError, "", "Sorry, I couldn't start that question (a problem on my side). Please try again in a moment.")
 	}
+}
+
+// timingUp reports whether the person's question here is busy only with its time-up's
+// bookkeeping, not with an answer being graded.
+func (b *Bot) timingUp(u User, conv Conversation) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	l := b.sessions[sessionKey(u, conv)]
+	return l != nil && l.busy && l.timingUp
 }
 
 func (b *Bot) skip(ctx context.Context, ev Event, word string) {

@@ -250,3 +250,22 @@ func TestSkipDuringTimeUp(t *testing.T) {
 		t.Fatalf("got attempts %+v (%v), want the one timed-out attempt", as, err)
 	}
 }
+
+// TestPracticeDuringTimeUp: `practice` while a question's time-up is being recorded (no
+// answer was given) says so; it was told "I'm still grading your answer".
+func TestPracticeDuringTimeUp(t *testing.T) {
+	b, plat, _, _, release := timeUpInProgress(t)
+	b.Handle(context.Background(), bot.Event{User: alice, Conv: dm, Text: "practice consensus"})
+	release()
+	b.Idle()
+	said := false
+	for _, m := range plat.Messages() {
+		if strings.Contains(m.Text, "grading your answer") {
+			t.Errorf("practice with no answer was told %q", m.Text)
+		}
+		said = said || strings.Contains(m.Text, "time just ran out")
+	}
+	if !said {
+		t.Error("practice during the time-up got no word that the time just ran out")
+	}
+}
