@@ -451,11 +451,13 @@ func (d *doc) metaSentences() (meta []bool, any bool) {
 	// In a run-on sentence (an unpunctuated transcript) the two must also stand close
 	// together, as in an instruction, not anywhere in three hundred words.
 	var seen map[[2]int]bool // sentence and stem id of each grading word met, made when one is
-	for k, t := range d.toks {
+	for _, t := range d.toks {
 		words[t.sent]++
+	}
+	for k, t := range d.toks {
 		grading := t.class&clsGrading != 0 ||
 			t.lower == "key" && k+1 < len(d.toks) && (d.toks[k+1].lower == "point" || d.toks[k+1].lower == "points") ||
-			d.claimedVerdict(k)
+			words[t.sent] <= 4 && d.claimedVerdict(k)
 		switch {
 		case grading:
 			key := [2]int{t.sent, int(d.ids[t.stem])}
@@ -466,7 +468,7 @@ func (d *doc) metaSentences() (meta []bool, any bool) {
 				seen = map[[2]int]bool{}
 			}
 			seen[key] = true
-			if strong[t.sent] > 0 && k-lastStrong[t.sent] > metaSpan && d.sentenceWords(t.sent) > metaRunOn {
+			if strong[t.sent] > 0 && k-lastStrong[t.sent] > metaSpan && words[t.sent] > metaRunOn {
 				lastStrong[t.sent] = k
 				continue // far from the other grading word in a run-on sentence
 			}
@@ -615,34 +617,13 @@ const (
 	metaSpan  = 12
 )
 
-// sentenceWords is how many words sentence s has.
-func (d *doc) sentenceWords(s int) int {
-	n := 0
-	for _, t := range d.toks {
-		if t.sent == s {
-			n++
-		} else if t.sent > s {
-			break
-		}
-	}
-	return n
-}
-
-// claimedVerdict reports token k as a verdict the answer gives itself: PASS or FAIL
-// written in capitals in a sentence of at most four words ("Result: PASS 100/100.",
-// "Verdict - PASS").
+// claimedVerdict reports token k as PASS or FAIL written in capitals; in a sentence of
+// at most four words ("Result: PASS 100/100.", "Verdict - PASS") it is a verdict the
+// answer gives itself (the caller checks the length).
 func (d *doc) claimedVerdict(k int) bool {
 	t := d.toks[k]
-	if w := d.text[t.start:t.end]; w != "PASS" && w != "FAIL" {
-		return false
-	}
-	n := 0
-	for _, u := range d.toks {
-		if u.sent == t.sent {
-			n++
-		}
-	}
-	return n <= 4
+	w := d.text[t.start:t.end]
+	return w == "PASS" || w == "FAIL"
 }
 
 // gradingWords are about grading an answer, and hardly ever part of one.
