@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // questionMessage is the message that puts q to the person.
@@ -289,3 +290,21 @@ func Count(n int, one, many string) string {
 
 // countNoun is Count for a noun whose plural adds an s: "1 question" or "3 questions".
 func countNoun(n int, noun string) string { return Count(n, noun, noun+"s") }
+
+// Shorten cuts s to at most n runes, at a word boundary when one stands in the second
+// half (a word that ends at the cut is kept), marking the cut with "…" (which counts
+// toward n).
+func Shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	if n <= 1 {
+		return ""
+	}
+	cut := string(r[:n-1])
+	if i := strings.LastIndexFunc(cut, unicode.IsSpace); !unicode.IsSpace(r[n-1]) && i > len(cut)/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRightFunc(cut, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }) + "…"
+}

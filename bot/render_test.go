@@ -37,3 +37,22 @@ func TestVerdictTextQuotesAsTyped(t *testing.T) {
 		t.Errorf("got\n%s\nwant it to contain %s", text, want)
 	}
 }
+
+// TestShorten: cut within n runes at a word when one stands in the second half, the cut
+// marked with "…"; short text unchanged.
+func TestShorten(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"short enough", 20, "short enough"},
+		{"leaders are elected by a majority of votes", 20, "leaders are elected…"},
+		{"日本語のテキストです", 5, "日本語の…"},
+		{"abcdefghij", 1, ""},
+	} {
+		if got := bot.Shorten(tt.in, tt.n); got != tt.want || len([]rune(got)) > tt.n && tt.n > 0 {
+			t.Errorf("Shorten(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}

@@ -269,7 +269,7 @@ var markdown = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "~", `\~`, "
 // room too, so the cut moves back by as many as the shortened text needs.
 func quoteIn(q string, room int) string {
 	for n := room; n > 0; {
-		out := markdown.Replace(shorten(q, n))
+		out := markdown.Replace(bot.Shorten(q, n))
 		over := utf8.RuneCountInString(out) - room
 		if over <= 0 {
 			return out
@@ -277,19 +277,6 @@ func quoteIn(q string, room int) string {
 		n -= over
 	}
 	return ""
-}
-
-// shorten cuts s to at most n runes at a word boundary, marking the cut with "…".
-func shorten(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	cut := string(r[:n-1])
-	if i := strings.LastIndexByte(cut, ' '); i > len(cut)/2 {
-		cut = cut[:i]
-	}
-	return strings.TrimRight(cut, " ,;:.") + "…"
 }
 
 func prefixed(p string, xs []string) []string {

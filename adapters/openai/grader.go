@@ -351,17 +351,5 @@ func cap3(list []string) []string {
 // fill the verdict message and the stored attempt.
 const maxFeedback = 400
 
-// shorten trims s and cuts it to maxFeedback characters at a word boundary, marking the
-// cut with "…".
-func shorten(s string) string {
-	s = strings.TrimSpace(s)
-	r := []rune(s)
-	if len(r) <= maxFeedback {
-		return s
-	}
-	cut := string(r[:maxFeedback-1])
-	if i := strings.LastIndexFunc(cut, unicode.IsSpace); i > maxFeedback/2 {
-		cut = cut[:i]
-	}
-	return strings.TrimRightFunc(cut, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }) + "…"
-}
+// shorten trims s and cuts it to maxFeedback characters at a word boundary.
+func shorten(s string) string { return bot.Shorten(strings.TrimSpace(s), maxFeedback) }
