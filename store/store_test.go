@@ -312,25 +312,34 @@ func TestClearSkipNext(t *testing.T) {
 	}
 }
 
-// TestTimeUpNoteInOutboxUntilReplaced: a timed-out attempt recorded with SaveSession keeps
-// its note in the outbox; recording the attempt again (a late answer) replaces the
-// entry, or takes it out when the new record has none to send.
-func TestTimeUpNoteInOutboxUntilReplaced(t *testing.T) {
-	s := open(t, filepath.Join(t.TempDir(), "q.db"))
-	defer s.Close()
+// timedOutInOutbox returns a store in which alice's question timed out, its attempt a
+// recorded with a time's-up note to send by by.
+func timedOutInOutbox(t *testing.T) (s *Store, sess *bot.Session, a *bot.Attempt, by time.Time) {
+	t.Helper()
+	s = open(t, filepath.Join(t.TempDir(), "q.db"))
+	t.Cleanup(func() { s.Close() })
 	alice := bot.User{Platform: "test", ID: "alice"}
 	dm := bot.Conversation{Platform: "test", ID: "dm-alice", DM: true}
-	by := time.Date(2026, 11, 25, 10, 2, 0, 0, time.UTC)
-	sess := &bot.Session{User: alice, Conv: dm, Question: "p/q", State: bot.SessionOpen}
+	by = time.Date(2026, 11, 25, 10, 2, 0, 0, time.UTC)
+	sess = &bot.Session{User: alice, Conv: dm, Question: "p/q", State: bot.SessionOpen}
 	if err := s.SaveSession(ctx, sess, nil); err != nil {
 		t.Fatal(err)
 	}
 	sess.State = bot.SessionExpired
-	a := &bot.Attempt{User: alice.Key(), Question: "p/q", Kind: bot.KindPractice, Outcome: bot.OutcomeTimeout,
+	a = &bot.Attempt{User: alice.Key(), Question: "p/q", Kind: bot.KindPractice, Outcome: bot.OutcomeTimeout,
 		Deliver: &bot.Delivery{Session: sess.ID, User: alice, Conv: dm, By: by}}
 	if err := s.SaveSession(ctx, sess, a); err != nil {
 		t.Fatal(err)
 	}
+	return s, sess, a, by
+}
+
+// TestTimeUpNoteInOutboxUntilReplaced: a timed-out attempt recorded with SaveSession keeps
+// its note in the outbox; recording the attempt again (a late answer) replaces the
+// entry, or takes it out when the new record has none to send.
+func TestTimeUpNoteInOutboxUntilReplaced(t *testing.T) {
+	s, sess, a, by := timedOutInOutbox(t)
+	alice := sess.User
 	if ds, _ := s.Undelivered(ctx); len(ds) != 1 || ds[0].Attempt != a.ID || !ds[0].By.Equal(by) {
 		t.Fatalf("outbox %+v, want the time's-up note of attempt %d", ds, a.ID)
 	}
@@ -349,21 +358,8 @@ func TestTimeUpNoteInOutboxUntilReplaced(t *testing.T) {
 // TestDeliveredKeyKeepsAReplacedEntry: the send of a time's-up note that a late answer's
 // verdict replaced meanwhile does not take the verdict's entry out; the verdict's does.
 func TestDeliveredKeyKeepsAReplacedEntry(t *testing.T) {
-	s := open(t, filepath.Join(t.TempDir(), "q.db"))
-	defer s.Close()
-	alice := bot.User{Platform: "test", ID: "alice"}
-	dm := bot.Conversation{Platform: "test", ID: "dm-alice", DM: true}
-	by := time.Date(2026, 11, 25, 10, 2, 0, 0, time.UTC)
-	sess := &bot.Session{User: alice, Conv: dm, Question: "p/q", State: bot.SessionOpen}
-	if err := s.SaveSession(ctx, sess, nil); err != nil {
-		t.Fatal(err)
-	}
-	sess.State = bot.SessionExpired
-	a := &bot.Attempt{User: alice.Key(), Question: "p/q", Kind: bot.KindPractice, Outcome: bot.OutcomeTimeout,
-		Deliver: &bot.Delivery{Session: sess.ID, User: alice, Conv: dm, By: by}}
-	if err := s.SaveSession(ctx, sess, a); err != nil {
-		t.Fatal(err)
-	}
+	s, sess, a, by := timedOutInOutbox(t)
+	alice, dm := sess.User, sess.Conv
 	note := a.MessageKey()
 	late := &bot.Attempt{ID: a.ID, User: alice.Key(), Question: "p/q", Kind: bot.KindPractice, Outcome: bot.OutcomeLate,
 		Verdict: &bot.Verdict{}, Answered: by.Add(time.Second), Deliver: &bot.Delivery{Session: sess.ID, User: alice, Conv: dm, By: by}}
